@@ -1,0 +1,247 @@
+//! Categories (gene sets and interval files) as sparse membership over the SNP universe: each
+//! category is a sorted list of disjoint half-open index ranges, so building and testing
+//! thousands of categories never costs a pass over all SNPs per category.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::annot::universe::Universe;
+use crate::error::{Error, Result};
+use crate::io::geneloc::GeneLoc;
+
+/// Gene-window sizes in base pairs (MAGMA's `window=UP,DOWN` times 1000).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// Bases added before the transcription start.
+    pub up: u64,
+    /// Bases added after the transcription end.
+    pub down: u64,
+}
+
+impl Window {
+    /// A window from kilobase values, truncated to whole bases as MAGMA does.
+    pub fn from_kb(up_kb: f64, down_kb: f64) -> Result<Self> {
+        for v in [up_kb, down_kb] {
+            if !v.is_finite() || v < 0.0 || v > 1e6 {
+                return Err(Error::InvalidArgument(format!("window sizes must be between 0 and 1e6 kb; got {v}")));
+            }
+        }
+        Ok(Window { up: (up_kb * 1000.0) as u64, down: (down_kb * 1000.0) as u64 })
+    }
+}
+
+/// What a category is made of.
+#[derive(Debug, Clone)]
+pub enum CategorySpec {
+    /// A gene set: gene identifiers or symbols, each annotated through its window.
+    GeneSet {
+        /// Category name.
+        name: String,
+        /// Where it came from (file path or "python").
+        source: String,
+        /// Gene tokens as given.
+        genes: Vec<String>,
+    },
+    /// Closed 1-based intervals, used as given (no window).
+    Intervals {
+        /// Category name.
+        name: String,
+        /// Where it came from.
+        source: String,
+        /// Chromosome codes.
+        chrom: Vec<u8>,
+        /// First base (1-based, inclusive).
+        first: Vec<u64>,
+        /// Last base (1-based, inclusive).
+        last: Vec<u64>,
+    },
+}
+
+/// A category resolved against the universe.
+#[derive(Debug, Clone)]
+pub struct Category {
+    /// Category name.
+    pub name: String,
+    /// Where it came from.
+    pub source: String,
+    /// True for gene sets, false for interval files.
+    pub is_gene_set: bool,
+    /// Distinct genes listed (gene sets only).
+    pub n_genes: Option<usize>,
+    /// Genes found in the gene locations (gene sets only).
+    pub n_genes_found: Option<usize>,
+    /// Listed genes absent from the gene locations.
+    pub missing_genes: Vec<String>,
+    /// Intervals that define the category (gene windows or file intervals).
+    pub n_intervals: usize,
+    /// Disjoint, sorted half-open ranges of universe indices.
+    pub ranges: Vec<(u32, u32)>,
+}
+
+impl Category {
+    /// Number of annotated SNPs.
+    pub fn n_snps(&self) -> usize {
+        self.ranges.iter().map(|&(a, b)| (b - a) as usize).sum()
+    }
+}
+
+/// Unions ranges: sorts them and merges overlapping or touching ones.
+pub fn merge_ranges(mut ranges: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    ranges.retain(|&(a, b)| b > a);
+    ranges.sort_unstable();
+    let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
+    for (a, b) in ranges {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    merged
+}
+
+/// Resolves gene tokens to gene rows: an exact identifier match first, then a case-insensitive
+/// symbol match (a symbol shared by several rows maps to all of them).
+pub struct GeneResolver<'a> {
+    by_id: HashMap<&'a str, usize>,
+    by_symbol: HashMap<String, Vec<usize>>,
+}
+
+impl<'a> GeneResolver<'a> {
+    /// Indexes `genes`.
+    pub fn new(genes: &'a GeneLoc) -> Self {
+        let by_id = genes.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+        let mut by_symbol: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, s) in genes.symbol.iter().enumerate() {
+            if !s.is_empty() {
+                by_symbol.entry(s.to_ascii_uppercase()).or_default().push(i);
+            }
+        }
+        GeneResolver { by_id, by_symbol }
+    }
+
+    /// Rows of the gene `token` names (empty when unknown).
+    pub fn resolve(&self, token: &str) -> Vec<usize> {
+        let token = token.trim();
+        if let Some(&i) = self.by_id.get(token) {
+            return vec![i];
+        }
+        self.by_symbol.get(&token.to_ascii_uppercase()).cloned().unwrap_or_default()
+    }
+}
+
+/// Resolves category specifications against a universe, in parallel over categories (the
+/// result does not depend on the number of threads).
+pub fn build_categories(
+    universe: &Universe,
+    genes: Option<&GeneLoc>,
+    window: Window,
+    specs: &[CategorySpec],
+) -> Result<Vec<Category>> {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for spec in specs {
+        let (name, source) = match spec {
+            CategorySpec::GeneSet { name, source, .. } | CategorySpec::Intervals { name, source, .. } => (name, source),
+        };
+        if let Some(first) = seen.insert(name, source) {
+            return Err(Error::InconsistentInput(format!(
+                "category name '{name}' is used twice (in {first} and {source}); category names must be unique"
+            )));
+        }
+    }
+    let needs_genes = specs.iter().any(|s| matches!(s, CategorySpec::GeneSet { .. }));
+    let genes = match (needs_genes, genes) {
+        (true, None) => return Err(Error::InvalidArgument("gene sets need gene locations".into())),
+        (_, g) => g,
+    };
+    let gene_ranges: Vec<(u32, u32)> = match genes {
+        Some(g) => (0..g.len())
+            .into_par_iter()
+            .map(|i| {
+                let (first, last) = g.window(i, window.up, window.down);
+                universe.range_of(g.chrom[i], first, last)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let resolver = genes.map(GeneResolver::new);
+    let categories = specs
+        .par_iter()
+        .map(|spec| match spec {
+            CategorySpec::GeneSet { name, source, genes: tokens } => {
+                let resolver = resolver.as_ref().expect("checked above");
+                let mut rows = Vec::new();
+                let mut missing = Vec::new();
+                let mut found = 0usize;
+                for token in tokens {
+                    let hit = resolver.resolve(token);
+                    if hit.is_empty() {
+                        missing.push(token.clone());
+                    } else {
+                        found += 1;
+                        rows.extend(hit);
+                    }
+                }
+                rows.sort_unstable();
+                rows.dedup();
+                let ranges = merge_ranges(rows.iter().map(|&r| gene_ranges[r]).collect());
+                Category {
+                    name: name.clone(),
+                    source: source.clone(),
+                    is_gene_set: true,
+                    n_genes: Some(tokens.len()),
+                    n_genes_found: Some(found),
+                    missing_genes: missing,
+                    n_intervals: rows.len(),
+                    ranges,
+                }
+            }
+            CategorySpec::Intervals { name, source, chrom, first, last } => {
+                let ranges =
+                    merge_ranges((0..chrom.len()).map(|i| universe.range_of(chrom[i], first[i], last[i])).collect());
+                Category {
+                    name: name.clone(),
+                    source: source.clone(),
+                    is_gene_set: false,
+                    n_genes: None,
+                    n_genes_found: None,
+                    missing_genes: Vec::new(),
+                    n_intervals: chrom.len(),
+                    ranges,
+                }
+            }
+        })
+        .collect();
+    Ok(categories)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_ranges() {
+        assert_eq!(merge_ranges(vec![(5, 7), (0, 2), (1, 3), (3, 4), (9, 9)]), [(0, 4), (5, 7)]);
+    }
+
+    #[test]
+    fn window_from_kb() {
+        assert_eq!(Window::from_kb(35.0, 10.0).unwrap(), Window { up: 35_000, down: 10_000 });
+        assert!(Window::from_kb(-1.0, 1.0).is_err());
+    }
+
+    #[test]
+    fn interval_categories_use_closed_bounds() {
+        let u = Universe::from_sorted(vec![1, 1, 1, 2], vec![10, 20, 30, 10], vec![1.0; 4]).unwrap();
+        let spec = CategorySpec::Intervals {
+            name: "x".into(),
+            source: "t".into(),
+            chrom: vec![1, 2, 1],
+            first: vec![20, 11, 25],
+            last: vec![30, 100, 40],
+        };
+        let c = build_categories(&u, None, Window { up: 0, down: 0 }, &[spec]).unwrap();
+        assert_eq!(c[0].ranges, [(1, 3)]);
+        assert_eq!(c[0].n_snps(), 2);
+    }
+}

@@ -1,0 +1,122 @@
+//! PLINK `.bim` variant tables: `chrom id cm bp a1 a2`, whitespace separated, no header.
+
+use std::path::{Path, PathBuf};
+
+use crate::chrom::parse_chrom;
+use crate::error::{Error, Result};
+use crate::io::alleles::AlleleColumn;
+use crate::io::snpid::SnpIds;
+use crate::io::text::{field, parse_f64, parse_i64, resolve_prefix, show, split_fields, Delimiter, LineReader};
+
+/// The columns of a `.bim` that ldenrich uses.
+#[derive(Debug)]
+pub struct Bim {
+    /// File read (after resolving a prefix).
+    pub path: PathBuf,
+    /// Chromosome code of each variant (see [`crate::chrom`]).
+    pub chrom: Vec<u8>,
+    /// Base-pair position (1-based).
+    pub bp: Vec<u32>,
+    /// Variant identifiers.
+    pub ids: SnpIds,
+    /// Allele 1 and allele 2.
+    pub a1: AlleleColumn,
+    /// Allele 2.
+    pub a2: AlleleColumn,
+}
+
+impl Bim {
+    /// Number of variants.
+    pub fn len(&self) -> usize {
+        self.bp.len()
+    }
+
+    /// True when the file has no variant.
+    pub fn is_empty(&self) -> bool {
+        self.bp.is_empty()
+    }
+}
+
+/// Reads a `.bim` file, or `PREFIX.bim` when `path` is a prefix. Plain or gzip.
+pub fn read_bim(path: &Path) -> Result<Bim> {
+    let path = resolve_prefix(path, "bim");
+    let mut reader = LineReader::open(&path)?;
+    let mut ranges = Vec::new();
+    let mut bim = Bim {
+        path: path.clone(),
+        chrom: Vec::new(),
+        bp: Vec::new(),
+        ids: SnpIds::with_capacity(1 << 16),
+        a1: AlleleColumn::default(),
+        a2: AlleleColumn::default(),
+    };
+    while let Some((line_no, line)) = reader.next_line()? {
+        split_fields(line, Delimiter::Whitespace, &mut ranges);
+        if ranges.is_empty() {
+            continue;
+        }
+        if ranges.len() != 6 {
+            return Err(Error::parse(
+                &path,
+                line_no,
+                format!("a .bim line has 6 fields (chrom id cm bp a1 a2); found {}", ranges.len()),
+            ));
+        }
+        let chrom_raw = field(line, &ranges, 0);
+        let chrom = parse_chrom(chrom_raw).ok_or_else(|| {
+            Error::parse_col(&path, line_no, "1 (chromosome)", format!("unknown chromosome code '{}'", show(chrom_raw)))
+        })?;
+        let cm_raw = field(line, &ranges, 2);
+        if parse_f64(cm_raw).is_none() {
+            return Err(Error::parse_col(
+                &path,
+                line_no,
+                "3 (cM)",
+                format!("expected a number, found '{}'", show(cm_raw)),
+            ));
+        }
+        let bp_raw = field(line, &ranges, 3);
+        let bp = parse_i64(bp_raw).filter(|&v| (0..=i64::from(u32::MAX)).contains(&v)).ok_or_else(|| {
+            Error::parse_col(
+                &path,
+                line_no,
+                "4 (bp)",
+                format!("expected a base-pair position between 0 and 4294967295, found '{}'", show(bp_raw)),
+            )
+        })?;
+        bim.chrom.push(chrom);
+        bim.bp.push(bp as u32);
+        bim.ids.push(field(line, &ranges, 1));
+        bim.a1.push(field(line, &ranges, 4));
+        bim.a2.push(field(line, &ranges, 5));
+    }
+    bim.ids.finish();
+    bim.a1.finish();
+    bim.a2.finish();
+    Ok(bim)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_prefix_and_reports_bad_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("p.bim"), "22\trs1\t0\t100\tA\tG\nchrX rs2 0.5 200 C T\n").unwrap();
+        let bim = read_bim(&dir.path().join("p")).unwrap();
+        assert_eq!(bim.chrom, [22, 23]);
+        assert_eq!(bim.bp, [100, 200]);
+        assert_eq!(bim.ids.name(1), "rs2");
+        for (text, needle) in [
+            ("1 rs1 0 100 A\n", "6 fields"),
+            ("chrUn rs1 0 100 A G\n", "column 1"),
+            ("1 rs1 0 -5 A G\n", "column 4"),
+            ("1 rs1 x 5 A G\n", "column 3"),
+        ] {
+            std::fs::write(dir.path().join("bad.bim"), text).unwrap();
+            let err = read_bim(&dir.path().join("bad.bim")).unwrap_err().to_string();
+            assert!(err.contains("bad.bim") && err.contains("line 1") && err.contains(needle), "{err}");
+        }
+    }
+}

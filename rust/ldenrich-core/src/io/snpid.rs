@@ -1,0 +1,191 @@
+//! Compact SNP identifiers. `rs` numbers (the vast majority) are stored as integers; any other
+//! identifier (`1:12345:A:G`, `kgp123`, ...) is interned once per file. Two files are joined by
+//! comparing integers for rs numbers and bytes for the rest, so no hashing collision can merge two
+//! different SNPs.
+
+use rustc_hash::FxHashMap;
+
+/// Flag bit marking a key as an index into [`SnpIds::other`] rather than an rs number.
+const OTHER_FLAG: u64 = 1 << 63;
+
+/// The identifiers of one file's rows, as 64-bit keys.
+#[derive(Debug, Default, Clone)]
+pub struct SnpIds {
+    /// One key per row: an rs number, or `OTHER_FLAG | index` into `other`.
+    pub keys: Vec<u64>,
+    /// Distinct non-rs identifiers in first-seen order.
+    pub other: Vec<Box<[u8]>>,
+    lookup: FxHashMap<Box<[u8]>, u64>,
+}
+
+/// What a key denotes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnpKey<'a> {
+    /// `rs<number>`.
+    Rs(u64),
+    /// Any other identifier.
+    Other(&'a [u8]),
+}
+
+/// Returns the rs number of `id` if it is `rs` followed by digits without a leading zero.
+#[inline]
+pub fn rs_number(id: &[u8]) -> Option<u64> {
+    if id.len() < 3 || id.len() > 20 || &id[..2] != b"rs" || id[2] == b'0' {
+        return None;
+    }
+    let mut value = 0u64;
+    for &b in &id[2..] {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    (value < OTHER_FLAG).then_some(value)
+}
+
+impl SnpIds {
+    /// An empty table with room for `rows` keys.
+    pub fn with_capacity(rows: usize) -> Self {
+        SnpIds { keys: Vec::with_capacity(rows), ..Default::default() }
+    }
+
+    /// The key `id` would get in this table, interning it if it is new.
+    pub fn key_of(&mut self, id: &[u8]) -> u64 {
+        if let Some(n) = rs_number(id) {
+            return n;
+        }
+        if let Some(&k) = self.lookup.get(id) {
+            return k;
+        }
+        let key = OTHER_FLAG | self.other.len() as u64;
+        let owned: Box<[u8]> = id.into();
+        self.other.push(owned.clone());
+        self.lookup.insert(owned, key);
+        key
+    }
+
+    /// Appends a row with identifier `id`.
+    pub fn push(&mut self, id: &[u8]) {
+        let key = self.key_of(id);
+        self.keys.push(key);
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Decodes a key of this table.
+    pub fn resolve(&self, key: u64) -> SnpKey<'_> {
+        if key & OTHER_FLAG == 0 {
+            SnpKey::Rs(key)
+        } else {
+            SnpKey::Other(&self.other[(key & !OTHER_FLAG) as usize])
+        }
+    }
+
+    /// The identifier of row `row` as text.
+    pub fn name(&self, row: usize) -> String {
+        self.key_name(self.keys[row])
+    }
+
+    /// The identifier denoted by `key` as text.
+    pub fn key_name(&self, key: u64) -> String {
+        match self.resolve(key) {
+            SnpKey::Rs(n) => format!("rs{n}"),
+            SnpKey::Other(b) => String::from_utf8_lossy(b).into_owned(),
+        }
+    }
+
+    /// Drops the interning index, which is only needed while reading.
+    pub fn finish(&mut self) {
+        self.lookup = FxHashMap::default();
+        self.keys.shrink_to_fit();
+    }
+}
+
+/// Lookup from one table's keys to row numbers, for joining a second table against it.
+pub struct KeyIndex<'a> {
+    table: &'a SnpIds,
+    rs: FxHashMap<u64, u32>,
+    other: FxHashMap<&'a [u8], u32>,
+}
+
+/// Marks a key that occurs more than once in the indexed table.
+pub const DUPLICATE: u32 = u32::MAX;
+
+impl<'a> KeyIndex<'a> {
+    /// Indexes `table`; keys seen more than once map to [`DUPLICATE`].
+    pub fn new(table: &'a SnpIds) -> Self {
+        let mut rs = FxHashMap::with_capacity_and_hasher(table.len(), Default::default());
+        let mut other = FxHashMap::default();
+        for (row, &key) in table.keys.iter().enumerate() {
+            let row = row as u32;
+            match table.resolve(key) {
+                SnpKey::Rs(n) => {
+                    rs.entry(n).and_modify(|r| *r = DUPLICATE).or_insert(row);
+                }
+                SnpKey::Other(b) => {
+                    other.entry(b).and_modify(|r| *r = DUPLICATE).or_insert(row);
+                }
+            }
+        }
+        KeyIndex { table, rs, other }
+    }
+
+    /// The row of the indexed table carrying the identifier that `key` denotes in `from`:
+    /// `None` if absent, `Some(DUPLICATE)` if present more than once.
+    pub fn find(&self, from: &SnpIds, key: u64) -> Option<u32> {
+        match from.resolve(key) {
+            SnpKey::Rs(n) => self.rs.get(&n).copied(),
+            SnpKey::Other(b) => self.other.get(b).copied(),
+        }
+    }
+
+    /// The indexed table.
+    pub fn table(&self) -> &SnpIds {
+        self.table
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_rs_numbers_and_interns_the_rest() {
+        assert_eq!(rs_number(b"rs123"), Some(123));
+        assert_eq!(rs_number(b"rs0123"), None);
+        assert_eq!(rs_number(b"RS123"), None);
+        assert_eq!(rs_number(b"rs"), None);
+        assert_eq!(rs_number(b"rs99999999999999999999"), None);
+        let mut ids = SnpIds::default();
+        for id in [&b"rs5"[..], b"1:100:A:G", b"rs0123", b"1:100:A:G"] {
+            ids.push(id);
+        }
+        assert_eq!(ids.keys[1], ids.keys[3]);
+        assert_eq!(ids.name(0), "rs5");
+        assert_eq!(ids.name(2), "rs0123");
+        assert_eq!(ids.name(3), "1:100:A:G");
+    }
+
+    #[test]
+    fn joins_two_tables_and_flags_duplicates() {
+        let mut a = SnpIds::default();
+        for id in [&b"rs1"[..], b"x", b"rs2", b"rs2"] {
+            a.push(id);
+        }
+        let mut b = SnpIds::default();
+        for id in [&b"y"[..], b"x", b"rs1", b"rs2", b"rs3"] {
+            b.push(id);
+        }
+        let index = KeyIndex::new(&a);
+        let found: Vec<_> = b.keys.iter().map(|&k| index.find(&b, k)).collect();
+        assert_eq!(found, [None, Some(1), Some(0), Some(DUPLICATE), None]);
+    }
+}

@@ -1,0 +1,663 @@
+//! GWAS summary statistics: column detection by synonyms (ldsc's munge_sumstats list plus
+//! GWAS-SSF names), chi-square from Z, P or BETA/SE, and per-reason accounting of every row.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::io::alleles::AlleleColumn;
+use crate::io::snpid::SnpIds;
+use crate::io::text::{field, is_missing_token, parse_f64, split_fields, Compression, Delimiter, LineReader};
+use crate::special::{chisq_from_log_p, chisq_from_p};
+
+/// Where the chi-square of each row comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChisqFrom {
+    /// Z if there is a Z column, else P, else BETA/SE (or ln OR/SE).
+    Auto,
+    /// chi2 = Z^2.
+    Z,
+    /// chi2 = upper chi2_1 quantile of the two-sided P.
+    P,
+    /// chi2 = (BETA/SE)^2, or (ln OR/SE)^2 when the effect column is an odds ratio.
+    BetaSe,
+}
+
+impl ChisqFrom {
+    /// Parses `auto`, `z`, `p` or `beta-se`.
+    pub fn parse(text: &str) -> Result<Self> {
+        match text.to_ascii_lowercase().as_str() {
+            "auto" => Ok(ChisqFrom::Auto),
+            "z" => Ok(ChisqFrom::Z),
+            "p" => Ok(ChisqFrom::P),
+            "beta-se" | "beta_se" | "betase" => Ok(ChisqFrom::BetaSe),
+            other => {
+                Err(Error::InvalidArgument(format!("chisq source must be one of auto, z, p, beta-se; got '{other}'")))
+            }
+        }
+    }
+}
+
+/// The statistic the chi-squares were computed from, after resolving [`ChisqFrom::Auto`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChisqSource {
+    /// Z column.
+    Z,
+    /// P column.
+    P,
+    /// BETA and SE columns.
+    BetaSe,
+    /// OR and SE columns.
+    LogOrSe,
+}
+
+impl ChisqSource {
+    /// Name used in logs and outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChisqSource::Z => "z",
+            ChisqSource::P => "p",
+            ChisqSource::BetaSe => "beta-se",
+            ChisqSource::LogOrSe => "log(or)-se",
+        }
+    }
+}
+
+/// Roles a column can play.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// SNP identifier.
+    Snp,
+    /// Z score.
+    Z,
+    /// Two-sided p-value.
+    P,
+    /// Effect size (linear or log-odds scale).
+    Beta,
+    /// Odds ratio.
+    Or,
+    /// Standard error of the effect.
+    Se,
+    /// Effect allele.
+    A1,
+    /// Other allele.
+    A2,
+}
+
+impl Role {
+    /// All roles in the order they are reported.
+    pub const ALL: [Role; 8] = [Role::Snp, Role::Z, Role::P, Role::Beta, Role::Or, Role::Se, Role::A1, Role::A2];
+
+    /// Lower-case role name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Snp => "snp",
+            Role::Z => "z",
+            Role::P => "p",
+            Role::Beta => "beta",
+            Role::Or => "or",
+            Role::Se => "se",
+            Role::A1 => "a1",
+            Role::A2 => "a2",
+        }
+    }
+
+    /// Accepted header names after normalisation (upper case, `-`, `.` and blanks as `_`,
+    /// leading `#` removed), best first.
+    pub fn synonyms(self) -> &'static [&'static str] {
+        match self {
+            Role::Snp => &[
+                "RSID",
+                "SNP",
+                "MARKERNAME",
+                "SNPID",
+                "SNP_ID",
+                "RS",
+                "RS_ID",
+                "RS_NUMBER",
+                "RS_NUMBERS",
+                "RSIDS",
+                "MARKER",
+                "MARKER_NAME",
+                "VARIANT_ID",
+                "VARIANTID",
+                "ID",
+                "VARIANT",
+            ],
+            Role::Z => &["Z", "ZSCORE", "Z_SCORE", "GC_ZSCORE", "ZSTAT", "Z_STAT", "Z_STATISTIC"],
+            Role::P => &[
+                "P",
+                "PVALUE",
+                "P_VALUE",
+                "PVAL",
+                "P_VAL",
+                "GC_PVALUE",
+                "P_BOLT_LMM",
+                "PVAL_NOMINAL",
+                "FREQUENTIST_ADD_PVALUE",
+            ],
+            Role::Beta => &["BETA", "B", "EFFECT", "EFFECTS", "EFFECT_SIZE", "LOG_ODDS", "LOGOR", "LOG_OR"],
+            Role::Or => &["OR", "ODDS_RATIO", "ODDSRATIO"],
+            Role::Se => &["SE", "STDERR", "STD_ERR", "STANDARD_ERROR", "SEBETA", "SE_BETA", "LOG_ODDS_SE", "SE_LOGOR"],
+            Role::A1 => &[
+                "A1",
+                "ALLELE1",
+                "ALLELE_1",
+                "EFFECT_ALLELE",
+                "REFERENCE_ALLELE",
+                "INC_ALLELE",
+                "EA",
+                "TESTED_ALLELE",
+                "ALT",
+            ],
+            Role::A2 => &[
+                "A2",
+                "ALLELE2",
+                "ALLELE_2",
+                "OTHER_ALLELE",
+                "NON_EFFECT_ALLELE",
+                "DEC_ALLELE",
+                "NEA",
+                "ALLELE0",
+                "REF",
+            ],
+        }
+    }
+
+    /// Roles whose duplicates are resolved by synonym priority rather than refused.
+    fn by_priority(self) -> bool {
+        matches!(self, Role::Snp | Role::A1 | Role::A2)
+    }
+}
+
+/// Normalises a header name the way ldsc does, plus GWAS-SSF and VCF habits.
+pub fn normalize_header(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let text = text.trim().trim_start_matches('#');
+    text.chars()
+        .map(|c| match c {
+            '-' | '.' | ' ' => '_',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
+/// User choices for reading summary statistics.
+#[derive(Debug, Clone, Default)]
+pub struct SumstatsOptions {
+    /// Explicit column names by role (matched case-insensitively), overriding synonyms.
+    pub columns: Vec<(Role, String)>,
+    /// Where chi-squares come from.
+    pub chisq_from: Option<ChisqFrom>,
+}
+
+/// Why a row of the summary statistics was not used. The order is the order in which reasons
+/// are checked; each row is counted under the first reason that applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DropReason {
+    /// Empty SNP identifier.
+    MissingId,
+    /// The statistic (or one of BETA/SE) is empty, `NA`, `NaN`, `.`.
+    MissingStatistic,
+    /// Not a number, infinite, or SE/OR not positive.
+    InvalidStatistic,
+    /// P below 0 or above 1.
+    POutOfRange,
+    /// P exactly 0: no chi-square can be derived.
+    PZero,
+    /// The identifier occurs more than once in the summary statistics (all copies dropped).
+    DuplicateId,
+    /// The identifier is not in the reference .bim.
+    NotInReference,
+    /// The identifier occurs more than once in the reference .bim.
+    DuplicateInReference,
+    /// The reference places the SNP outside chromosomes 1-22.
+    NonAutosomal,
+    /// Both files carry alleles and they do not match, even swapped or strand-flipped.
+    AlleleMismatch,
+    /// A/T or C/G SNP, dropped on request.
+    StrandAmbiguous,
+}
+
+impl DropReason {
+    /// Every reason, in checking order.
+    pub const ALL: [DropReason; 11] = [
+        DropReason::MissingId,
+        DropReason::MissingStatistic,
+        DropReason::InvalidStatistic,
+        DropReason::POutOfRange,
+        DropReason::PZero,
+        DropReason::DuplicateId,
+        DropReason::NotInReference,
+        DropReason::DuplicateInReference,
+        DropReason::NonAutosomal,
+        DropReason::AlleleMismatch,
+        DropReason::StrandAmbiguous,
+    ];
+
+    /// Snake-case name used in QC tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            DropReason::MissingId => "missing_snp_id",
+            DropReason::MissingStatistic => "missing_statistic",
+            DropReason::InvalidStatistic => "invalid_statistic",
+            DropReason::POutOfRange => "p_out_of_range",
+            DropReason::PZero => "p_zero",
+            DropReason::DuplicateId => "duplicate_snp_id",
+            DropReason::NotInReference => "not_in_reference",
+            DropReason::DuplicateInReference => "duplicate_in_reference",
+            DropReason::NonAutosomal => "non_autosomal",
+            DropReason::AlleleMismatch => "allele_mismatch",
+            DropReason::StrandAmbiguous => "strand_ambiguous",
+        }
+    }
+
+    /// Index into count arrays.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Rows dropped while parsing, indexed by [`DropReason::index`].
+pub type DropCounts = [u64; DropReason::ALL.len()];
+
+/// Summary statistics reduced to what the enrichment screen needs.
+#[derive(Debug)]
+pub struct SumStats {
+    /// File read.
+    pub path: PathBuf,
+    /// Storage format detected.
+    pub compression: Compression,
+    /// Field separator detected.
+    pub delimiter: Delimiter,
+    /// Header name used for each role found.
+    pub columns: Vec<(Role, String)>,
+    /// Statistic the chi-squares come from.
+    pub source: ChisqSource,
+    /// Identifiers of the rows with a valid statistic.
+    pub ids: SnpIds,
+    /// Chi-square of each such row.
+    pub chisq: Vec<f64>,
+    /// Effect and other alleles, when both columns exist.
+    pub alleles: Option<(AlleleColumn, AlleleColumn)>,
+    /// Data rows read (blank lines excluded).
+    pub rows_read: u64,
+    /// Rows dropped while parsing, by reason.
+    pub dropped: DropCounts,
+    /// Keys (in `ids`) of rows dropped while parsing, so duplicates among all rows can be found.
+    pub dropped_keys: Vec<u64>,
+}
+
+struct ColumnPlan {
+    snp: usize,
+    stat: StatColumns,
+    alleles: Option<(usize, usize)>,
+    columns: Vec<(Role, String)>,
+    source: ChisqSource,
+}
+
+enum StatColumns {
+    Z(usize),
+    P(usize),
+    BetaSe(usize, usize),
+    LogOrSe(usize, usize),
+}
+
+fn plan_columns(path: &Path, header: &[String], options: &SumstatsOptions) -> Result<ColumnPlan> {
+    let found_names = || header.join(", ");
+    let find = |role: Role| -> Result<Option<usize>> {
+        if let Some((_, name)) = options.columns.iter().find(|(r, _)| *r == role) {
+            let wanted = normalize_header(name.as_bytes());
+            return match header.iter().position(|h| *h == wanted) {
+                Some(i) => Ok(Some(i)),
+                None => Err(Error::MissingColumn {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "the {} column '{name}' given explicitly is not in the header (found: {})",
+                        role.name(),
+                        found_names()
+                    ),
+                }),
+            };
+        }
+        let hits: Vec<usize> = role.synonyms().iter().filter_map(|syn| header.iter().position(|h| h == syn)).collect();
+        match hits.len() {
+            0 => Ok(None),
+            1 => Ok(Some(hits[0])),
+            _ if role.by_priority() => Ok(Some(hits[0])),
+            _ => Err(Error::MissingColumn {
+                path: path.to_path_buf(),
+                message: format!(
+                    "columns {} all look like the {} column; name the one to use explicitly",
+                    hits.iter().map(|&i| format!("'{}'", header[i])).collect::<Vec<_>>().join(" and "),
+                    role.name()
+                ),
+            }),
+        }
+    };
+    let missing = |what: &str| Error::MissingColumn {
+        path: path.to_path_buf(),
+        message: format!("no {what} column found (header: {})", found_names()),
+    };
+    let snp = find(Role::Snp)?.ok_or_else(|| missing("SNP identifier (SNP, RSID, MARKERNAME, variant_id, ...)"))?;
+    let chisq_from = options.chisq_from.unwrap_or(ChisqFrom::Auto);
+    // Ambiguity only matters for the statistic actually used, so look up lazily.
+    let beta_se = || -> Result<Option<StatColumns>> {
+        let se = find(Role::Se)?;
+        let beta = find(Role::Beta)?;
+        let or = find(Role::Or)?;
+        match (beta, or, se) {
+            (Some(b), Some(o), Some(_)) if options.columns.iter().all(|(r, _)| *r != Role::Beta && *r != Role::Or) => {
+                Err(Error::MissingColumn {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "both an effect column '{}' and an odds-ratio column '{}' are present; name the one to use",
+                        header[b], header[o]
+                    ),
+                })
+            }
+            (Some(b), _, Some(s)) if options.columns.iter().all(|(r, _)| *r != Role::Or) => {
+                Ok(Some(StatColumns::BetaSe(b, s)))
+            }
+            (_, Some(o), Some(s)) => Ok(Some(StatColumns::LogOrSe(o, s))),
+            (Some(b), None, Some(s)) => Ok(Some(StatColumns::BetaSe(b, s))),
+            _ => Ok(None),
+        }
+    };
+    let stat = match chisq_from {
+        ChisqFrom::Z => StatColumns::Z(find(Role::Z)?.ok_or_else(|| missing("Z (Z, ZSCORE, ...)"))?),
+        ChisqFrom::P => StatColumns::P(find(Role::P)?.ok_or_else(|| missing("P (P, PVAL, P_VALUE, ...)"))?),
+        ChisqFrom::BetaSe => beta_se()?.ok_or_else(|| missing("BETA (or OR) with SE"))?,
+        ChisqFrom::Auto => {
+            if let Some(z) = find(Role::Z)? {
+                StatColumns::Z(z)
+            } else if let Some(p) = find(Role::P)? {
+                StatColumns::P(p)
+            } else if let Some(bs) = beta_se()? {
+                bs
+            } else {
+                return Err(missing("statistic: need Z, P, or BETA/OR with SE"));
+            }
+        }
+    };
+    let alleles = match (find(Role::A1)?, find(Role::A2)?) {
+        (Some(a), Some(b)) if a != b => Some((a, b)),
+        _ => None,
+    };
+    let mut columns = vec![(Role::Snp, header[snp].clone())];
+    let source = match stat {
+        StatColumns::Z(i) => {
+            columns.push((Role::Z, header[i].clone()));
+            ChisqSource::Z
+        }
+        StatColumns::P(i) => {
+            columns.push((Role::P, header[i].clone()));
+            ChisqSource::P
+        }
+        StatColumns::BetaSe(b, s) => {
+            columns.push((Role::Beta, header[b].clone()));
+            columns.push((Role::Se, header[s].clone()));
+            ChisqSource::BetaSe
+        }
+        StatColumns::LogOrSe(o, s) => {
+            columns.push((Role::Or, header[o].clone()));
+            columns.push((Role::Se, header[s].clone()));
+            ChisqSource::LogOrSe
+        }
+    };
+    if let Some((a, b)) = alleles {
+        columns.push((Role::A1, header[a].clone()));
+        columns.push((Role::A2, header[b].clone()));
+    }
+    Ok(ColumnPlan { snp, stat, alleles, columns, source })
+}
+
+enum Parsed {
+    Value(f64),
+    Drop(DropReason),
+}
+
+#[inline]
+fn parse_number(raw: &[u8]) -> std::result::Result<f64, DropReason> {
+    if is_missing_token(raw) {
+        return Err(DropReason::MissingStatistic);
+    }
+    match parse_f64(raw) {
+        Some(v) if v.is_finite() => Ok(v),
+        _ => Err(DropReason::InvalidStatistic),
+    }
+}
+
+/// Natural log of a p-value written in decimal text, exact even when the value underflows a
+/// double (`1e-400`).
+fn log_p_from_text(raw: &[u8]) -> Option<f64> {
+    let text = std::str::from_utf8(raw).ok()?;
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], text[i + 1..].parse::<i64>().ok()?),
+        None => (text, 0),
+    };
+    let m: f64 = mantissa.parse().ok()?;
+    (m > 0.0 && m.is_finite()).then(|| m.ln() + exponent as f64 * std::f64::consts::LN_10)
+}
+
+#[inline]
+fn chisq_of_row(line: &[u8], ranges: &[(u32, u32)], stat: &StatColumns) -> Parsed {
+    let value = |i: usize| parse_number(field(line, ranges, i));
+    let result = match *stat {
+        StatColumns::Z(i) => value(i).map(|z| z * z),
+        StatColumns::P(i) => match value(i) {
+            Ok(p) if !(0.0..=1.0).contains(&p) => Err(DropReason::POutOfRange),
+            Ok(p) if p >= 1e-300 => Ok(chisq_from_p(p)),
+            Ok(_) => match log_p_from_text(field(line, ranges, i)) {
+                Some(lnp) => Ok(chisq_from_log_p(lnp)),
+                None => Err(DropReason::PZero),
+            },
+            Err(e) => Err(e),
+        },
+        StatColumns::BetaSe(b, s) | StatColumns::LogOrSe(b, s) => {
+            let effect = value(b);
+            let se = value(s);
+            match (effect, se) {
+                (Err(DropReason::MissingStatistic), _) | (_, Err(DropReason::MissingStatistic)) => {
+                    Err(DropReason::MissingStatistic)
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
+                (Ok(_), Ok(se)) if se <= 0.0 => Err(DropReason::InvalidStatistic),
+                (Ok(or), Ok(_)) if matches!(stat, StatColumns::LogOrSe(..)) && or <= 0.0 => {
+                    Err(DropReason::InvalidStatistic)
+                }
+                (Ok(effect), Ok(se)) => {
+                    let beta = if matches!(stat, StatColumns::LogOrSe(..)) { effect.ln() } else { effect };
+                    let z = beta / se;
+                    if z.is_finite() {
+                        Ok(z * z)
+                    } else {
+                        Err(DropReason::InvalidStatistic)
+                    }
+                }
+            }
+        }
+    };
+    match result {
+        Ok(v) => Parsed::Value(v),
+        Err(r) => Parsed::Drop(r),
+    }
+}
+
+/// Reads a summary-statistics file in one streaming pass.
+///
+/// The first line that is not blank and does not start with `##` is the header. Rows whose
+/// field count differs from the header's are fatal (they signal a corrupt or mis-delimited
+/// file); trailing empty fields are tolerated.
+pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats> {
+    let mut reader = LineReader::open(path)?;
+    let compression = reader.compression();
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    let (delimiter, header) = loop {
+        match reader.next_line()? {
+            None => {
+                return Err(Error::parse(
+                    path,
+                    reader.line_number().max(1),
+                    "the file is empty: a header line is required",
+                ))
+            }
+            Some((_, line)) if line.iter().all(u8::is_ascii_whitespace) || line.starts_with(b"##") => continue,
+            Some((_, line)) => {
+                let delimiter = Delimiter::detect(line);
+                split_fields(line, delimiter, &mut ranges);
+                let mut names: Vec<String> =
+                    (0..ranges.len()).map(|i| normalize_header(field(line, &ranges, i))).collect();
+                while names.last().is_some_and(String::is_empty) {
+                    names.pop();
+                }
+                break (delimiter, names);
+            }
+        }
+    };
+    let header_line = reader.line_number();
+    let plan = plan_columns(path, &header, options)?;
+    let n_fields = header.len();
+    let mut ids = SnpIds::with_capacity(1 << 16);
+    let mut chisq = Vec::with_capacity(1 << 16);
+    let mut alleles = plan.alleles.map(|_| (AlleleColumn::default(), AlleleColumn::default()));
+    let mut dropped: DropCounts = [0; DropReason::ALL.len()];
+    let mut dropped_keys = Vec::new();
+    let mut rows_read = 0u64;
+    while let Some((line_no, line)) = reader.next_line()? {
+        if line.is_empty() || line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        split_fields(line, delimiter, &mut ranges);
+        if ranges.len() != n_fields {
+            let extra_empty = ranges.len() > n_fields && (n_fields..ranges.len()).all(|i| ranges[i].0 == ranges[i].1);
+            if !extra_empty {
+                return Err(Error::parse(
+                    path,
+                    line_no,
+                    format!(
+                        "expected {n_fields} fields as in the header (line {header_line}), found {}; is the file truncated or mis-delimited?",
+                        ranges.len()
+                    ),
+                ));
+            }
+        }
+        rows_read += 1;
+        let id = field(line, &ranges, plan.snp);
+        if id.is_empty() || is_missing_token(id) {
+            dropped[DropReason::MissingId.index()] += 1;
+            continue;
+        }
+        match chisq_of_row(line, &ranges, &plan.stat) {
+            Parsed::Value(v) => {
+                ids.push(id);
+                chisq.push(v);
+                if let (Some((c1, c2)), Some((i1, i2))) = (alleles.as_mut(), plan.alleles) {
+                    c1.push(field(line, &ranges, i1));
+                    c2.push(field(line, &ranges, i2));
+                }
+            }
+            Parsed::Drop(reason) => {
+                dropped[reason.index()] += 1;
+                dropped_keys.push(ids.key_of(id));
+            }
+        }
+    }
+    ids.finish();
+    chisq.shrink_to_fit();
+    if let Some((c1, c2)) = alleles.as_mut() {
+        c1.finish();
+        c2.finish();
+    }
+    Ok(SumStats {
+        path: path.to_path_buf(),
+        compression,
+        delimiter,
+        columns: plan.columns,
+        source: plan.source,
+        ids,
+        chisq,
+        alleles,
+        rows_read,
+        dropped,
+        dropped_keys,
+    })
+}
+
+impl SumStats {
+    /// Number of rows with a valid chi-square.
+    pub fn len(&self) -> usize {
+        self.chisq.len()
+    }
+
+    /// True when no row had a valid chi-square.
+    pub fn is_empty(&self) -> bool {
+        self.chisq.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn detects_columns_and_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(&dir, "a.tsv", "MarkerName\tAllele1\tAllele2\tP-value\n rs1\ta\tg\t0.05\nrs2\tA\tC\tNA\nrs3\tA\tC\t2\nrs4\tA\tC\t0\nrs5\tA\tC\tabc\n\tA\tC\t0.1\nrs6\tA\tC\t1e-400\n");
+        let s = read_sumstats(&p, &SumstatsOptions::default()).unwrap();
+        assert_eq!(s.source, ChisqSource::P);
+        assert_eq!(s.rows_read, 7);
+        assert_eq!(s.len(), 2);
+        assert!((s.chisq[0] - 3.841_458_820_694_124).abs() < 1e-12);
+        assert!((s.chisq[1] - 1834.101_092_947_028_8).abs() < 1e-9, "{}", s.chisq[1]);
+        assert_eq!(s.dropped[DropReason::MissingStatistic.index()], 1);
+        assert_eq!(s.dropped[DropReason::POutOfRange.index()], 1);
+        assert_eq!(s.dropped[DropReason::PZero.index()], 1);
+        assert_eq!(s.dropped[DropReason::InvalidStatistic.index()], 1);
+        assert_eq!(s.dropped[DropReason::MissingId.index()], 1);
+        assert_eq!(s.dropped_keys.len(), 4);
+    }
+
+    #[test]
+    fn z_wins_over_p_and_overrides_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(&dir, "b.csv", "snp,z,p,beta,se\nrs1,2,0.5,1,0.5\n");
+        let s = read_sumstats(&p, &SumstatsOptions::default()).unwrap();
+        assert_eq!((s.source, s.chisq[0]), (ChisqSource::Z, 4.0));
+        let opts = SumstatsOptions { chisq_from: Some(ChisqFrom::BetaSe), ..Default::default() };
+        let s = read_sumstats(&p, &opts).unwrap();
+        assert_eq!((s.source, s.chisq[0]), (ChisqSource::BetaSe, 4.0));
+        let opts = SumstatsOptions { columns: vec![(Role::Z, "nope".into())], ..Default::default() };
+        assert!(matches!(read_sumstats(&p, &opts), Err(Error::MissingColumn { .. })));
+    }
+
+    #[test]
+    fn ambiguous_and_ragged_files_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(&dir, "c.txt", "SNP BETA OR SE\nrs1 0.1 1.1 0.1\n");
+        let err = read_sumstats(&p, &SumstatsOptions::default()).unwrap_err().to_string();
+        assert!(err.contains("odds-ratio"), "{err}");
+        let p = write(&dir, "d.txt", "SNP P\nrs1 0.1\nrs2\n");
+        let err = read_sumstats(&p, &SumstatsOptions::default()).unwrap_err().to_string();
+        assert!(err.contains("line 3") && err.contains("d.txt"), "{err}");
+        let p = write(&dir, "e.txt", "SNP A1 A2\nrs1 A G\n");
+        assert!(read_sumstats(&p, &SumstatsOptions::default()).is_err());
+        let p = write(&dir, "f.txt", "");
+        assert!(read_sumstats(&p, &SumstatsOptions::default()).is_err());
+    }
+
+    #[test]
+    fn odds_ratios_use_their_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(&dir, "g.txt", "SNP OR SE\nrs1 2.0 0.5\nrs2 -1 0.5\nrs3 1 0\n");
+        let s = read_sumstats(&p, &SumstatsOptions::default()).unwrap();
+        assert_eq!(s.source, ChisqSource::LogOrSe);
+        assert!((s.chisq[0] - (2f64.ln() / 0.5).powi(2)).abs() < 1e-15);
+        assert_eq!(s.dropped[DropReason::InvalidStatistic.index()], 2);
+    }
+}

@@ -1,0 +1,21 @@
+//! # ldenrich-core
+//!
+//! Pure-Rust core of ldenrich: streaming readers for GWAS summary statistics, PLINK `.bim`,
+//! MAGMA gene locations, BED intervals and gene sets; the SNP universe with exact row
+//! accounting; MAGMA-style gene-window annotation as sparse index ranges; and the
+//! mean-chi-square enrichment screen with delete-one-block jackknife, Welch t and Mann-Whitney U.
+//!
+//! Nothing here depends on Python; the `ldenrich-py` crate wraps it.
+
+pub mod annot;
+pub mod chrom;
+pub mod error;
+pub mod io;
+pub mod parallel;
+pub mod special;
+pub mod stats;
+
+pub use error::{Error, Result};
+
+/// Version of the crate (the Python package reports the same).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
