@@ -44,7 +44,12 @@ _CF_MAX_ITER: Final = 1000
 _CF_EPS: Final = 1e-16
 _CF_TINY: Final = 1e-300
 #: Gauss-Laguerre rule used for the large-df tail integral of the t distribution.
-_LAG_NODES, _LAG_WEIGHTS = np.polynomial.laguerre.laggauss(60)
+_LAG_RULE = np.polynomial.laguerre.laggauss(24)
+_LAG_NODES: Final[FloatArray] = np.asarray(_LAG_RULE[0], dtype=np.float64)
+_LAG_WEIGHTS: Final[FloatArray] = np.asarray(_LAG_RULE[1], dtype=np.float64)
+#: The Gauss-Laguerre route is used for ``t^2 < df`` provided ``df`` is at least this large
+#: (always the case in the log-space region, where ``t^2 < df`` implies ``df > ~1800``).
+_LAG_MIN_DF: Final = 100.0
 #: Use the Stirling-type series for ``lgamma(a + 1/2) - lgamma(a)`` from this ``a`` on.
 _LGAMMA_SERIES_FROM: Final = 20.0
 
@@ -145,7 +150,8 @@ def _log_t_tail_laguerre(nu: FloatArray, r: FloatArray) -> FloatArray:
     q = r2[..., np.newaxis] + (1.0 + r2)[..., np.newaxis] * np.expm1(w)  # s^2 / nu
     integral = np.sum(_LAG_WEIGHTS * (1.0 + q) / np.sqrt(q), axis=-1)
     log_scale = 0.5 * np.log(nu) - np.log1p(nu)  # sqrt(nu) / (nu + 1)
-    return _LN2 + log_f + log_scale + np.log(integral)
+    log_p: FloatArray = _LN2 + log_f + log_scale + np.log(integral)
+    return log_p
 
 
 def _log_t_two_sided(t_abs: FloatArray, df: FloatArray) -> FloatArray:
@@ -157,7 +163,7 @@ def _log_t_two_sided(t_abs: FloatArray, df: FloatArray) -> FloatArray:
     nu = df[finite]
     with np.errstate(over="ignore"):
         r = t_abs[finite] / np.sqrt(nu)
-    use_lag = (r < 1.0) & (nu >= 100.0)
+    use_lag = (r < 1.0) & (nu >= _LAG_MIN_DF)
     res = np.empty_like(nu)
     res[use_lag] = _log_t_tail_laguerre(nu[use_lag], r[use_lag])
     use_cf = ~use_lag

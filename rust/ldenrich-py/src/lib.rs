@@ -1,1 +1,18 @@
+//! Thin PyO3 bindings of `ldenrich-core`, imported as `ldenrich._native`. Each function extracts
+//! its arguments, releases the GIL, calls the core and converts the result; user-facing
+//! documentation lives in the Python package.
 
+mod annot;
+mod errors;
+mod io;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", ldenrich_core::VERSION)?;
+    errors::register(m)?;
+    io::register(m)?;
+    annot::register(m)?;
+    Ok(())
+}

@@ -1,0 +1,64 @@
+"""ldenrich: does the GWAS signal of a trait concentrate in these genes, gene sets or annotations?
+
+Fast and exact gene-set / annotation enrichment of GWAS summary statistics, with a Rust core.
+
+Examples
+--------
+>>> import ldenrich
+>>> ex = ldenrich.example_data()
+>>> annot = ldenrich.annotate(
+...     ldenrich.read_sumstats(ex.sumstats), ldenrich.read_bim(ex.bim),
+...     ldenrich.read_gene_loc(ex.gene_loc), gene_sets=ldenrich.read_gene_sets(ex.gene_sets))
+>>> table = ldenrich.enrichment(annot)
+>>> int(table.loc[table.category == "nmda_receptors", "n_snps_in"].iloc[0]) > 0
+True
+"""
+
+from ldenrich._native import __version__
+from ldenrich.annot import Annotation, annotate
+from ldenrich._example import ExampleData, example_data
+from ldenrich.errors import (
+    InconsistentInputError,
+    InternalError,
+    InvalidArgumentError,
+    LdenrichError,
+    MissingColumnError,
+    ParseError,
+)
+from ldenrich.io import (
+    Bim,
+    GeneLoc,
+    GeneSets,
+    SumStats,
+    read_bed,
+    read_bim,
+    read_gene_loc,
+    read_gene_sets,
+    read_sumstats,
+)
+from ldenrich.stats import enrichment, enrichment_arrays
+
+__all__ = [
+    "Annotation",
+    "Bim",
+    "ExampleData",
+    "GeneLoc",
+    "GeneSets",
+    "InconsistentInputError",
+    "InternalError",
+    "InvalidArgumentError",
+    "LdenrichError",
+    "MissingColumnError",
+    "ParseError",
+    "SumStats",
+    "__version__",
+    "annotate",
+    "enrichment",
+    "enrichment_arrays",
+    "example_data",
+    "read_bed",
+    "read_bim",
+    "read_gene_loc",
+    "read_gene_sets",
+    "read_sumstats",
+]

@@ -1,0 +1,53 @@
+"""Paths of the real example data and curated gene sets shipped with ldenrich."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+_DATA = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True)
+class ExampleData:
+    """Paths of the bundled example files (see ``data/example/README.md`` for provenance).
+
+    Attributes
+    ----------
+    sumstats : Path
+        UK Biobank standing-height GWAS, chr22 (fastGWA, gzip).
+    bim : Path
+        1000 Genomes EUR chr22 PLINK ``.bim`` (gzip).
+    gene_loc : Path
+        MAGMA NCBI37.3 gene locations (gzip).
+    gene_sets : Path
+        The curated gene-set library (GMT; see ``data/genesets/README.md``).
+    """
+
+    sumstats: Path
+    bim: Path
+    gene_loc: Path
+    gene_sets: Path
+
+
+def example_data() -> ExampleData:
+    """Return the paths of the bundled example data.
+
+    Returns
+    -------
+    ExampleData
+        Paths that exist in the installed package.
+
+    Examples
+    --------
+    >>> from ldenrich import example_data
+    >>> example_data().gene_loc.name
+    'NCBI37.3.gene.loc.gz'
+    """
+    example = _DATA / "example"
+    return ExampleData(
+        sumstats=example / "ukb_height_chr22.fastGWA.gz",
+        bim=example / "1000G_eur_chr22.bim.gz",
+        gene_loc=example / "NCBI37.3.gene.loc.gz",
+        gene_sets=_DATA / "genesets" / "ldenrich_curated.gmt",
+    )

@@ -1,0 +1,274 @@
+"""The SNP universe and category annotation.
+
+:func:`annotate` joins summary statistics to a reference ``.bim`` (autosomes only, duplicates
+and allele mismatches dropped and counted) and annotates the resulting SNPs with any number of
+categories: gene sets (through MAGMA's strand-aware gene windows) and BED interval files. The
+membership of each category is held as sparse index ranges.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ldenrich import _native
+from ldenrich._convert import Output, to_table
+from ldenrich.errors import InvalidArgumentError
+from ldenrich.io import Bim, GeneLoc, GeneSets, PathLike, SumStats, read_bed, read_gene_sets
+
+GeneSetInput = GeneSets | Mapping[str, Sequence[str]] | PathLike
+BedInput = PathLike | pd.DataFrame
+
+
+class Annotation:
+    """SNPs of the screen with their categories. Create with :func:`annotate`."""
+
+    def __init__(self, native: _native.Annotation) -> None:
+        self._native = native
+        rows = native.categories()
+        self._names = [r[0] for r in rows]
+        self._index = {name: i for i, name in enumerate(self._names)}
+
+    def __len__(self) -> int:
+        return len(self._native)
+
+    @property
+    def window(self) -> tuple[int, int]:
+        """Gene window (up, down) in base pairs."""
+        return self._native.window_bp
+
+    @property
+    def qc(self) -> pd.DataFrame:
+        """Accounting of every summary-statistic row: ``read == used + sum(dropped_*)``."""
+        reasons, counts = zip(*self._native.qc(), strict=True)
+        return pd.DataFrame({"reason": list(reasons), "count": np.array(counts, dtype=np.int64)})
+
+    @property
+    def qc_details(self) -> dict[str, Any]:
+        """Reference-side counts and whether alleles were compared."""
+        return dict(self._native.qc_details())
+
+    @property
+    def category_names(self) -> list[str]:
+        """Category names in output order."""
+        return list(self._names)
+
+    def categories(self, output: Output = "pandas") -> Any:
+        """One row per category: ``category, source, kind, n_genes, n_genes_found,
+        n_intervals, n_snps``."""
+        rows = self._native.categories()
+        return to_table(
+            {
+                "category": [r[0] for r in rows],
+                "source": [r[1] for r in rows],
+                "kind": ["gene_set" if r[2] else "intervals" for r in rows],
+                "n_genes": pd.array([r[3] for r in rows], dtype="Int64"),
+                "n_genes_found": pd.array([r[4] for r in rows], dtype="Int64"),
+                "n_intervals": np.array([r[5] for r in rows], dtype=np.int64),
+                "n_snps": np.array([r[6] for r in rows], dtype=np.int64),
+            },
+            output,
+        )
+
+    def snps(self, output: Output = "pandas") -> Any:
+        """The SNP universe in genome order: ``chrom, bp, snp, chisq``."""
+        return to_table(
+            {
+                "chrom": self._native.chrom(),
+                "bp": self._native.bp(),
+                "snp": self._native.snp_ids(),
+                "chisq": self._native.chisq(),
+            },
+            output,
+        )
+
+    @property
+    def chisq(self) -> np.ndarray:
+        """Chi-squares of the universe in genome order."""
+        return self._native.chisq()
+
+    def _lookup(self, category: str) -> int:
+        try:
+            return self._index[category]
+        except KeyError:
+            raise InvalidArgumentError(f"no category named {category!r}") from None
+
+    def ranges(self, category: str) -> tuple[np.ndarray, np.ndarray]:
+        """Half-open index ranges ``(starts, ends)`` of the SNPs annotated by ``category``."""
+        return self._native.ranges(self._lookup(category))
+
+    def membership(self, category: str) -> np.ndarray:
+        """Boolean mask over the universe of the SNPs annotated by ``category``."""
+        starts, ends = self.ranges(category)
+        mask = np.zeros(len(self), dtype=bool)
+        for a, b in zip(starts, ends, strict=True):
+            mask[a:b] = True
+        return mask
+
+    def missing_genes(self, category: str) -> list[str]:
+        """Genes of a gene set that are not in the gene locations."""
+        return self._native.missing_genes(self._lookup(category))
+
+    def __repr__(self) -> str:
+        return f"Annotation(snps={len(self)}, categories={len(self._names)})"
+
+
+_CHROM_ALIASES = {"X": 23, "Y": 24, "XY": 25, "M": 26, "MT": 26}
+
+
+def _chrom_code(value: Any) -> int:
+    text = str(value).strip()
+    if text[:3].lower() == "chr" and len(text) > 3:
+        text = text[3:]
+    if text.upper() in _CHROM_ALIASES:
+        return _CHROM_ALIASES[text.upper()]
+    if text.isdigit() and 0 <= int(text) <= 26:
+        return int(text)
+    return -1
+
+
+def _gene_set_specs(gene_sets: GeneSetInput | Sequence[GeneSetInput] | None) -> list[tuple]:
+    if gene_sets is None:
+        return []
+    if isinstance(gene_sets, (str, os.PathLike, Mapping)):
+        gene_sets = [gene_sets]
+    specs = []
+    for item in gene_sets:
+        if isinstance(item, (str, os.PathLike)):
+            item = read_gene_sets(item)
+        source = item.source if isinstance(item, GeneSets) else "python"
+        for name, genes in item.items():
+            if isinstance(genes, str):
+                raise InvalidArgumentError(
+                    f"gene set {name!r}: expected a list of genes, got the string {genes!r}"
+                )
+            specs.append((str(name), source, [str(g) for g in genes]))
+    return specs
+
+
+def _interval_specs(beds: BedInput | Sequence[BedInput] | Mapping[str, BedInput] | None) -> list:
+    if beds is None:
+        return []
+    if isinstance(beds, (str, os.PathLike, pd.DataFrame)):
+        beds = [beds]
+    items: list[tuple[str, BedInput]]
+    if isinstance(beds, Mapping):
+        items = [(str(k), v) for k, v in beds.items()]
+    else:
+        items = []
+        for b in beds:
+            if isinstance(b, pd.DataFrame):
+                raise InvalidArgumentError("pass DataFrames of intervals as a {name: frame} mapping")
+            name = Path(b).name
+            for suffix in (".gz", ".bgz", ".bed"):
+                name = name.removesuffix(suffix)
+            items.append((name, b))
+    specs = []
+    for name, bed in items:
+        source = "python" if isinstance(bed, pd.DataFrame) else os.fspath(bed)
+        frame = bed if isinstance(bed, pd.DataFrame) else read_bed(bed)
+        missing = {"chrom", "start", "end"} - set(frame.columns)
+        if missing:
+            raise InvalidArgumentError(f"intervals {name!r} lack the columns {sorted(missing)}")
+        codes = np.array([_chrom_code(c) for c in frame["chrom"]], dtype=np.int64)
+        start = np.asarray(frame["start"], dtype=np.int64)
+        end = np.asarray(frame["end"], dtype=np.int64)
+        if (start < 0).any() or (end < start).any():
+            raise InvalidArgumentError(f"intervals {name!r}: need 0 <= start <= end (BED, 0-based)")
+        keep = (codes >= 0) & (end > start)
+        # BED [start, end) 0-based is the closed 1-based interval [start + 1, end].
+        specs.append(
+            (
+                name,
+                source,
+                np.ascontiguousarray(codes[keep], dtype=np.uint8),
+                np.ascontiguousarray(start[keep] + 1, dtype=np.uint64),
+                np.ascontiguousarray(end[keep], dtype=np.uint64),
+            )
+        )
+    return specs
+
+
+def annotate(
+    sumstats: SumStats,
+    bim: Bim,
+    gene_loc: GeneLoc | None = None,
+    gene_sets: GeneSetInput | Sequence[GeneSetInput] | None = None,
+    beds: BedInput | Sequence[BedInput] | Mapping[str, BedInput] | None = None,
+    *,
+    window: tuple[float, float] = (35.0, 10.0),
+    drop_strand_ambiguous: bool = False,
+    threads: int | None = None,
+) -> Annotation:
+    """Build the SNP universe and annotate it with gene sets and interval files.
+
+    SNPs are the summary-statistic rows whose identifier is in the ``.bim``, on chromosomes
+    1-22, in ``.bim`` order stably sorted by (chromosome, position). Identifiers duplicated in
+    either file are dropped (all copies); when both files carry alleles, a SNP is kept if they
+    match directly, swapped or strand-flipped. Every row read is accounted for in
+    :attr:`Annotation.qc`.
+
+    A gene annotates the SNPs inside its window: ``window=(up, down)`` kilobases before the
+    transcription start and after its end (MAGMA's strand-aware rule, closed 1-based intervals,
+    start clamped at 0). A gene set annotates the union of its genes' windows; a BED file its
+    intervals.
+
+    Parameters
+    ----------
+    sumstats : SumStats
+    bim : Bim
+    gene_loc : GeneLoc, optional
+        Required when gene sets are given.
+    gene_sets : GeneSets, mapping, path, or a list of them, optional
+        Mappings go from set name to gene symbols or ids.
+    beds : path, list of paths, or mapping of name to path or DataFrame, optional
+        Interval categories; a file's name without ``.bed``/``.gz`` names its category.
+        DataFrames need ``chrom, start, end`` in BED convention (0-based, half-open).
+    window : (float, float)
+        Kilobases up- and downstream (default MAGMA's 35, 10).
+    drop_strand_ambiguous : bool
+        Drop A/T and C/G SNPs (kept by default: a chi-square has no direction).
+    threads : int, optional
+        Threads to use (default: ``LDENRICH_NUM_THREADS`` or all cores).
+
+    Returns
+    -------
+    Annotation
+
+    Examples
+    --------
+    >>> import ldenrich
+    >>> ex = ldenrich.example_data()
+    >>> annot = ldenrich.annotate(
+    ...     ldenrich.read_sumstats(ex.sumstats), ldenrich.read_bim(ex.bim),
+    ...     ldenrich.read_gene_loc(ex.gene_loc), gene_sets={"grik1": ["GRIK1"]})
+    >>> qc = annot.qc.set_index("reason")["count"]
+    >>> int(qc["read"]) == int(qc.drop("read").sum())
+    True
+    """
+    if not isinstance(sumstats, SumStats) or not isinstance(bim, Bim):
+        raise InvalidArgumentError("annotate() needs a SumStats and a Bim (see read_sumstats)")
+    if gene_loc is not None and not isinstance(gene_loc, GeneLoc):
+        raise InvalidArgumentError("gene_loc must be a GeneLoc (see read_gene_loc)")
+    if len(window) != 2:
+        raise InvalidArgumentError(f"window must be (up_kb, down_kb); got {window!r}")
+    set_specs = _gene_set_specs(gene_sets)
+    if set_specs and gene_loc is None:
+        raise InvalidArgumentError("gene sets need gene locations: pass gene_loc=read_gene_loc(...)")
+    native = _native.annotate(
+        sumstats._native,
+        bim._native,
+        None if gene_loc is None else gene_loc._native,
+        set_specs,
+        _interval_specs(beds),
+        float(window[0]),
+        float(window[1]),
+        bool(drop_strand_ambiguous),
+        threads,
+    )
+    return Annotation(native)

@@ -1,0 +1,50 @@
+"""The ``ldenrich`` command line: one module per subcommand, each calling the public API only."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+
+from ldenrich import __version__
+from ldenrich.cli import demo, enrich
+from ldenrich.errors import LdenrichError
+
+_SUBCOMMANDS = (enrich, demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="ldenrich",
+        description="Does the GWAS signal of a trait concentrate in these genes, gene sets or "
+        "genomic annotations?",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"ldenrich {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in _SUBCOMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ldenrich`` command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except (LdenrichError, OSError) as exc:
+        if getattr(args, "verbose", 0):
+            traceback.print_exc()
+        name = type(exc).__name__
+        print(f"ldenrich: error: {exc} [{name}]", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ldenrich: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Helpers shared by subcommands: logging to stderr and to ``PREFIX.log``, timed steps."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shlex
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ldenrich import __version__
+
+LOGGER = logging.getLogger("ldenrich")
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    """Options every subcommand has."""
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more detail; -v shows tracebacks"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads to use (default: LDENRICH_NUM_THREADS or all cores)",
+    )
+
+
+def start_logging(log_path: Path | None, verbose: int) -> None:
+    """Log progress to stderr and, when given, everything to ``log_path``."""
+    LOGGER.handlers.clear()
+    LOGGER.setLevel(logging.DEBUG)
+    LOGGER.propagate = False
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.DEBUG if verbose else logging.INFO)
+    console.setFormatter(logging.Formatter("%(message)s"))
+    LOGGER.addHandler(console)
+    if log_path is not None:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
+        file_handler.setLevel(logging.DEBUG)
+        file_handler.setFormatter(logging.Formatter("%(message)s"))
+        LOGGER.addHandler(file_handler)
+    LOGGER.debug("ldenrich %s", __version__)
+    LOGGER.debug("command: %s", shlex.join(["ldenrich", *sys.argv[1:]]))
+
+
+def stop_logging() -> None:
+    """Close the log file."""
+    for handler in list(LOGGER.handlers):
+        handler.close()
+        LOGGER.removeHandler(handler)
+
+
+@contextmanager
+def step(what: str) -> Iterator[None]:
+    """Log ``what ...`` then its duration."""
+    LOGGER.info("%s ...", what)
+    start = time.perf_counter()
+    yield
+    LOGGER.info("  done in %.2f s", time.perf_counter() - start)
+
+
+def parse_window(text: str) -> tuple[float, float]:
+    """``35,10`` -> (35.0, 10.0); ``20`` -> (20.0, 20.0)."""
+    parts = text.split(",")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"window must be UP,DOWN in kb; got {text!r}") from None
+    if len(values) == 1:
+        values = values * 2
+    if len(values) != 2 or any(v < 0 for v in values):
+        raise argparse.ArgumentTypeError(f"window must be UP,DOWN in kb (>= 0); got {text!r}")
+    return values[0], values[1]

@@ -1,0 +1,204 @@
+"""``ldenrich enrich``: the mean-chi-square enrichment screen over many categories."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+import ldenrich
+from ldenrich.cli._common import (
+    LOGGER,
+    add_common_options,
+    parse_window,
+    start_logging,
+    step,
+    stop_logging,
+)
+
+HELP = "mean chi-square enrichment of gene sets and BED annotations (jackknife, Welch, MWU)"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register the subcommand."""
+    p = sub.add_parser(
+        "enrich",
+        help=HELP,
+        description=HELP + ". Writes PREFIX.enrichment.tsv, PREFIX.qc.tsv and PREFIX.log.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    add_enrich_options(p, required=True)
+    p.set_defaults(run=run)
+    return p
+
+
+def add_enrich_options(p: argparse.ArgumentParser, required: bool) -> None:
+    """Options shared by ``enrich`` and ``demo``."""
+    io = p.add_argument_group("inputs")
+    io.add_argument("--sumstats", required=required, type=Path, help="GWAS summary statistics")
+    io.add_argument("--bim", required=required, type=Path, help="reference PLINK .bim or prefix")
+    io.add_argument("--gene-loc", type=Path, help="MAGMA .gene.loc (needed with --gene-sets)")
+    io.add_argument(
+        "--gene-sets", type=Path, action="append", default=[], help="gene-set file (repeatable)"
+    )
+    io.add_argument("--bed", type=Path, action="append", default=[], help="BED file (repeatable)")
+    io.add_argument(
+        "--gene-set-format",
+        choices=["auto", "gmt", "magma", "long"],
+        default="auto",
+        help="layout of the gene-set files",
+    )
+    cols = p.add_argument_group("summary-statistic columns (default: detected by synonyms)")
+    for role in ("snp", "z", "p", "beta", "or", "se", "a1", "a2"):
+        cols.add_argument(f"--{role}-col", default=None, help=f"{role.upper()} column name")
+    cols.add_argument(
+        "--chisq-from",
+        choices=["auto", "z", "p", "beta-se"],
+        default="auto",
+        help="statistic the chi-square comes from (auto: Z, else P, else BETA/SE)",
+    )
+    opts = p.add_argument_group("analysis")
+    opts.add_argument(
+        "--window",
+        type=parse_window,
+        default=(35.0, 10.0),
+        metavar="UP,DOWN",
+        help="gene window in kb, strand-aware (MAGMA's rule)",
+    )
+    opts.add_argument("--blocks", type=int, default=200, help="jackknife blocks")
+    opts.add_argument("--min-snps", type=int, default=1, help="test categories with >= N SNPs")
+    opts.add_argument(
+        "--drop-strand-ambiguous", action="store_true", help="drop A/T and C/G SNPs"
+    )
+    p.add_argument(
+        "--out", required=required, type=Path, help="output prefix (PREFIX.enrichment.tsv ...)"
+    )
+    add_common_options(p)
+
+
+def _log_inputs(ss: ldenrich.SumStats, genes: ldenrich.GeneLoc | None) -> None:
+    LOGGER.info(
+        "  %s: %d rows (%s), chi-square from %s, columns %s",
+        ss.path,
+        ss.rows_read,
+        ss.compression,
+        ss.source,
+        ", ".join(f"{k}={v}" for k, v in ss.columns.items()),
+    )
+    if genes is not None:
+        for warning in genes.warnings:
+            LOGGER.warning("  warning: %s", warning)
+        if genes.skipped:
+            LOGGER.info("  gene locations skipped: %s", genes.skipped)
+
+
+def _log_qc(annot: ldenrich.Annotation) -> None:
+    qc = annot.qc.set_index("reason")["count"]
+    LOGGER.info("  SNPs used: %d of %d rows read", qc["used"], qc["read"])
+    for reason, count in qc.items():
+        if str(reason).startswith("dropped_") and count:
+            LOGGER.info("    %-32s %d", reason, count)
+    details = annot.qc_details
+    LOGGER.info(
+        "  reference: %d rows, %d with duplicated ids, %d not on chromosomes 1-22; "
+        "alleles %s; %d strand-ambiguous SNPs kept",
+        details["bim_rows"],
+        details["bim_duplicate_rows"],
+        details["bim_non_autosomal_rows"],
+        "compared" if details["alleles_checked"] else "not compared (sumstats have none)",
+        details["strand_ambiguous_kept"],
+    )
+
+
+def _log_categories(annot: ldenrich.Annotation, table: pd.DataFrame) -> None:
+    sets = annot.categories()
+    partial = sets[(sets.kind == "gene_set") & (sets.n_genes_found < sets.n_genes)]
+    for _, row in partial.iterrows():
+        missing = annot.missing_genes(row.category)
+        shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
+        LOGGER.info(
+            "  %s: %d of %d genes not in the gene locations (%s)",
+            row.category,
+            row.n_genes - row.n_genes_found,
+            row.n_genes,
+            shown,
+        )
+    counts = table.status.value_counts()
+    LOGGER.info(
+        "  categories: %s; jackknife undefined for %d",
+        ", ".join(f"{k}={v}" for k, v in counts.items()),
+        int(((table.status == "tested") & ~table.jackknife_ok).sum()),
+    )
+
+
+def run_screen(args: argparse.Namespace) -> pd.DataFrame:
+    """Read, annotate and test; write the outputs; return the enrichment table."""
+    out = Path(args.out)
+    if args.gene_sets and args.gene_loc is None:
+        raise ldenrich.InvalidArgumentError("--gene-sets needs --gene-loc")
+    if not args.gene_sets and not args.bed:
+        raise ldenrich.InvalidArgumentError("nothing to test: give --gene-sets and/or --bed")
+    start_logging(out.with_name(out.name + ".log"), args.verbose)
+    try:
+        with step("reading summary statistics"):
+            ss = ldenrich.read_sumstats(
+                args.sumstats,
+                snp_col=args.snp_col,
+                z_col=args.z_col,
+                p_col=args.p_col,
+                beta_col=args.beta_col,
+                or_col=args.or_col,
+                se_col=args.se_col,
+                a1_col=args.a1_col,
+                a2_col=args.a2_col,
+                chisq_from=args.chisq_from,
+            )
+        with step("reading reference and gene locations"):
+            bim = ldenrich.read_bim(args.bim)
+            genes = ldenrich.read_gene_loc(args.gene_loc) if args.gene_loc else None
+            LOGGER.info("  %s: %d variants", bim.path, len(bim))
+            if genes is not None:
+                LOGGER.info("  %s: %d genes", genes.path, len(genes))
+        _log_inputs(ss, genes)
+        with step("reading gene sets"):
+            gene_sets = [ldenrich.read_gene_sets(p, args.gene_set_format) for p in args.gene_sets]
+            for gs in gene_sets:
+                LOGGER.info("  %s: %d sets (%s)", gs.source, len(gs), gs.format)
+        with step("building the SNP universe and annotating"):
+            annot = ldenrich.annotate(
+                ss,
+                bim,
+                genes,
+                gene_sets=gene_sets,
+                beds=args.bed,
+                window=args.window,
+                drop_strand_ambiguous=args.drop_strand_ambiguous,
+                threads=args.threads,
+            )
+        _log_qc(annot)
+        with step(f"testing {len(annot.category_names)} categories"):
+            table = ldenrich.enrichment(
+                annot, blocks=args.blocks, min_snps=args.min_snps, threads=args.threads
+            )
+        LOGGER.info("  jackknife blocks: %d over %d SNPs", table.attrs["blocks"], len(annot))
+        _log_categories(annot, table)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        paths = {
+            "enrichment": out.with_name(out.name + ".enrichment.tsv"),
+            "qc": out.with_name(out.name + ".qc.tsv"),
+        }
+        table.to_csv(paths["enrichment"], sep="\t", index=False, na_rep="NA")
+        annot.qc.to_csv(paths["qc"], sep="\t", index=False)
+        for path in paths.values():
+            LOGGER.info("wrote %s", path)
+        LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
+        return table
+    finally:
+        stop_logging()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``ldenrich enrich``."""
+    run_screen(args)
+    return 0

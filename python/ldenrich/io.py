@@ -1,0 +1,379 @@
+"""Readers: GWAS summary statistics, PLINK .bim, MAGMA gene locations, gene sets and BED files.
+
+Every reader streams its file once in Rust (plain, gzip or BGZF, detected from the bytes, not the
+name) and raises :class:`ldenrich.ParseError` naming the file, line and column of bad input.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ldenrich import _native
+from ldenrich._convert import Output, to_table
+
+PathLike = str | os.PathLike[str]
+ChisqFrom = Literal["auto", "z", "p", "beta-se"]
+
+_CHROM_NAMES = {23: "X", 24: "Y", 25: "XY", 26: "MT"}
+
+
+def chrom_name(code: int) -> str:
+    """Display name of a PLINK chromosome code (``23`` -> ``"X"``)."""
+    return _CHROM_NAMES.get(int(code), str(int(code)))
+
+
+class SumStats:
+    """Summary statistics reduced to what the screen needs: SNP identifiers and chi-squares.
+
+    Create with :func:`read_sumstats`. Only rows with a valid statistic are held; the others are
+    counted by reason in :attr:`dropped`.
+    """
+
+    def __init__(self, native: _native.SumStats) -> None:
+        self._native = native
+
+    @property
+    def path(self) -> str:
+        """File read."""
+        return self._native.path
+
+    @property
+    def source(self) -> str:
+        """Statistic the chi-squares come from: ``z``, ``p``, ``beta-se`` or ``log(or)-se``."""
+        return self._native.source
+
+    @property
+    def compression(self) -> str:
+        """``plain``, ``gzip`` or ``bgzf``."""
+        return self._native.compression
+
+    @property
+    def rows_read(self) -> int:
+        """Data rows read (blank lines excluded)."""
+        return self._native.rows_read
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Header column used for each role (``snp``, ``p``, ``a1`` ...)."""
+        return dict(self._native.columns())
+
+    @property
+    def dropped(self) -> dict[str, int]:
+        """Rows dropped while parsing, by reason."""
+        return {k: v for k, v in self._native.dropped() if v}
+
+    @property
+    def chisq(self) -> np.ndarray:
+        """Chi-square of each valid row, in file order."""
+        return self._native.chisq()
+
+    def __len__(self) -> int:
+        return len(self._native)
+
+    def to_frame(self, output: Output = "pandas") -> Any:
+        """Return ``snp`` and ``chisq`` columns as a DataFrame."""
+        return to_table({"snp": self._native.snp_ids(), "chisq": self.chisq}, output)
+
+    def __repr__(self) -> str:
+        return f"SumStats({self.path!r}, rows={len(self)}, chisq from {self.source})"
+
+
+def read_sumstats(
+    path: PathLike,
+    *,
+    snp_col: str | None = None,
+    z_col: str | None = None,
+    p_col: str | None = None,
+    beta_col: str | None = None,
+    or_col: str | None = None,
+    se_col: str | None = None,
+    a1_col: str | None = None,
+    a2_col: str | None = None,
+    chisq_from: ChisqFrom = "auto",
+) -> SumStats:
+    """Read GWAS summary statistics.
+
+    Columns are found by case-insensitive synonyms (ldsc's ``munge_sumstats`` list plus GWAS-SSF
+    names such as ``variant_id``, ``p_value``, ``standard_error``, ``effect_allele``); the
+    ``*_col`` arguments override them. The chi-square comes from Z if there is a Z column, else
+    from P (upper chi-square quantile, exact down to p = 1e-300 and beyond through the decimal
+    text, e.g. ``1e-400``), else from (BETA/SE)^2 or (ln OR/SE)^2.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Plain, gzip or BGZF text; tab, comma or whitespace delimited; header required.
+    snp_col, z_col, p_col, beta_col, or_col, se_col, a1_col, a2_col : str, optional
+        Explicit column names.
+    chisq_from : {"auto", "z", "p", "beta-se"}
+        Force the statistic the chi-square is computed from.
+
+    Returns
+    -------
+    SumStats
+
+    Raises
+    ------
+    ParseError
+        A row with a different number of fields than the header, or a corrupt gzip stream.
+    MissingColumnError
+        No SNP or statistic column, or two columns competing for the statistic used.
+
+    Examples
+    --------
+    >>> import ldenrich
+    >>> ss = ldenrich.read_sumstats(ldenrich.example_data().sumstats)
+    >>> ss.source, len(ss)
+    ('p', 15935)
+    """
+    columns = [
+        (role, name)
+        for role, name in (
+            ("snp", snp_col),
+            ("z", z_col),
+            ("p", p_col),
+            ("beta", beta_col),
+            ("or", or_col),
+            ("se", se_col),
+            ("a1", a1_col),
+            ("a2", a2_col),
+        )
+        if name is not None
+    ]
+    return SumStats(_native.read_sumstats(os.fspath(path), columns, chisq_from))
+
+
+class Bim:
+    """A PLINK ``.bim`` variant table. Create with :func:`read_bim`."""
+
+    def __init__(self, native: _native.Bim) -> None:
+        self._native = native
+
+    @property
+    def path(self) -> str:
+        """File read."""
+        return self._native.path
+
+    def __len__(self) -> int:
+        return len(self._native)
+
+    def to_frame(self, output: Output = "pandas") -> Any:
+        """Return ``chrom, snp, bp, a1, a2`` (chrom as a PLINK code) as a DataFrame."""
+        a1, a2 = self._native.alleles()
+        return to_table(
+            {
+                "chrom": self._native.chrom(),
+                "snp": self._native.snp_ids(),
+                "bp": self._native.bp(),
+                "a1": a1,
+                "a2": a2,
+            },
+            output,
+        )
+
+    def __repr__(self) -> str:
+        return f"Bim({self.path!r}, variants={len(self)})"
+
+
+def read_bim(path: PathLike) -> Bim:
+    """Read a PLINK ``.bim`` file, given as a file or as a PLINK prefix.
+
+    Chromosome codes 1-26, X, Y, XY, MT/M and ``chr`` prefixes are accepted.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        ``panel.bim``, ``panel.bim.gz`` or the prefix ``panel``.
+
+    Returns
+    -------
+    Bim
+
+    Examples
+    --------
+    >>> import ldenrich
+    >>> len(ldenrich.read_bim(ldenrich.example_data().bim))
+    15938
+    """
+    return Bim(_native.read_bim(os.fspath(path)))
+
+
+class GeneLoc:
+    """MAGMA gene locations. Create with :func:`read_gene_loc`."""
+
+    def __init__(self, native: _native.GeneLoc) -> None:
+        self._native = native
+
+    @property
+    def path(self) -> str:
+        """File read."""
+        return self._native.path
+
+    @property
+    def skipped(self) -> dict[str, int]:
+        """Lines skipped by MAGMA's rules, by reason."""
+        return dict(self._native.skipped())
+
+    @property
+    def warnings(self) -> list[str]:
+        """Warnings raised while reading (e.g. no strand column)."""
+        return list(self._native.warnings())
+
+    def __len__(self) -> int:
+        return len(self._native)
+
+    def to_frame(self, output: Output = "pandas") -> Any:
+        """Return ``gene, chrom, start, stop, strand, symbol`` as a DataFrame."""
+        return to_table(
+            {
+                "gene": self._native.ids(),
+                "chrom": self._native.chrom(),
+                "start": self._native.start(),
+                "stop": self._native.stop(),
+                "strand": self._native.strand(),
+                "symbol": self._native.symbols(),
+            },
+            output,
+        )
+
+    def __repr__(self) -> str:
+        return f"GeneLoc({self.path!r}, genes={len(self)})"
+
+
+def read_gene_loc(path: PathLike) -> GeneLoc:
+    """Read a MAGMA ``.gene.loc`` file (``id chrom start stop [strand [symbol]]``, no header).
+
+    MAGMA's rules apply: genes with an unknown chromosome or ``stop <= start`` are skipped and
+    counted, a duplicated gene id is an error, and without a valid strand on the first line all
+    genes are taken as ``+``.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Plain or gzip.
+
+    Returns
+    -------
+    GeneLoc
+
+    Examples
+    --------
+    >>> import ldenrich
+    >>> len(ldenrich.read_gene_loc(ldenrich.example_data().gene_loc))
+    19161
+    """
+    return GeneLoc(_native.read_gene_loc(os.fspath(path)))
+
+
+class GeneSets(Mapping[str, list[str]]):
+    """Gene sets of one file: a read-only mapping from set name to its gene tokens.
+
+    Attributes
+    ----------
+    source : str
+        File the sets come from.
+    format : str
+        Layout detected or forced: ``gmt``, ``magma`` or ``long``.
+    descriptions : dict[str, str]
+        GMT descriptions (empty strings for other layouts).
+    """
+
+    def __init__(
+        self,
+        sets: Mapping[str, list[str]],
+        source: str = "python",
+        format: str = "python",
+        descriptions: Mapping[str, str] | None = None,
+    ) -> None:
+        self._sets = {name: list(genes) for name, genes in sets.items()}
+        self.source = source
+        self.format = format
+        self.descriptions = dict(descriptions or {})
+
+    def __getitem__(self, name: str) -> list[str]:
+        return self._sets[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sets)
+
+    def __len__(self) -> int:
+        return len(self._sets)
+
+    def __repr__(self) -> str:
+        return f"GeneSets({self.source!r}, format={self.format}, sets={len(self)})"
+
+
+def read_gene_sets(
+    path: PathLike, format: Literal["auto", "gmt", "magma", "long"] = "auto"
+) -> GeneSets:
+    """Read gene sets: GMT, MAGMA's row format, or two-column long format.
+
+    Genes may be given as symbols or as gene ids (Entrez in NCBI37.3); they are resolved against
+    the gene locations when annotating, and the genes not found are counted per set.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Plain or gzip.
+    format : {"auto", "gmt", "magma", "long"}
+        ``auto``: ``*.gmt`` is GMT; a file whose lines all have two fields is long format; a
+        tab-separated file whose second field looks like a description is GMT; otherwise MAGMA's
+        ``set gene gene ...`` rows.
+
+    Returns
+    -------
+    GeneSets
+
+    Examples
+    --------
+    >>> import ldenrich
+    >>> sets = ldenrich.read_gene_sets(ldenrich.example_data().gene_sets)
+    >>> sets.format, "GRIN2A" in sets["nmda_receptors"]
+    ('gmt', True)
+    """
+    used, rows = _native.read_gene_sets(os.fspath(path), format)
+    return GeneSets(
+        {name: genes for name, _, genes in rows},
+        source=os.fspath(path),
+        format=used,
+        descriptions={name: desc for name, desc, _ in rows},
+    )
+
+
+def read_bed(path: PathLike, output: Output = "pandas") -> Any:
+    """Read a BED file (0-based, half-open) into ``chrom, start, end`` columns.
+
+    ``track``/``browser``/``#`` lines are skipped; contigs other than chromosomes 1-26 (for
+    example ``chrUn_gl000220``) and zero-length intervals are skipped and counted in the
+    ``skipped`` attribute of the returned pandas frame (``df.attrs["skipped"]``).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Plain, gzip or BGZF.
+    output : {"pandas", "polars"}
+
+    Returns
+    -------
+    DataFrame
+        ``chrom`` (PLINK code), ``start``, ``end``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, ldenrich
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.bed"
+    >>> _ = p.write_text("chr22\\t100\\t200\\n")
+    >>> ldenrich.read_bed(p).to_dict("list")
+    {'chrom': [22], 'start': [100], 'end': [200]}
+    """
+    chrom, start, end, skipped = _native.read_bed(os.fspath(path))
+    table = to_table({"chrom": chrom, "start": start, "end": end}, output)
+    if isinstance(table, pd.DataFrame):
+        table.attrs["skipped"] = dict(skipped)
+    return table

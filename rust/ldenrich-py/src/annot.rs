@@ -1,0 +1,218 @@
+//! Universe, annotation and the enrichment screen.
+
+use std::sync::Arc;
+
+use ldenrich_core::annot::categories::{build_categories, Category, CategorySpec, Window};
+use ldenrich_core::annot::universe::{build_universe, Universe, UniverseOptions};
+use ldenrich_core::io::bim::Bim;
+use ldenrich_core::parallel::with_threads;
+use ldenrich_core::stats::enrichment::{enrichment, CategoryStats, EnrichmentOptions};
+use ldenrich_core::Error;
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::errors::{run, to_py};
+use crate::io::{PyBim, PyGeneLoc, PySumStats};
+
+#[pyclass(name = "Annotation", module = "ldenrich._native", frozen)]
+pub struct PyAnnotation {
+    universe: Arc<Universe>,
+    categories: Arc<Vec<Category>>,
+    bim: Arc<Bim>,
+    window: Window,
+}
+
+type IntervalSpec<'py> =
+    (String, String, PyReadonlyArray1<'py, u8>, PyReadonlyArray1<'py, u64>, PyReadonlyArray1<'py, u64>);
+type CategoryRow = (String, String, bool, Option<usize>, Option<usize>, usize, usize);
+
+fn slice<'a, T: numpy::Element>(array: &'a PyReadonlyArray1<'_, T>, what: &str) -> PyResult<&'a [T]> {
+    array.as_slice().map_err(|_| to_py(Error::InvalidArgument(format!("{what} must be a contiguous 1-d array"))))
+}
+
+#[pyfunction(name = "annotate")]
+#[pyo3(signature = (sumstats, bim, gene_loc, gene_sets, intervals, window_up_kb, window_down_kb, drop_strand_ambiguous, threads))]
+#[allow(clippy::too_many_arguments)]
+fn annotate_py(
+    py: Python<'_>,
+    sumstats: PyRef<'_, PySumStats>,
+    bim: PyRef<'_, PyBim>,
+    gene_loc: Option<PyRef<'_, PyGeneLoc>>,
+    gene_sets: Vec<(String, String, Vec<String>)>,
+    intervals: Vec<IntervalSpec<'_>>,
+    window_up_kb: f64,
+    window_down_kb: f64,
+    drop_strand_ambiguous: bool,
+    threads: Option<usize>,
+) -> PyResult<PyAnnotation> {
+    let mut specs: Vec<CategorySpec> =
+        gene_sets.into_iter().map(|(name, source, genes)| CategorySpec::GeneSet { name, source, genes }).collect();
+    for (name, source, chrom, first, last) in &intervals {
+        specs.push(CategorySpec::Intervals {
+            name: name.clone(),
+            source: source.clone(),
+            chrom: slice(chrom, "chrom")?.to_vec(),
+            first: slice(first, "first")?.to_vec(),
+            last: slice(last, "last")?.to_vec(),
+        });
+    }
+    let sumstats = Arc::clone(&sumstats.inner);
+    let bim = Arc::clone(&bim.inner);
+    let genes = gene_loc.map(|g| Arc::clone(&g.inner));
+    let window = Window::from_kb(window_up_kb, window_down_kb).map_err(to_py)?;
+    let options = UniverseOptions { drop_strand_ambiguous };
+    let (universe, categories) = run(py, || {
+        with_threads(threads, || {
+            let universe = build_universe(&sumstats, &bim, options)?;
+            let categories = build_categories(&universe, genes.as_deref(), window, &specs)?;
+            Ok((universe, categories))
+        })?
+    })?;
+    Ok(PyAnnotation { universe: Arc::new(universe), categories: Arc::new(categories), bim, window })
+}
+
+fn stats_dict<'py>(py: Python<'py>, stats: Vec<CategoryStats>) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    let col = |f: fn(&CategoryStats) -> f64| stats.iter().map(f).collect::<Vec<f64>>();
+    d.set_item("n_snps_in", stats.iter().map(|s| s.n_in as u64).collect::<Vec<_>>().into_pyarray(py))?;
+    d.set_item("n_snps_out", stats.iter().map(|s| s.n_out as u64).collect::<Vec<_>>().into_pyarray(py))?;
+    d.set_item("mean_chisq_in", col(|s| s.mean_in).into_pyarray(py))?;
+    d.set_item("mean_chisq_out", col(|s| s.mean_out).into_pyarray(py))?;
+    d.set_item("enrichment", col(|s| s.enrichment).into_pyarray(py))?;
+    d.set_item("enrichment_se", col(|s| s.enrichment_se).into_pyarray(py))?;
+    d.set_item("enrichment_z", col(|s| s.enrichment_z).into_pyarray(py))?;
+    d.set_item("jackknife_ok", stats.iter().map(|s| s.jackknife_ok).collect::<Vec<bool>>().into_pyarray(py))?;
+    d.set_item("welch_t", col(|s| s.welch_t).into_pyarray(py))?;
+    d.set_item("welch_df", col(|s| s.welch_df).into_pyarray(py))?;
+    d.set_item("mwu_u", col(|s| s.mwu_u).into_pyarray(py))?;
+    d.set_item("mwu_z", col(|s| s.mwu_z).into_pyarray(py))?;
+    d.set_item("status", stats.iter().map(|s| s.status.name()).collect::<Vec<_>>())?;
+    Ok(d)
+}
+
+#[pymethods]
+impl PyAnnotation {
+    fn __len__(&self) -> usize {
+        self.universe.len()
+    }
+    #[getter]
+    fn window_bp(&self) -> (u64, u64) {
+        (self.window.up, self.window.down)
+    }
+    fn chrom<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u8>> {
+        self.universe.chrom.clone().into_pyarray(py)
+    }
+    fn bp<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u32>> {
+        self.universe.bp.clone().into_pyarray(py)
+    }
+    fn chisq<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.universe.chisq.clone().into_pyarray(py)
+    }
+    fn bim_row<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u32>> {
+        self.universe.bim_row.clone().into_pyarray(py)
+    }
+    fn snp_ids(&self) -> Vec<String> {
+        self.universe.bim_row.iter().map(|&r| self.bim.ids.name(r as usize)).collect()
+    }
+    fn qc(&self) -> Vec<(String, u64)> {
+        self.universe.qc.table()
+    }
+    fn qc_details<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let q = &self.universe.qc;
+        let d = PyDict::new(py);
+        d.set_item("alleles_checked", q.alleles_checked)?;
+        d.set_item("strand_ambiguous_kept", q.strand_ambiguous_kept)?;
+        d.set_item("bim_rows", q.bim_rows)?;
+        d.set_item("bim_duplicate_rows", q.bim_duplicate_rows)?;
+        d.set_item("bim_non_autosomal_rows", q.bim_non_autosomal_rows)?;
+        Ok(d)
+    }
+    /// `(name, source, is_gene_set, n_genes, n_genes_found, n_intervals, n_snps)` per category.
+    fn categories(&self) -> Vec<CategoryRow> {
+        self.categories
+            .iter()
+            .map(|c| {
+                (c.name.clone(), c.source.clone(), c.is_gene_set, c.n_genes, c.n_genes_found, c.n_intervals, c.n_snps())
+            })
+            .collect()
+    }
+    fn missing_genes(&self, index: usize) -> PyResult<Vec<String>> {
+        self.category(index).map(|c| c.missing_genes.clone())
+    }
+    fn ranges<'py>(
+        &self,
+        py: Python<'py>,
+        index: usize,
+    ) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>)> {
+        let c = self.category(index)?;
+        let starts: Vec<u32> = c.ranges.iter().map(|r| r.0).collect();
+        let ends: Vec<u32> = c.ranges.iter().map(|r| r.1).collect();
+        Ok((starts.into_pyarray(py), ends.into_pyarray(py)))
+    }
+    #[pyo3(signature = (blocks, min_snps, threads))]
+    fn enrichment<'py>(
+        &self,
+        py: Python<'py>,
+        blocks: usize,
+        min_snps: usize,
+        threads: Option<usize>,
+    ) -> PyResult<(Bound<'py, PyDict>, usize)> {
+        let universe = Arc::clone(&self.universe);
+        let categories = Arc::clone(&self.categories);
+        let options = EnrichmentOptions { blocks, min_snps };
+        let (stats, used_blocks) = run(py, || {
+            with_threads(threads, || {
+                let ranges: Vec<&[(u32, u32)]> = categories.iter().map(|c| c.ranges.as_slice()).collect();
+                enrichment(&universe.chisq, &ranges, options)
+            })?
+        })?;
+        Ok((stats_dict(py, stats)?, used_blocks))
+    }
+}
+
+impl PyAnnotation {
+    fn category(&self, index: usize) -> PyResult<&Category> {
+        self.categories
+            .get(index)
+            .ok_or_else(|| to_py(Error::InvalidArgument(format!("category index {index} out of range"))))
+    }
+}
+
+/// The screen on caller-provided chi-squares (genome order) and category ranges.
+#[pyfunction(name = "enrichment_ranges")]
+#[pyo3(signature = (chisq, starts, ends, blocks, min_snps, threads))]
+fn enrichment_ranges_py<'py>(
+    py: Python<'py>,
+    chisq: PyReadonlyArray1<'py, f64>,
+    starts: Vec<PyReadonlyArray1<'py, u32>>,
+    ends: Vec<PyReadonlyArray1<'py, u32>>,
+    blocks: usize,
+    min_snps: usize,
+    threads: Option<usize>,
+) -> PyResult<(Bound<'py, PyDict>, usize)> {
+    if starts.len() != ends.len() {
+        return Err(to_py(Error::InvalidArgument("starts and ends must have one array per category".into())));
+    }
+    let mut categories = Vec::with_capacity(starts.len());
+    for (s, e) in starts.iter().zip(&ends) {
+        let (s, e) = (slice(s, "starts")?, slice(e, "ends")?);
+        if s.len() != e.len() {
+            return Err(to_py(Error::InvalidArgument(
+                "starts and ends of a category must have the same length".into(),
+            )));
+        }
+        categories.push(s.iter().copied().zip(e.iter().copied()).collect::<Vec<(u32, u32)>>());
+    }
+    let chisq = slice(&chisq, "chisq")?;
+    let options = EnrichmentOptions { blocks, min_snps };
+    let (stats, used_blocks) = run(py, || with_threads(threads, || enrichment(chisq, &categories, options))?)?;
+    Ok((stats_dict(py, stats)?, used_blocks))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyAnnotation>()?;
+    m.add_function(wrap_pyfunction!(annotate_py, m)?)?;
+    m.add_function(wrap_pyfunction!(enrichment_ranges_py, m)?)?;
+    Ok(())
+}

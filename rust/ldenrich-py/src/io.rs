@@ -1,0 +1,199 @@
+//! Readers.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ldenrich_core::io::bed::read_bed;
+use ldenrich_core::io::bim::{read_bim, Bim};
+use ldenrich_core::io::geneloc::{read_gene_loc, GeneLoc, Strand};
+use ldenrich_core::io::genesets::{read_gene_sets, GeneSetFormat};
+use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, Role, SumStats, SumstatsOptions};
+use numpy::{IntoPyArray, PyArray1};
+use pyo3::prelude::*;
+
+use crate::errors::{run, to_py};
+
+#[pyclass(name = "SumStats", module = "ldenrich._native", frozen)]
+pub struct PySumStats {
+    pub inner: Arc<SumStats>,
+}
+
+#[pymethods]
+impl PySumStats {
+    #[getter]
+    fn path(&self) -> String {
+        self.inner.path.display().to_string()
+    }
+    #[getter]
+    fn compression(&self) -> &'static str {
+        self.inner.compression.name()
+    }
+    #[getter]
+    fn source(&self) -> &'static str {
+        self.inner.source.name()
+    }
+    #[getter]
+    fn rows_read(&self) -> u64 {
+        self.inner.rows_read
+    }
+    #[getter]
+    fn has_alleles(&self) -> bool {
+        self.inner.alleles.is_some()
+    }
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+    fn columns(&self) -> Vec<(&'static str, String)> {
+        self.inner.columns.iter().map(|(r, n)| (r.name(), n.clone())).collect()
+    }
+    fn dropped(&self) -> Vec<(&'static str, u64)> {
+        DropReason::ALL.iter().map(|r| (r.name(), self.inner.dropped[r.index()])).collect()
+    }
+    fn chisq<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.inner.chisq.clone().into_pyarray(py)
+    }
+    fn snp_ids(&self) -> Vec<String> {
+        (0..self.inner.len()).map(|i| self.inner.ids.name(i)).collect()
+    }
+}
+
+#[pyclass(name = "Bim", module = "ldenrich._native", frozen)]
+pub struct PyBim {
+    pub inner: Arc<Bim>,
+}
+
+#[pymethods]
+impl PyBim {
+    #[getter]
+    fn path(&self) -> String {
+        self.inner.path.display().to_string()
+    }
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+    fn chrom<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u8>> {
+        self.inner.chrom.clone().into_pyarray(py)
+    }
+    fn bp<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u32>> {
+        self.inner.bp.clone().into_pyarray(py)
+    }
+    #[pyo3(signature = (rows=None))]
+    fn snp_ids(&self, rows: Option<Vec<u32>>) -> Vec<String> {
+        match rows {
+            Some(rows) => rows.iter().map(|&r| self.inner.ids.name(r as usize)).collect(),
+            None => (0..self.inner.len()).map(|i| self.inner.ids.name(i)).collect(),
+        }
+    }
+    fn alleles(&self) -> (Vec<String>, Vec<String>) {
+        let b = &self.inner;
+        (b.a1.codes.iter().map(|&c| b.a1.text(c)).collect(), b.a2.codes.iter().map(|&c| b.a2.text(c)).collect())
+    }
+}
+
+#[pyclass(name = "GeneLoc", module = "ldenrich._native", frozen)]
+pub struct PyGeneLoc {
+    pub inner: Arc<GeneLoc>,
+}
+
+#[pymethods]
+impl PyGeneLoc {
+    #[getter]
+    fn path(&self) -> String {
+        self.inner.path.display().to_string()
+    }
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+    fn ids(&self) -> Vec<String> {
+        self.inner.ids.clone()
+    }
+    fn symbols(&self) -> Vec<String> {
+        self.inner.symbol.clone()
+    }
+    fn chrom<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u8>> {
+        self.inner.chrom.clone().into_pyarray(py)
+    }
+    fn start<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u64>> {
+        self.inner.start.clone().into_pyarray(py)
+    }
+    fn stop<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u64>> {
+        self.inner.stop.clone().into_pyarray(py)
+    }
+    fn strand(&self) -> Vec<&'static str> {
+        self.inner.strand.iter().map(|s| if *s == Strand::Forward { "+" } else { "-" }).collect()
+    }
+    #[getter]
+    fn has_strand(&self) -> bool {
+        self.inner.has_strand
+    }
+    fn skipped(&self) -> Vec<(String, u64)> {
+        self.inner.skipped.clone()
+    }
+    fn warnings(&self) -> Vec<String> {
+        self.inner.warnings.clone()
+    }
+}
+
+fn role_of(name: &str) -> PyResult<Role> {
+    Role::ALL
+        .into_iter()
+        .find(|r| r.name() == name)
+        .ok_or_else(|| to_py(ldenrich_core::Error::InvalidArgument(format!("unknown column role '{name}'"))))
+}
+
+#[pyfunction(name = "read_sumstats")]
+#[pyo3(signature = (path, columns, chisq_from))]
+fn read_sumstats_py(
+    py: Python<'_>,
+    path: PathBuf,
+    columns: Vec<(String, String)>,
+    chisq_from: &str,
+) -> PyResult<PySumStats> {
+    let columns = columns.into_iter().map(|(r, n)| Ok((role_of(&r)?, n))).collect::<PyResult<Vec<_>>>()?;
+    let chisq_from = ChisqFrom::parse(chisq_from).map_err(to_py)?;
+    let options = SumstatsOptions { columns, chisq_from: Some(chisq_from) };
+    let inner = run(py, || read_sumstats(&path, &options))?;
+    Ok(PySumStats { inner: Arc::new(inner) })
+}
+
+#[pyfunction(name = "read_bim")]
+fn read_bim_py(py: Python<'_>, path: PathBuf) -> PyResult<PyBim> {
+    Ok(PyBim { inner: Arc::new(run(py, || read_bim(&path))?) })
+}
+
+#[pyfunction(name = "read_gene_loc")]
+fn read_gene_loc_py(py: Python<'_>, path: PathBuf) -> PyResult<PyGeneLoc> {
+    Ok(PyGeneLoc { inner: Arc::new(run(py, || read_gene_loc(&path))?) })
+}
+
+type GeneSetRows = Vec<(String, String, Vec<String>)>;
+
+/// Returns `(format used, [(name, description, genes)])`.
+#[pyfunction(name = "read_gene_sets")]
+fn read_gene_sets_py(py: Python<'_>, path: PathBuf, format: &str) -> PyResult<(&'static str, GeneSetRows)> {
+    let format = GeneSetFormat::parse(format).map_err(to_py)?;
+    let sets = run(py, || read_gene_sets(&path, format))?;
+    Ok((sets.format.name(), sets.sets.into_iter().map(|s| (s.name, s.description, s.genes)).collect()))
+}
+
+type BedArrays<'py> =
+    (Bound<'py, PyArray1<u8>>, Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u64>>, Vec<(String, u64)>);
+
+/// Returns `(chrom codes, 0-based starts, ends, skipped)`.
+#[pyfunction(name = "read_bed")]
+fn read_bed_py(py: Python<'_>, path: PathBuf) -> PyResult<BedArrays<'_>> {
+    let bed = run(py, || read_bed(&path))?;
+    Ok((bed.chrom.into_pyarray(py), bed.start.into_pyarray(py), bed.end.into_pyarray(py), bed.skipped))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PySumStats>()?;
+    m.add_class::<PyBim>()?;
+    m.add_class::<PyGeneLoc>()?;
+    m.add_function(wrap_pyfunction!(read_sumstats_py, m)?)?;
+    m.add_function(wrap_pyfunction!(read_bim_py, m)?)?;
+    m.add_function(wrap_pyfunction!(read_gene_loc_py, m)?)?;
+    m.add_function(wrap_pyfunction!(read_gene_sets_py, m)?)?;
+    m.add_function(wrap_pyfunction!(read_bed_py, m)?)?;
+    Ok(())
+}
