@@ -28,6 +28,7 @@ DEFAULT_GENE_LOC = "/work/shared/data/gene_loc/NCBI37.3.gene.loc"
 HERE = os.path.dirname(os.path.abspath(__file__))
 GMT_NAME = "ldenrich_curated.gmt"
 TSV_NAME = "ldenrich_curated_members.tsv"
+N_GENE_LOC_COLUMNS = 6  # entrez_id chr start stop strand symbol
 
 # ---------------------------------------------------------------------------------------------
 # Sources. Keys are cited in the GMT description field and expanded in the TSV source column.
@@ -77,26 +78,27 @@ SOURCES: dict[str, str] = {
     "(DXM sigma-1 agonism, SERT and NET inhibition; bupropion blocks DA reuptake) "
     "https://www.vumc.org/poison-control/toxicology-question-week/"
     "june-2-2023-why-combination-dextromethorphanbupropion-antidepressant",
-    "DXM_PK": "Dextromethorphan metabolism: Capon et al. 1996 Clin Pharmacol Ther (mainly CYP2D6 "
-    "to dextrorphan) https://scilit.net/publications/0e1f563a9994182d4d3244fad8318d0d | "
+    "DXM_PK": "Dextromethorphan metabolism: 'Pharmacokinetics of dextromethorphan and "
+    "metabolites in humans' (mainly CYP2D6 to dextrorphan) "
+    "https://scilit.net/publications/0e1f563a9994182d4d3244fad8318d0d | "
     "Wikipedia Dextromethorphan infobox (major CYP2D6, minor CYP3A4 and CYP3A5) "
     "https://en.wikipedia.org/wiki/Dextromethorphan | Drug Metab Rev 2020 52:258 "
     "https://pubmed.ncbi.nlm.nih.gov/32393072/",
     "BUP_CYP2D6": "Kotlyar et al. 2005 J Clin Psychopharmacol 25:226 'Inhibition of CYP2D6 "
     "activity by bupropion' (potent inhibitor, DXM/DXO ratio)",
     "FLX_CYP2D6": "Otton et al. 1993 Clin Pharmacol Ther 53:401 (fluoxetine/norfluoxetine potent "
-    "CYP2D6 inhibitors) | Alfaro et al. 1999 J Clin Psychopharmacol 19:155 "
+    "CYP2D6 inhibitors) | J Clin Psychopharmacol 1999 19:155 "
     "http://pubmed.ncbi.nlm.nih.gov/10211917",
-    "BUP_CYP2B6": "Hesse et al. 2000 Drug Metab Dispos (PMID 10997936): bupropion hydroxylation "
-    "is mediated almost exclusively by CYP2B6 https://medluna.com/article/10997936",
-    "BUP_NACHR": "Slemmer et al. 2000 J Pharmacol Exp Ther 295:321 'Bupropion is a nicotinic "
+    "BUP_CYP2B6": "'CYP2B6 mediates the in vitro hydroxylation of bupropion' (PMID 10997936): "
+    "bupropion hydroxylation is almost exclusively CYP2B6 https://medluna.com/article/10997936",
+    "BUP_NACHR": "J Pharmacol Exp Ther 2000 295:321 'Bupropion is a nicotinic "
     "antagonist' (alpha3beta2, alpha4beta2, alpha7) https://www.ncbi.nlm.nih.gov/pubmed/10991997 "
     "| Arias 2009 Int J Biochem Cell Biol 41:2098 (noncompetitive antagonist of several "
     "nAChRs) | alpha4beta2 and alpha3beta4 subtypes: https://discovery.researcher.life/article/"
     "bupropion-binds-in-the-middle-m2-9-of-the-torpedo-nicotinic-acetylcholine-receptor-ion-"
     "channel/c22dcd60b91f3b1a9226cfdbba6a736e",
     "SIGMA1": "Wikipedia, Sigma-1 receptor (encoded by SIGMAR1) "
-    "https://en.wikipedia.org/wiki/Sigma-1_receptor | Maurice & Su 2009 review "
+    "https://en.wikipedia.org/wiki/Sigma-1_receptor | sigma-1 receptor review "
     "https://pmc.ncbi.nlm.nih.gov/articles/PMC2785038",
     "ESK": "Esketamine: non-selective non-competitive NMDA receptor antagonist, metabolised via "
     "CYP2B6 and CYP3A4 https://explorer.cuni.cz/publication/608166 | "
@@ -105,9 +107,11 @@ SOURCES: dict[str, str] = {
     "https://asa2.silverchair.com/anesthesiology/article/125/6/1103/18624), CYP3A4 "
     "low-affinity (https://discovery.researcher.life/topic/cyp1b1-inhibitor/15483467?page=5) | "
     "Desta et al. 2012 Xenobiotica https://pmc.ncbi.nlm.nih.gov/articles/PMC3426663",
-    "VORT": "Stahl 2015 CNS Spectrums 'Modes and nodes explain the mechanism of action of "
+    "VORT": "CNS Spectrums 2015 (Brainstorms) 'Modes and nodes explain the mechanism of action of "
     "vortioxetine' (SERT inhibition, 5-HT1A agonist, 5-HT1B partial agonist, 5-HT1D, 5-HT3 and "
     "5-HT7 antagonist) https://www.cambridge.org/core/journals/cns-spectrums/article/"
+    "modes-and-nodes-explain-the-mechanism-of-action-of-vortioxetine-a-multimodal-agent-mma-"
+    "blocking-5ht3-receptors-enhances-release-of-serotonin-norepinephrine-and-acetylcholine/"
     "400B964803ADD5D43993ABEA33B3F010 | Ki values https://www.sanbio.nl/30183-10",
     "HTR3_SUB": "Reactome R-HSA-9649108 (5-HT3 receptors: HTR3A homopentamer or heteropentamers "
     "of HTR3A with HTR3B, C, D or E) https://reactome.org/content/detail/R-HSA-9649108",
@@ -133,13 +137,18 @@ SOURCES: dict[str, str] = {
     "https://pmc.ncbi.nlm.nih.gov/articles/PMC3446239",
     "INFL_PTSD": "Inflammation in PTSD (elevated CRP, IL-6, TNF-alpha): Transl Psychiatry review "
     "https://pmc.ncbi.nlm.nih.gov/articles/PMC9352784 | Passos et al. 2015 Lancet Psychiatry "
-    "2:1002 meta-analysis | Michopoulos et al. 2015 Am J Psychiatry (CRP genetic variation)",
+    "2:1002 meta-analysis | Michopoulos et al. 2015 Am J Psychiatry (CRP genetic variation) | "
+    "'Neuroinflammation in Post-Traumatic Stress Disorder', Biomedicines 2022 10:953 (IL-1, "
+    "IL-6, TNF-alpha, NF-kB) "
+    "https://doi.org/10.3390/biomedicines10050953",
     "KYN": "Inflammation -> IDO/KMO -> quinolinic acid (NMDA agonist): "
     "https://academic.oup.com/ijnp/article/19/9/pyw028/2488254 | "
     "https://pmc.ncbi.nlm.nih.gov/articles/PMC7563403/figure/brainsci-10-00631-f002",
     "BH4": "BH4 synthesis (GCH1, PTS, SPR) and recycling (PCBD1, QDPR) as cofactor of TH, TPH "
-    "and PAH: Mol Neurobiol 1999 19:79 https://pubmed.ncbi.nlm.nih.gov/10321973/",
-    "EL2013": "Eisenberg & Levanon 2013 Trends Genet 29:569 'Human housekeeping genes, "
+    "and PAH: Mol Neurobiol 1999 19:79 https://pubmed.ncbi.nlm.nih.gov/10321973/ | GCH1 "
+    "feedback regulatory protein and BH4 recycling: "
+    "https://home.sandiego.edu/~cloer/bio382/382projects2009/382s09_BH4.html",
+    "EL2013": "Eisenberg & Levanon 2013 Trends Genet 'Human housekeeping genes, "
     "revisited' (3804 genes; exceptionally uniform genes proposed as RT-PCR controls) "
     "https://www.cell.com/trends/genetics/fulltext/S0168-9525(13)00089-9 | list of the 11 "
     "controls: https://en.wikipedia.org/wiki/Reference_genes",
@@ -156,6 +165,198 @@ SOURCES: dict[str, str] = {
     "HK_FILE": "Eisenberg & Levanon 2013 housekeeping list, shared/data/genesets/"
     "HK_genes_Eisenberg_Levanon_2013.txt (deterministic every-k-th subset, see README)",
 }
+
+# Library genes annotated to each cited GO term in the bundled GO GMTs (org.Hs.eg.db 3.16,
+# propagated; ADRBK1/ADRBK2 are GRK2/GRK3 there). Frozen here so the script needs no GO file.
+GO_MEMBERS: dict[str, tuple[str, ...]] = {
+    "GO:0001594": (
+        "TAAR1", "TAAR2", "TAAR5", "TAAR6", "TAAR8", "TAAR9",
+    ),
+    "GO:0001692": (
+        "HDC", "HNMT", "SLC22A3", "SLC29A4",
+    ),
+    "GO:0001963": (
+        "ARRB2", "CHRNB2", "DRD1", "DRD2", "DRD3", "DRD4", "DRD5", "GDNF", "SLC6A2", "SLC6A3",
+        "SLC6A4", "SNCA", "TH",
+    ),
+    "GO:0003357": (
+        "ASCL1", "HAND2", "INSM1", "PHOX2A", "PHOX2B",
+    ),
+    "GO:0004683": (
+        "CAMK2A", "CAMK2B", "CAMK2D", "CAMK2G", "CAMK4", "CAMKK2", "EEF2K",
+    ),
+    "GO:0004935": (
+        "ADRA1A", "ADRA1B", "ADRA1D", "ADRA2A", "ADRA2B", "ADRA2C", "ADRB1", "ADRB2", "ADRB3",
+    ),
+    "GO:0004952": (
+        "DRD1", "DRD2", "DRD3", "DRD4", "DRD5",
+    ),
+    "GO:0004969": (
+        "HRH1", "HRH2", "HRH3", "HRH4", "HTR6",
+    ),
+    "GO:0004970": (
+        "GRIA1", "GRIA2", "GRIA3", "GRIA4", "GRID1", "GRID2", "GRIK1", "GRIK2", "GRIK3", "GRIK4",
+        "GRIK5", "GRIN1", "GRIN2A", "GRIN2B", "GRIN2C", "GRIN2D", "GRIN3A", "GRIN3B",
+    ),
+    "GO:0005167": (
+        "PIK3R1", "PLCG1",
+    ),
+    "GO:0005313": (
+        "SLC17A6", "SLC17A7", "SLC17A8", "SLC1A1", "SLC1A2", "SLC1A3", "SLC1A6", "SLC1A7",
+        "SLC7A11",
+    ),
+    "GO:0005955": (
+        "PPP3CA",
+    ),
+    "GO:0006536": (
+        "GAD1", "GAD2", "GLS", "GLS2", "GLUD1", "GLUD2", "GLUL", "GOT1", "GOT2", "SLC7A11",
+    ),
+    "GO:0006729": (
+        "GCH1", "PCBD1", "PCBD2", "PTS", "QDPR", "SPR",
+    ),
+    "GO:0006868": (
+        "SLC38A1", "SLC38A2", "SLC38A3",
+    ),
+    "GO:0007212": (
+        "ADCY5", "ARRB2", "CALY", "DRD1", "DRD2", "DRD3", "DRD4", "DRD5", "GNAL", "GSK3B",
+        "SLC1A1", "SULT1A3",
+    ),
+    "GO:0007616": (
+        "ADCY1", "ADCY8", "ARC", "CAMK4", "DRD2", "GRIA1", "PRKCZ", "RPS6KB1", "SHANK1",
+    ),
+    "GO:0008328": (
+        "CACNG2", "CACNG3", "CACNG4", "CACNG5", "CACNG7", "CACNG8", "CNIH2", "CNIH3", "DLG3",
+        "DLG4", "GRIA1", "GRIA2", "GRIA3", "GRIA4", "GRID2", "GRIK2", "GRIK3", "GRIK4", "GRIK5",
+        "GRIN1", "GRIN2A", "GRIN2B", "GRIN2C", "GRIN2D", "GRIN3A", "GRIN3B", "SHISA6", "SHISA9",
+    ),
+    "GO:0008502": (
+        "MTNR1A", "MTNR1B",
+    ),
+    "GO:0008504": (
+        "SLC18A1", "SLC18A2", "SLC22A1", "SLC22A2", "SLC22A3", "SLC29A4", "SLC6A2", "SLC6A3",
+        "SLC6A4",
+    ),
+    "GO:0014069": (
+        "ADCY1", "ADCY8", "ADRA2A", "ARC", "ARRB2", "CACNG2", "CACNG3", "CACNG4", "CACNG5",
+        "CACNG7", "CACNG8", "CAMK2A", "CHRNA3", "CNIH2", "CRTC1", "DLG1", "DLG2", "DLG4", "DLGAP1",
+        "DRD2", "DRD3", "EEF2K", "GAP43", "GRIA1", "GRIA2", "GRID1", "GRID2", "GRIK2", "GRIK5",
+        "GRIN1", "GRIN2A", "GRIN2B", "GRIN2C", "GRIN2D", "GRIN3A", "GRIP1", "GRIP2", "GRM1",
+        "GRM3", "GRM5", "GSG1L", "HOMER1", "HOMER2", "HOMER3", "NCS1", "NEFH", "NETO1", "NETO2",
+        "NOS1", "NRGN", "NSF", "NTRK2", "PICK1", "PPP1R9B", "PRKCZ", "RGS9", "RHEB", "RPLP0",
+        "RTN4", "SHANK1", "SHANK2", "SHANK3", "SHISA6", "SHISA9", "SIGMAR1", "SLC6A9", "SYN1",
+        "SYNJ2BP", "TSC1", "TSC2",
+    ),
+    "GO:0030187": (
+        "AANAT",
+    ),
+    "GO:0031547": (
+        "BDNF", "NTRK2",
+    ),
+    "GO:0031929": (
+        "AKT1", "AKT3", "EIF4EBP1", "EIF4EBP2", "GATA3", "HTR6", "MTOR", "PIK3CA", "RHEB",
+        "RICTOR", "RPS6", "RPS6KB1", "RPS6KB2", "RPTOR", "TSC1", "TSC2",
+    ),
+    "GO:0032281": (
+        "CACNG2", "CACNG3", "CACNG4", "CACNG5", "CACNG7", "CACNG8", "CNIH2", "CNIH3", "DLG3",
+        "DLG4", "GRIA1", "GRIA2", "GRIA3", "GRIA4", "SHISA6", "SHISA9",
+    ),
+    "GO:0035240": (
+        "DRD1", "DRD2", "DRD4", "DRD5", "GPR143", "SLC6A3", "TH",
+    ),
+    "GO:0035497": (
+        "CREB1", "CREB5",
+    ),
+    "GO:0042417": (
+        "ALDH2", "CHRNB2", "COMT", "DAO", "DBH", "DDC", "DRD1", "DRD2", "DRD3", "DRD4", "GCH1",
+        "GRIN2A", "HPRT1", "HTR1A", "MAOA", "MAOB", "MOXD1", "NR4A2", "PDE1B", "SLC1A1", "SLC6A3",
+        "SNCA", "SULT1A3", "TH",
+    ),
+    "GO:0042421": (
+        "DBH", "GATA3", "HAND2", "INSM1", "MOXD1", "TH",
+    ),
+    "GO:0042423": (
+        "ALDH2", "DAO", "DBH", "DDC", "GATA3", "GCH1", "HAND2", "HDC", "INSM1", "MOXD1", "NR4A2",
+        "PAH", "PNMT", "SLC6A3", "SNCA", "TH",
+    ),
+    "GO:0042424": (
+        "COMT", "DBH", "MAOA", "MAOB", "MOXD1", "SLC6A3", "SULT1A3",
+    ),
+    "GO:0042427": (
+        "ALDH2", "DDC", "TPH1", "TPH2",
+    ),
+    "GO:0047696": (
+        "ADRBK1", "ADRBK2", "GRK5", "GRK6",
+    ),
+    "GO:0048167": (
+        "ADCY1", "ADCY8", "ARC", "CAMK2A", "CAMK2B", "CHRNA7", "CRTC1", "CX3CR1", "DLG4", "DRD1",
+        "DRD2", "DRD5", "EIF4EBP2", "GFAP", "GRIA1", "GRID2", "GRIK2", "GRIN1", "GRIN2A", "GRIN2B",
+        "GRIN2C", "GRIN2D", "GRM5", "GSK3B", "HRH1", "MAPK1", "NETO1", "NRGN", "NTRK2", "PICK1",
+        "PRKCZ", "PTEN", "S100B", "SHANK2", "SHANK3", "SHISA6", "SHISA9", "SLC1A1", "SLC38A1",
+        "SNAP25", "SNCA", "SYP",
+    ),
+    "GO:0050432": (
+        "ADRA2A", "ADRA2B", "ADRA2C", "ADRBK1", "CHGA", "CHRNA4", "CHRNB2", "DRD2", "DRD3", "GDNF",
+        "GRM2", "HRH3", "HTR1B", "HTR2A", "SNCA", "SYT1",
+    ),
+    "GO:0050780": (
+        "ARRB2", "CLIC6", "DLG4", "DRD3", "PPP1R9B",
+    ),
+    "GO:0051378": (
+        "HTR1A", "HTR1B", "HTR1D", "HTR1E", "HTR1F", "HTR2A", "HTR2B", "HTR2C", "HTR3A", "HTR4",
+        "HTR5A", "SLC6A4",
+    ),
+    "GO:0052598": (
+        "AOC1",
+    ),
+    "GO:0060291": (
+        "ADCY1", "ADCY8", "ARC", "CHRNA7", "CRTC1", "CX3CR1", "DRD1", "DRD2", "GFAP", "GRIN2A",
+        "GRIN2B", "GRIN2C", "GRIN2D", "GSK3B", "MAPK1", "NRGN", "NTRK2", "PRKCZ", "PTEN", "SHANK2",
+        "SHANK3", "SLC1A1", "SNAP25", "SNCA",
+    ),
+    "GO:0070178": (
+        "DAO", "SRR",
+    ),
+    "GO:0070371": (
+        "ADRA1A", "ARRB1", "ARRB2", "CHRNA7", "DLG1", "DRD2", "HAND2", "HTR2A", "HTR2B", "HTR2C",
+        "IL1B", "MAP2K1", "MAPK1", "MAPK3", "PRKCZ", "PTEN", "SULT1A3", "SYNJ2BP", "YWHAZ",
+    ),
+    "GO:0071542": (
+        "EN1", "EN2", "FOXA1", "FOXA2", "GSK3B", "HPRT1", "LMX1A", "LMX1B", "NR4A2", "OTX2",
+        "PHOX2A", "PHOX2B", "PITX3",
+    ),
+    "GO:0097621": (
+        "MAOA", "MAOB", "RNLS",
+    ),
+    "GO:0098962": (
+        "CACNG4", "CACNG5", "CNIH2", "DLGAP1", "HOMER1", "HOMER3", "NPTX1", "NPTX2", "NPTXR",
+        "SHISA6", "SHISA9",
+    ),
+    "GO:0098988": (
+        "GRIK3", "GRM1", "GRM2", "GRM3", "GRM5", "GRM6", "GRM7", "GRM8",
+    ),
+    "GO:0099151": (
+        "GRID2", "NPTX1",
+    ),
+    "GO:0099163": (
+        "NOS1",
+    ),
+    "GO:0099589": (
+        "DRD4", "HRH1", "HRH2", "HRH3", "HRH4", "HTR1A", "HTR1B", "HTR1D", "HTR1E", "HTR1F",
+        "HTR2A", "HTR2B", "HTR2C", "HTR4", "HTR5A", "HTR6", "HTR7",
+    ),
+    "GO:0140245": (
+        "EIF4E",
+    ),
+    "GO:1904602": (
+        "HTR3A", "HTR3B", "HTR3C", "HTR3D", "HTR3E",
+    ),
+    "GO:1904782": (
+        "SLC6A9",
+    ),
+    "GO:1990416": (
+        "EEF2K", "NTRK2",
+    ),
+}  # fmt: skip
 
 GO_TERMS: dict[str, str] = {
     "GO:0004970": "ionotropic glutamate receptor activity",
@@ -196,13 +397,41 @@ GO_TERMS: dict[str, str] = {
     "GO:0071542": "dopaminergic neuron differentiation",
     "GO:0003357": "noradrenergic neuron differentiation",
     "GO:0042421": "norepinephrine biosynthetic process",
+    "GO:0006868": "glutamine transport",
+    "GO:0070178": "D-serine metabolic process",
+    "GO:1904782": "negative regulation of NMDA glutamate receptor activity",
+    "GO:0008328": "ionotropic glutamate receptor complex",
+    "GO:0098962": "regulation of postsynaptic neurotransmitter receptor activity",
+    "GO:0099151": "regulation of postsynaptic density assembly",
+    "GO:0005167": "neurotrophin TRK receptor binding",
+    "GO:0140245": "regulation of translation at postsynapse",
+    "GO:0070371": "ERK1 and ERK2 cascade",
+    "GO:0005955": "calcineurin complex",
+    "GO:0099163": "synaptic signaling by nitric oxide",
+    "GO:0035497": "cAMP response element binding",
+    "GO:1990416": "cellular response to brain-derived neurotrophic factor stimulus",
+    "GO:0007616": "long-term memory",
+    "GO:0099589": "serotonin receptor activity",
 }
 
 
-def cite(key: str) -> str:
+_URL_RE = re.compile(r"(?:https?://|doi:)\S+")
+
+
+def cite(key: str, full: bool = False) -> str:
+    """Render a source key: full citation (README) or key + first URL/DOI (TSV)."""
     if key.startswith("GO:"):
-        return f"{key} {GO_TERMS[key]} (Gene Ontology, org.Hs.eg.db 3.16 propagated)"
-    return f"{key}: {SOURCES[key]}"
+        return f"{key} {GO_TERMS[key]} (Gene Ontology, org.Hs.eg.db 3.16)"
+    if full:
+        return f"{key}: {SOURCES[key]}"
+    if key == "STD":
+        return "STD (standard knowledge; no retrieved source)"
+    if key == "STUDY":
+        return "STUDY (ldenrich brief STUDY.md)"
+    if key == "HK_FILE":
+        return "HK_FILE (HK_genes_Eisenberg_Levanon_2013.txt)"
+    urls = _URL_RE.findall(SOURCES[key])
+    return f"{key} <{urls[0].rstrip(')')}>" if urls else f"{key}: {SOURCES[key]}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -485,9 +714,11 @@ BRAIN_MARKERS = {
     "TMEM119": "TMEM119 (homeostatic microglia)",
 }
 _roles(
-    {g: "Eisenberg & Levanon 2013 exceptionally uniform housekeeping gene" for g in EL2013_UNIFORM}
+    dict.fromkeys(
+        EL2013_UNIFORM, "Eisenberg & Levanon 2013 exceptionally uniform housekeeping gene"
+    )
 )
-_roles({g: "classic qPCR reference/housekeeping gene" for g in REFERENCE_GENES})
+_roles(dict.fromkeys(REFERENCE_GENES, "classic qPCR reference/housekeeping gene"))
 _roles({g: f"brain-enriched cell-type marker: {r}" for g, r in BRAIN_MARKERS.items()})
 
 # Deterministic subset of the Eisenberg & Levanon (2013) list (rule in derive_hk_subset).
@@ -569,6 +800,33 @@ MONO_IDENTITY = (
 )  # fmt: skip
 INFL_MARKERS = ("CRP", "IL6", "IL6R", "IL6ST", "IL1B", "IL1R1", "TNFRSF1A", "TNFRSF1B")
 
+PLASTICITY_GO = (
+    "GO:0031547", "GO:1990416", "GO:0005167", "GO:0031929", "GO:0140245", "GO:0070371",
+    "GO:0004683", "GO:0005955", "GO:0099163", "GO:0035497", "GO:0048167", "GO:0060291",
+    "GO:0007616",
+)  # fmt: skip
+
+# Non-GO references that support only some genes of the blocks citing them; any key not
+# listed here supports every gene of its block.
+PARTIAL_REFS: dict[str, frozenset[str]] = {
+    "KET_MECH": frozenset(
+        ("BDNF", "NTRK2", "MTOR", "RPTOR", "EEF2K", "EEF2", "GSK3B", "GRIA1", "DLG4")
+    ),
+    "EAAT": frozenset(("SLC1A1", "SLC1A2", "SLC1A3", "SLC1A6", "SLC1A7", *GLU_TRANSPORT[5:8])),
+    "AUVELITY": frozenset((*NMDA, "SIGMAR1", "CYP2D6", "SLC6A2", "SLC6A3")),
+    "VUMC_DXM": frozenset(("SIGMAR1", "SLC6A4", "SLC6A2", "SLC6A3")),
+    "DXM_PK": frozenset(("CYP2D6", "CYP3A4")),
+    "BUP_CYP2D6": frozenset(("CYP2D6",)),
+    "FLX_CYP2D6": frozenset(("CYP2D6",)),
+    "BUP_CYP2B6": frozenset(("CYP2B6",)),
+    "SIGMA1": frozenset(("SIGMAR1",)),
+    "KET_CYP": frozenset(("CYP2B6", "CYP3A4")),
+    "ESK": frozenset((*NMDA, "CYP2B6", "CYP3A4")),
+    "BH4": frozenset(("GCH1", "GCHFR", "PTS", "SPR", "QDPR", "PCBD1")),
+    "INFL_PTSD": frozenset(("CRP", "IL6", "IL1B")),
+    "BRAIN_MARKERS": frozenset(("GFAP", "ALDH1L1", "S100B", "CX3CR1", "P2RY12", "TMEM119")),
+}
+
 # A block is (rule, source keys, genes). Sets are lists of blocks; order is kept in the outputs.
 Block = tuple[str, tuple[str, ...], tuple[str, ...]]
 
@@ -593,7 +851,7 @@ def _sets() -> list[tuple[str, str, list[Block]]]:
                 "plasticity mediators downstream of NMDA blockade/AMPA drive (BDNF-TrkB, "
                 "mTORC1-S6K, eEF2K, CaMKII, ARC, PTEN; STUDY names BDNF NTRK2 MTOR ARC PTEN)"
             ),
-            ("STUDY", "KET_MECH"),
+            ("STUDY", "KET_MECH", *PLASTICITY_GO, "STD"),
             CGR_PLASTICITY,
         ),
         (
@@ -622,7 +880,7 @@ def _sets() -> list[tuple[str, str, list[Block]]]:
                 "glutamate transport: EAAT1-5, VGLUT1-3, glutamine transporters of the "
                 "glutamate-glutamine cycle (SNAT1-3), xCT"
             ),
-            ("STUDY", "EAAT", "GO:0005313", "STD"),
+            ("STUDY", "EAAT", "GO:0005313", "GO:0006868", "STD"),
             GLU_TRANSPORT,
         ),
         (
@@ -635,17 +893,17 @@ def _sets() -> list[tuple[str, str, list[Block]]]:
         ),
         (
             "NMDA co-agonist supply (D-serine synthesis/degradation, GlyT1)",
-            ("STD",),
+            ("GO:0070178", "GO:1904782", "STD"),
             COAGONIST,
         ),
         (
             "AMPA/kainate receptor auxiliary subunits (TARPs, cornichons, GSG1L, CKAMPs, NETOs)",
-            ("GO:0032281", "GO:0014069", "STD"),
+            ("GO:0032281", "GO:0008328", "GO:0014069", "STD"),
             IGLUR_AUX,
         ),
         (
             "postsynaptic scaffolds and glutamate-receptor trafficking/clustering proteins",
-            ("GO:0014069", "GO:0048167", "STD"),
+            ("GO:0014069", "GO:0008328", "GO:0098962", "GO:0099151", "GO:0048167", "STD"),
             SCAFFOLD,
         ),
         (
@@ -656,11 +914,8 @@ def _sets() -> list[tuple[str, str, list[Block]]]:
             (
                 "STUDY",
                 "KET_MECH",
-                "GO:0031547",
-                "GO:0031929",
-                "GO:0004683",
-                "GO:0048167",
-                "GO:0060291",
+                *PLASTICITY_GO,
+                "STD",
             ),
             PLASTICITY,
         ),
@@ -676,7 +931,7 @@ def _sets() -> list[tuple[str, str, list[Block]]]:
             ("GTOP_DA", "GO:0004952"),
             ("DRD1", "DRD2", "DRD3", "DRD4", "DRD5"),
         ),
-        ("5-HT receptors (GPCRs)", ("GTOP_5HT", "GO:0051378"), HTR_GPCR),
+        ("5-HT receptors (GPCRs)", ("GTOP_5HT", "GO:0051378", "GO:0099589"), HTR_GPCR),
         ("5-HT3 receptor subunits", ("GTOP_5HT", "HTR3_SUB", "GO:1904602"), HTR3),
         ("adrenoceptors alpha1, alpha2, beta", ("GO:0004935", "WIKI_MONOAMINE_R"), ADRENO),
         (
@@ -711,7 +966,7 @@ def _sets() -> list[tuple[str, str, list[Block]]]:
         ),
         (
             "monoamine degradation/inactivation enzymes",
-            ("GO:0097621", "GO:0042424", "GO:0001692", "GO:0052598", "STD"),
+            ("GO:0097621", "GO:0042424", "GO:0001692", "GO:0052598", "GO:0042427", "STD"),
             MONO_CATABOLISM,
         ),
         (
@@ -964,7 +1219,7 @@ def _sets() -> list[tuple[str, str, list[Block]]]:
             [
                 (
                     "plasticity-effector block of glutamate_plasticity_expanded",
-                    ("STUDY", "KET_MECH", "GO:0031929", "GO:0048167"),
+                    ("STUDY", "KET_MECH", *PLASTICITY_GO, "STD"),
                     PLASTICITY,
                 )
             ],
@@ -978,7 +1233,7 @@ def _sets() -> list[tuple[str, str, list[Block]]]:
             [
                 (
                     "transport block of glutamate_plasticity_expanded",
-                    ("STUDY", "EAAT", "GO:0005313", "STD"),
+                    ("STUDY", "EAAT", "GO:0005313", "GO:0006868", "STD"),
                     GLU_TRANSPORT,
                 )
             ],
@@ -1012,7 +1267,7 @@ def read_gene_loc(path: str) -> dict[str, str]:
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             f = line.rstrip("\r\n").split("\t")
-            if len(f) < 6:
+            if len(f) < N_GENE_LOC_COLUMNS:
                 continue
             out.setdefault(f[5], f[0])
     return out
@@ -1039,6 +1294,30 @@ def derive_hk_subset(
     kept.sort()
     step = len(kept) // n
     return kept[::step][:n]
+
+
+def evidence(gene: str, keys: tuple[str, ...]) -> list[str]:
+    """The block's source keys that support this gene: GO terms only if the gene is annotated
+    to them, partial references only for the genes they name, STD only if no GO term or
+    partial reference supports the gene."""
+    out: list[str] = []
+    specific = False
+    for k in keys:
+        if k == "STD":
+            continue
+        if k.startswith("GO:"):
+            if gene in GO_MEMBERS.get(k, ()):
+                out.append(k)
+                specific = True
+        elif k in PARTIAL_REFS:
+            if gene in PARTIAL_REFS[k]:
+                out.append(k)
+                specific = True
+        else:
+            out.append(k)
+    if "STD" in keys and not specific:
+        out.append("STD")
+    return out
 
 
 def flatten(blocks: list[Block]) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -1117,7 +1396,7 @@ def build(gene_loc: str, hk_path: str | None) -> tuple[str, str, dict[str, list[
         gmt_lines.append("\t".join([name, desc, *genes]))
         for g, rule, keys in rows:
             role = ROLES.get(g, "Eisenberg & Levanon 2013 housekeeping gene (deterministic subset)")
-            source = f"rule: {rule} | refs: " + " | ".join(cite(k) for k in keys)
+            source = f"rule: {rule} | refs: " + "; ".join(cite(k) for k in evidence(g, keys))
             tsv_lines.append("\t".join([name, g, universe.get(g, "NA"), role, source]))
     errs.extend(check_invariants(members))
     return "\n".join(gmt_lines) + "\n", "\n".join(tsv_lines) + "\n", members, errs
