@@ -10,13 +10,14 @@ Examples
 ...     ldenrich.read_sumstats(ex.sumstats), ldenrich.read_bim(ex.bim),
 ...     ldenrich.read_gene_loc(ex.gene_loc), gene_sets=ldenrich.read_gene_sets(ex.gene_sets))
 >>> table = ldenrich.enrichment(annot)
->>> int(table.loc[table.category == "nmda_receptors", "n_snps_in"].iloc[0]) > 0
-True
+>>> row = table.set_index("category").loc["glutamate_plasticity_expanded"]
+>>> int(row.n_snps_in), round(float(row.enrichment), 3)
+(231, 1.078)
 """
 
+from ldenrich._example import ExampleData, example_data
 from ldenrich._native import __version__
 from ldenrich.annot import Annotation, annotate
-from ldenrich._example import ExampleData, example_data
 from ldenrich.errors import (
     InconsistentInputError,
     InternalError,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from ldenrich.errors import InvalidArgumentError
@@ -12,10 +13,21 @@ from ldenrich.errors import InvalidArgumentError
 Output = Literal["pandas", "polars"]
 
 
-def to_table(columns: Mapping[str, Any], output: Output = "pandas") -> Any:
-    """Turn a mapping of equal-length columns into a pandas or polars DataFrame."""
+def _plain(values: Any) -> Any:
+    """numpy arrays pass through; pandas nullable arrays become lists with None for NA."""
+    if isinstance(values, pd.Series):
+        values = values.array
+    if isinstance(values, pd.api.extensions.ExtensionArray):
+        if isinstance(values, pd.arrays.NumpyExtensionArray):
+            return values.to_numpy()
+        return [None if pd.isna(v) else v for v in values]
+    return values if isinstance(values, np.ndarray) else list(values)
+
+
+def to_table(columns: Mapping[str, Any] | pd.DataFrame, output: Output = "pandas") -> Any:
+    """Turn equal-length columns (or a pandas frame) into a pandas or polars DataFrame."""
     if output == "pandas":
-        return pd.DataFrame(dict(columns))
+        return columns if isinstance(columns, pd.DataFrame) else pd.DataFrame(dict(columns))
     if output == "polars":
         try:
             import polars as pl
@@ -23,5 +35,5 @@ def to_table(columns: Mapping[str, Any], output: Output = "pandas") -> Any:
             raise InvalidArgumentError(
                 "output='polars' needs the polars package: pip install polars"
             ) from exc
-        return pl.from_pandas(pd.DataFrame(dict(columns)))
+        return pl.DataFrame({name: _plain(values) for name, values in columns.items()})
     raise InvalidArgumentError(f"output must be 'pandas' or 'polars'; got {output!r}")

@@ -80,26 +80,29 @@ def _log_gamma_ratio_half(a: FloatArray) -> FloatArray:
     return out
 
 
-def _log_betainc_cf(a: FloatArray, r: FloatArray) -> FloatArray:
-    """Log of ``I_x(a, 1/2)`` with ``x = 1 / (1 + r**2)`` via the A&S 26.5.8 continued fraction.
+def _log_betainc_cf(a: FloatArray, t_abs: FloatArray) -> FloatArray:
+    """Log of ``I_x(a, 1/2)``, ``x = 2a / (2a + t**2)``, via the A&S 26.5.8 continued fraction.
 
     ``ln I_x(a, b) = a ln x + b ln(1 - x) - ln a - ln B(a, b) - ln g`` where
     ``1/g = 1/(1 + d1/(1 + d2/(1 + ...)))`` with
     ``d_{2m+1} = -(a+m)(a+b+m) x / ((a+2m)(a+2m+1))`` and
     ``d_{2m} = m(b-m) x / ((a+2m-1)(a+2m))``; ``g`` is evaluated with the modified Lentz
     method.  Intended for ``x <= 1/2`` (``r >= 1``) or small ``a``, where it converges in a
-    handful of iterations.  ``ln x`` and ``ln(1 - x)`` are formed from ``r`` directly so
-    that neither overflows (huge ``t``) nor cancels (``x`` close to 1).
+    handful of iterations.  ``ln x`` and ``ln(1 - x)`` are formed from ``r = t/sqrt(2a)``
+    and ``ln r = ln t - ln(2a)/2`` directly so that neither overflows (huge ``t``, tiny ``a``)
+    nor cancels (``x`` close to 1).
     """
     b = 0.5
-    big_r = r > 1.0
-    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
-        r2 = r * r
-        s = 1.0 / r
-        s2 = s * s
-        # r <= 1: x = 1/(1+r^2), 1-x = r^2/(1+r^2);  r > 1: x = s^2/(1+s^2), 1-x = 1/(1+s^2).
-        log_x = np.where(big_r, 2.0 * np.log(s) - np.log1p(s2), -np.log1p(r2))
-        log_1mx = np.where(big_r, -np.log1p(s2), 2.0 * np.log(r) - np.log1p(r2))
+    nu = 2.0 * a
+    sqrt_nu = np.sqrt(nu)
+    log_r = np.log(t_abs) - 0.5 * np.log(nu)
+    big_r = log_r > 0.0
+    with np.errstate(over="ignore", under="ignore"):
+        r2 = np.square(t_abs / sqrt_nu)  # only used where r <= 1
+        s2 = np.square(sqrt_nu / t_abs)  # only used where r > 1 (may underflow to 0)
+    # r <= 1: x = 1/(1+r^2), 1-x = r^2/(1+r^2);  r > 1: x = s^2/(1+s^2), 1-x = 1/(1+s^2).
+    log_x = np.where(big_r, -2.0 * log_r - np.log1p(s2), -np.log1p(r2))
+    log_1mx = np.where(big_r, -np.log1p(s2), 2.0 * log_r - np.log1p(r2))
     x = np.exp(log_x)
 
     g = np.ones_like(a)
@@ -161,15 +164,14 @@ def _log_t_two_sided(t_abs: FloatArray, df: FloatArray) -> FloatArray:
     out[infinite_df] = _LN2 + special.log_ndtr(-t_abs[infinite_df])
     finite = ~infinite_df
     nu = df[finite]
-    with np.errstate(over="ignore"):
-        r = t_abs[finite] / np.sqrt(nu)
-    use_lag = (r < 1.0) & (nu >= _LAG_MIN_DF)
+    t_fin = t_abs[finite]
+    use_lag = (t_fin < np.sqrt(nu)) & (nu >= _LAG_MIN_DF)
     res = np.empty_like(nu)
-    res[use_lag] = _log_t_tail_laguerre(nu[use_lag], r[use_lag])
+    res[use_lag] = _log_t_tail_laguerre(nu[use_lag], t_fin[use_lag] / np.sqrt(nu[use_lag]))
     use_cf = ~use_lag
-    res[use_cf] = _log_betainc_cf(0.5 * nu[use_cf], r[use_cf])
+    res[use_cf] = _log_betainc_cf(0.5 * nu[use_cf], t_fin[use_cf])
     out[finite] = res
-    return out
+    return np.minimum(out, 0.0)  # p <= 1 (guards rounding in degenerate corners)
 
 
 def _mlog10_normal_two_sided(z_abs: FloatArray, p: FloatArray) -> FloatArray:
@@ -209,7 +211,7 @@ def normal_two_sided(z: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
     """
     z_arr = _as_float_array(z)
     z_abs = np.abs(z_arr)
-    p = 2.0 * special.ndtr(-z_abs)
+    p = _as_float_array(2.0 * special.ndtr(-z_abs))
     mlog10p = _mlog10_normal_two_sided(z_abs, p)
     return p, mlog10p
 
@@ -242,7 +244,7 @@ def normal_upper_doubled(z: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
     [0.0, 0.0, 349.136]
     """
     z_arr = _as_float_array(z)
-    p = np.minimum(1.0, 2.0 * special.ndtr(-z_arr))  # NaN propagates through np.minimum
+    p = _as_float_array(np.minimum(1.0, 2.0 * special.ndtr(-z_arr)))  # NaN propagates
     mlog10p = np.where(np.isnan(z_arr), np.nan, 0.0)
     positive = z_arr > 0.0
     z_pos = z_arr[positive]
@@ -267,7 +269,9 @@ def t_two_sided(t: npt.ArrayLike, df: npt.ArrayLike) -> tuple[FloatArray, FloatA
         ``2 * scipy.special.stdtr(df, -|t|)``, exactly as ``scipy.stats.ttest_ind`` computes
         it from ``(t, df)``, whenever that is at least ``1e-290``.  Below, ``p`` is
         ``exp(ln p)`` from the log-space computation (so it may be subnormal or 0).
-        ``t = +-inf`` gives 0; NaN in `t` or `df` (or ``df <= 0``) gives NaN.
+        ``t = +-inf`` gives 0; NaN in `t` or `df` (or ``df <= 0``) gives NaN.  (For
+        ``|t| > ~1.3e154`` ``stdtr`` returns 0 because ``t**2`` overflows, even where the true
+        p-value is representable; the log-space route then returns the correct value.)
     mlog10p : numpy.ndarray
         ``-log10(p)`` with full relative accuracy, also where ``p`` underflows.  In that
         region ``ln p = ln I_x(df/2, 1/2)``, ``x = df/(df + t^2)``, is evaluated in log space
@@ -285,7 +289,7 @@ def t_two_sided(t: npt.ArrayLike, df: npt.ArrayLike) -> tuple[FloatArray, FloatA
     """
     t_arr, df_arr = np.broadcast_arrays(_as_float_array(t), _as_float_array(df))
     t_abs = np.abs(t_arr)
-    p = np.asarray(2.0 * special.stdtr(df_arr, -t_abs), dtype=np.float64)
+    p = _as_float_array(2.0 * special.stdtr(df_arr, -t_abs))
     mlog10p = np.full(p.shape, np.nan)
 
     valid = ~np.isnan(p)
@@ -313,7 +317,7 @@ def t_two_sided(t: npt.ArrayLike, df: npt.ArrayLike) -> tuple[FloatArray, FloatA
         ln_p = _log_t_two_sided(t_abs[log_route], df_arr[log_route])
         with np.errstate(under="ignore"):
             p[log_route] = np.exp(ln_p)
-        mlog10p[log_route] = -ln_p / _LN10
+        mlog10p[log_route] = -ln_p / _LN10 + 0.0  # + 0.0 turns -0.0 into 0.0
     return p, mlog10p
 
 
@@ -352,7 +356,7 @@ def bonferroni(p: npt.ArrayLike) -> FloatArray:
     """
     p_arr = _validated_pvalues(p)
     m = np.count_nonzero(~np.isnan(p_arr))
-    return np.minimum(1.0, m * p_arr)
+    return _as_float_array(np.minimum(1.0, m * p_arr))
 
 
 def benjamini_hochberg(p: npt.ArrayLike) -> FloatArray:

@@ -163,7 +163,9 @@ def _interval_specs(beds: BedInput | Sequence[BedInput] | Mapping[str, BedInput]
         items = []
         for b in beds:
             if isinstance(b, pd.DataFrame):
-                raise InvalidArgumentError("pass DataFrames of intervals as a {name: frame} mapping")
+                raise InvalidArgumentError(
+                    "pass DataFrames of intervals as a {name: frame} mapping"
+                )
             name = Path(b).name
             for suffix in (".gz", ".bgz", ".bed"):
                 name = name.removesuffix(suffix)
@@ -259,7 +261,9 @@ def annotate(
         raise InvalidArgumentError(f"window must be (up_kb, down_kb); got {window!r}")
     set_specs = _gene_set_specs(gene_sets)
     if set_specs and gene_loc is None:
-        raise InvalidArgumentError("gene sets need gene locations: pass gene_loc=read_gene_loc(...)")
+        raise InvalidArgumentError(
+            "gene sets need gene locations: pass gene_loc=read_gene_loc(...)"
+        )
     native = _native.annotate(
         sumstats._native,
         bim._native,

@@ -193,7 +193,7 @@ def enrichment_arrays(
     >>> chisq = np.array([1.2, 0.3, 4.5, 2.2, 0.9, 7.1, 0.1, 1.6, 3.3, 0.8, 2.9, 0.4])
     >>> a = np.array([1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 1, 0], dtype=bool)
     >>> row = ldenrich.enrichment_arrays(chisq, {"a": a}, blocks=4).iloc[0]
-    >>> round(row.enrichment, 6), round(row.enrichment_se, 6)
+    >>> round(float(row.enrichment), 6), round(float(row.enrichment_se), 6)
     (4.222222, 0.444437)
     """
     _check_options(blocks, min_snps)

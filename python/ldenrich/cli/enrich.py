@@ -68,9 +68,7 @@ def add_enrich_options(p: argparse.ArgumentParser, required: bool) -> None:
     )
     opts.add_argument("--blocks", type=int, default=200, help="jackknife blocks")
     opts.add_argument("--min-snps", type=int, default=1, help="test categories with >= N SNPs")
-    opts.add_argument(
-        "--drop-strand-ambiguous", action="store_true", help="drop A/T and C/G SNPs"
-    )
+    opts.add_argument("--drop-strand-ambiguous", action="store_true", help="drop A/T and C/G SNPs")
     p.add_argument(
         "--out", required=required, type=Path, help="output prefix (PREFIX.enrichment.tsv ...)"
     )

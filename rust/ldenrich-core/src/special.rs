@@ -55,7 +55,7 @@ mod tests {
     fn matches_scipy_values() {
         // scipy.special.ndtri(p/2)**2
         for (p, want) in
-            [(0.5, 0.454_936_423_119_572_7), (1e-8, 32.841_253_361_236_79), (1e-300, 1373.872_631_222_394), (1.0, 0.0)]
+            [(0.5, 0.454_936_423_119_572_7), (1e-8, 32.841_253_361_236_79), (1e-300, 1_373.872_631_222_394), (1.0, 0.0)]
         {
             let got = chisq_from_p(p);
             assert!((got - want).abs() <= 1e-14 * want.max(1e-300), "{p}: {got} vs {want}");
@@ -82,8 +82,8 @@ mod tests {
         // mpmath (60 digits, root of ln erfc(z/sqrt 2) = ln p): p = 1e-400 gives 1834.1010929470287788,
         // p = 2.5e-350 gives 1602.1450558720368269.
         let q = chisq_from_log_p(-400.0 * std::f64::consts::LN_10);
-        assert!((q - 1834.101_092_947_028_8).abs() < 1e-12 * q, "{q}");
+        assert!((q - 1_834.101_092_947_028_8).abs() < 1e-12 * q, "{q}");
         let q = chisq_from_log_p((2.5f64).ln() - 350.0 * std::f64::consts::LN_10);
-        assert!((q - 1602.145_055_872_036_8).abs() < 1e-12 * q, "{q}");
+        assert!((q - 1_602.145_055_872_036).abs() < 1e-12 * q, "{q}");
     }
 }

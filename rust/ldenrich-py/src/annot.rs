@@ -25,6 +25,7 @@ pub struct PyAnnotation {
 
 type IntervalSpec<'py> =
     (String, String, PyReadonlyArray1<'py, u8>, PyReadonlyArray1<'py, u64>, PyReadonlyArray1<'py, u64>);
+type RangeArrays<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>);
 type CategoryRow = (String, String, bool, Option<usize>, Option<usize>, usize, usize);
 
 fn slice<'a, T: numpy::Element>(array: &'a PyReadonlyArray1<'_, T>, what: &str) -> PyResult<&'a [T]> {
@@ -140,11 +141,7 @@ impl PyAnnotation {
     fn missing_genes(&self, index: usize) -> PyResult<Vec<String>> {
         self.category(index).map(|c| c.missing_genes.clone())
     }
-    fn ranges<'py>(
-        &self,
-        py: Python<'py>,
-        index: usize,
-    ) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>)> {
+    fn ranges<'py>(&self, py: Python<'py>, index: usize) -> PyResult<RangeArrays<'py>> {
         let c = self.category(index)?;
         let starts: Vec<u32> = c.ranges.iter().map(|r| r.0).collect();
         let ends: Vec<u32> = c.ranges.iter().map(|r| r.1).collect();

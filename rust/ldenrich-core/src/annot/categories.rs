@@ -23,7 +23,7 @@ impl Window {
     /// A window from kilobase values, truncated to whole bases as MAGMA does.
     pub fn from_kb(up_kb: f64, down_kb: f64) -> Result<Self> {
         for v in [up_kb, down_kb] {
-            if !v.is_finite() || v < 0.0 || v > 1e6 {
+            if !v.is_finite() || !(0.0..=1e6).contains(&v) {
                 return Err(Error::InvalidArgument(format!("window sizes must be between 0 and 1e6 kb; got {v}")));
             }
         }
@@ -67,7 +67,7 @@ pub struct Category {
     pub source: String,
     /// True for gene sets, false for interval files.
     pub is_gene_set: bool,
-    /// Distinct genes listed (gene sets only).
+    /// Distinct gene tokens listed (gene sets only).
     pub n_genes: Option<usize>,
     /// Genes found in the gene locations (gene sets only).
     pub n_genes_found: Option<usize>,
@@ -173,7 +173,9 @@ pub fn build_categories(
                 let mut rows = Vec::new();
                 let mut missing = Vec::new();
                 let mut found = 0usize;
-                for token in tokens {
+                let mut seen = std::collections::HashSet::new();
+                let distinct: Vec<&String> = tokens.iter().filter(|t| seen.insert(t.trim())).collect();
+                for token in distinct.iter().copied() {
                     let hit = resolver.resolve(token);
                     if hit.is_empty() {
                         missing.push(token.clone());
@@ -189,7 +191,7 @@ pub fn build_categories(
                     name: name.clone(),
                     source: source.clone(),
                     is_gene_set: true,
-                    n_genes: Some(tokens.len()),
+                    n_genes: Some(distinct.len()),
                     n_genes_found: Some(found),
                     missing_genes: missing,
                     n_intervals: rows.len(),

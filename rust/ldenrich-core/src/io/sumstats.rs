@@ -614,7 +614,7 @@ mod tests {
         assert_eq!(s.rows_read, 7);
         assert_eq!(s.len(), 2);
         assert!((s.chisq[0] - 3.841_458_820_694_124).abs() < 1e-12);
-        assert!((s.chisq[1] - 1834.101_092_947_028_8).abs() < 1e-9, "{}", s.chisq[1]);
+        assert!((s.chisq[1] - 1_834.101_092_947_028_8).abs() < 1e-9, "{}", s.chisq[1]);
         assert_eq!(s.dropped[DropReason::MissingStatistic.index()], 1);
         assert_eq!(s.dropped[DropReason::POutOfRange.index()], 1);
         assert_eq!(s.dropped[DropReason::PZero.index()], 1);

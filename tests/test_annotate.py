@@ -1,0 +1,175 @@
+"""SNP universe, row accounting and gene-window annotation on small hand-made files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ldenrich
+import numpy as np
+import pytest
+
+BIM = """\
+1 rs1 0 1000 A G
+1 rs2 0 64999 A G
+1 rs3 0 65000 A G
+1 rs4 0 100000 A G
+1 rs5 0 110000 A G
+1 rs6 0 110001 A G
+1 rs7 0 200000 A T
+1 rs8 0 300000 C G
+1 rs9 0 300000 A C
+1 rs9 0 300001 A C
+23 rs10 0 100 A G
+2 rs11 0 5000 A G
+1 rs12 0 500000 A G
+"""
+
+SUMSTATS = """\
+SNP A1 A2 P
+rs1 A G 0.5
+rs2 G A 0.01
+rs3 T C 0.02
+rs4 A G 0.3
+rs5 A G 0.4
+rs6 A G 0.04
+rs7 A T 0.2
+rs8 C G 0.9
+rs9 A C 0.1
+rs10 A G 0.1
+rs11 A G NA
+rs12 A C 0.2
+rs13 A G 0.2
+rs14 A G 0.2
+rs14 A G 0.3
+"""
+
+# Gene A (+): [100000, 100500] -> window [65000, 110500]; gene B (-): [300000, 400000] ->
+# window [290000, 435000]; gene C (+) on chr 2 near 0 -> start clamped at 0.
+GENES = """\
+11 1 100000 100500 + GENEA
+22 1 300000 400000 - GENEB
+33 2 100 200 + GENEC
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    paths = {}
+    for name, text in [("ref.bim", BIM), ("ss.txt", SUMSTATS), ("g.loc", GENES)]:
+        paths[name] = tmp_path / name
+        paths[name].write_text(text)
+    return paths
+
+
+def build(files: dict[str, Path], **kwargs) -> ldenrich.Annotation:
+    return ldenrich.annotate(
+        ldenrich.read_sumstats(files["ss.txt"]),
+        ldenrich.read_bim(files["ref.bim"]),
+        ldenrich.read_gene_loc(files["g.loc"]),
+        **kwargs,
+    )
+
+
+def test_every_row_is_accounted_for(files) -> None:
+    annot = build(files, gene_sets={"a": ["GENEA"]})
+    qc = dict(zip(annot.qc.reason, annot.qc["count"], strict=True))
+    assert qc["read"] == 15
+    assert qc["used"] == 8
+    assert qc["dropped_missing_statistic"] == 1  # rs11
+    assert qc["dropped_duplicate_snp_id"] == 2  # rs14 twice
+    assert qc["dropped_not_in_reference"] == 1  # rs13
+    assert qc["dropped_duplicate_in_reference"] == 1  # rs9
+    assert qc["dropped_non_autosomal"] == 1  # rs10
+    assert qc["dropped_allele_mismatch"] == 1  # rs12: A/C vs A/G
+    assert qc["read"] == sum(v for k, v in qc.items() if k != "read")
+    assert annot.qc_details["strand_ambiguous_kept"] == 2  # rs7 A/T, rs8 C/G
+    dropped = build(files, gene_sets={"a": ["GENEA"]}, drop_strand_ambiguous=True)
+    assert (
+        dict(zip(dropped.qc.reason, dropped.qc["count"], strict=True))["dropped_strand_ambiguous"]
+        == 2
+    )
+
+
+def test_windows_are_closed_strand_aware_and_clamped(files) -> None:
+    annot = build(
+        files, gene_sets={"a": ["GENEA"], "b": ["22"], "c": ["genec"], "ab": ["GENEA", "GENEB"]}
+    )
+    snps = annot.snps().snp.tolist()
+
+    def members(name: str) -> list[str]:
+        return [s for s, m in zip(snps, annot.membership(name), strict=True) if m]
+
+    # rs2 at 64999 is one base before the window start 65000; rs6 at 110001 is inside
+    # (window end 110500).
+    assert members("a") == ["rs3", "rs4", "rs5", "rs6"]
+    assert members("b") == ["rs8"]  # minus strand: 10 kb before 300000 -> 290000
+    assert members("ab") == ["rs3", "rs4", "rs5", "rs6", "rs8"]
+    assert members("c") == []  # rs11 (chr2 5000) was dropped for a missing statistic
+    cats = annot.categories().set_index("category")
+    assert cats.loc["c", "n_genes_found"] == 1  # symbols match case-insensitively
+
+
+def test_missing_genes_are_counted(files) -> None:
+    annot = build(files, gene_sets={"s": ["GENEA", "NOPE", "999", "GENEA"]})
+    cats = annot.categories().set_index("category")
+    assert cats.loc["s", "n_genes"] == 3
+    assert cats.loc["s", "n_genes_found"] == 1
+    assert annot.missing_genes("s") == ["NOPE", "999"]
+
+
+def test_bed_intervals_are_half_open(files, tmp_path: Path) -> None:
+    bed = tmp_path / "x.bed"
+    # [64999, 65000) in BED is base 65000 only.
+    bed.write_text("track name=x\nchr1\t64999\t65000\nchr1\t109999\t110000\n")
+    annot = build(files, beds=[bed])
+    snps = annot.snps().snp.to_numpy()
+    assert snps[annot.membership("x")].tolist() == ["rs3", "rs5"]
+    frame = ldenrich.read_bed(bed)
+    annot2 = build(files, beds={"same": frame})
+    np.testing.assert_array_equal(annot.membership("x"), annot2.membership("same"))
+
+
+def test_universe_order_is_genome_order(files) -> None:
+    snps = build(files, gene_sets={"a": ["GENEA"]}).snps()
+    assert list(zip(snps.chrom, snps.bp, strict=True)) == sorted(
+        zip(snps.chrom, snps.bp, strict=True)
+    )
+
+
+def test_duplicate_category_names_are_refused(files, tmp_path: Path) -> None:
+    bed = tmp_path / "a.bed"
+    bed.write_text("chr1\t0\t10\n")
+    with pytest.raises(ldenrich.InconsistentInputError, match="used twice"):
+        build(files, gene_sets={"a": ["GENEA"]}, beds=[bed])
+
+
+def test_gene_sets_without_gene_locations_are_refused(files) -> None:
+    with pytest.raises(ldenrich.InvalidArgumentError):
+        ldenrich.annotate(
+            ldenrich.read_sumstats(files["ss.txt"]),
+            ldenrich.read_bim(files["ref.bim"]),
+            gene_sets={"a": ["GENEA"]},
+        )
+
+
+def test_no_shared_snp_is_a_clear_error(files, tmp_path: Path) -> None:
+    other = tmp_path / "other.txt"
+    other.write_text("SNP P\nrsX 0.1\n")
+    with pytest.raises(ldenrich.InconsistentInputError, match="no SNP of"):
+        ldenrich.annotate(ldenrich.read_sumstats(other), ldenrich.read_bim(files["ref.bim"]))
+
+
+def test_gene_set_formats(tmp_path: Path) -> None:
+    rows = tmp_path / "sets.txt"
+    rows.write_text("A G1 G2\nB G3\n")
+    long = tmp_path / "long.txt"
+    long.write_text("A\tG1\nA\tG2\nB\tG3\n")
+    gmt = tmp_path / "sets.gmt.gz"
+    import gzip
+
+    with gzip.open(gmt, "wt") as fh:
+        fh.write("A\tfirst set\tG1\tG2\nB\tNA\tG3\n")
+    for path, fmt in [(rows, "magma"), (long, "long"), (gmt, "gmt")]:
+        sets = ldenrich.read_gene_sets(path)
+        assert sets.format == fmt
+        assert dict(sets) == {"A": ["G1", "G2"], "B": ["G3"]}
