@@ -73,6 +73,14 @@ def _with_pvalues(columns: dict[str, Any]) -> dict[str, Any]:
     return columns
 
 
+def _finish(columns: dict[str, Any], order: list[str], blocks: int, output: Output) -> Any:
+    """Add p-values, order the columns, record the number of blocks used."""
+    columns = _with_pvalues(columns)
+    table = pd.DataFrame({c: columns[c] for c in order})
+    table.attrs["blocks"] = blocks
+    return table if output == "pandas" else to_table(table, output)
+
+
 def _check_options(blocks: int, min_snps: int) -> None:
     if int(blocks) < 2:
         raise InvalidArgumentError(f"blocks must be at least 2; got {blocks}")
@@ -139,9 +147,7 @@ def enrichment(
         "n_genes_found": info["n_genes_found"].array,
         **stats,
     }
-    table = to_table({c: _with_pvalues(columns)[c] for c in COLUMNS}, "pandas")
-    table.attrs["blocks"] = used_blocks
-    return to_table(table, output) if output != "pandas" else table
+    return _finish(columns, COLUMNS, used_blocks, output)
 
 
 def _ranges_of(membership: np.ndarray, m: int, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -206,8 +212,4 @@ def enrichment_arrays(
         values, [p[0] for p in pairs], [p[1] for p in pairs], int(blocks), int(min_snps), threads
     )
     columns: dict[str, Any] = {"category": names, **stats}
-    columns = _with_pvalues(columns)
-    keep = ["category"] + [c for c in COLUMNS[5:]]
-    table = pd.DataFrame({c: columns[c] for c in keep})
-    table.attrs["blocks"] = used_blocks
-    return to_table(table, output) if output != "pandas" else table
+    return _finish(columns, ["category", *COLUMNS[5:]], used_blocks, output)
