@@ -151,6 +151,21 @@ def _gene_set_specs(gene_sets: GeneSetInput | Sequence[GeneSetInput] | None) -> 
     return specs
 
 
+_MAX_POSITION = 2**32 - 1
+
+
+def _coordinates(values: Any, name: str) -> np.ndarray:
+    """Integer BED coordinates as int64, refusing anything that would not fit a position."""
+    array = np.asarray(values)
+    if array.dtype.kind not in "iu":
+        raise InvalidArgumentError(f"intervals {name!r}: coordinates must be integers")
+    if array.size and (array.min() < 0 or array.max() > _MAX_POSITION):
+        raise InvalidArgumentError(
+            f"intervals {name!r}: coordinates must lie between 0 and {_MAX_POSITION}"
+        )
+    return array.astype(np.int64)
+
+
 def _interval_specs(beds: BedInput | Sequence[BedInput] | Mapping[str, BedInput] | None) -> list:
     if beds is None:
         return []
@@ -178,10 +193,9 @@ def _interval_specs(beds: BedInput | Sequence[BedInput] | Mapping[str, BedInput]
         if missing:
             raise InvalidArgumentError(f"intervals {name!r} lack the columns {sorted(missing)}")
         codes = np.array([_chrom_code(c) for c in frame["chrom"]], dtype=np.int64)
-        start = np.asarray(frame["start"], dtype=np.int64)
-        end = np.asarray(frame["end"], dtype=np.int64)
-        if (start < 0).any() or (end < start).any():
-            raise InvalidArgumentError(f"intervals {name!r}: need 0 <= start <= end (BED, 0-based)")
+        start, end = _coordinates(frame["start"], name), _coordinates(frame["end"], name)
+        if (end < start).any():
+            raise InvalidArgumentError(f"intervals {name!r}: need start <= end (BED, 0-based)")
         keep = (codes >= 0) & (end > start)
         # BED [start, end) 0-based is the closed 1-based interval [start + 1, end].
         specs.append(

@@ -137,6 +137,13 @@ def run_screen(args: argparse.Namespace) -> pd.DataFrame:
         raise ldenrich.InvalidArgumentError("--gene-sets needs --gene-loc")
     if not args.gene_sets and not args.bed:
         raise ldenrich.InvalidArgumentError("nothing to test: give --gene-sets and/or --bed")
+    # Checked before reading inputs that may take minutes.
+    if args.blocks < 2:
+        raise ldenrich.InvalidArgumentError(f"--blocks must be at least 2; got {args.blocks}")
+    if args.min_snps < 1:
+        raise ldenrich.InvalidArgumentError(f"--min-snps must be at least 1; got {args.min_snps}")
+    if args.threads is not None and args.threads < 1:
+        raise ldenrich.InvalidArgumentError(f"--threads must be at least 1; got {args.threads}")
     start_logging(out.with_name(out.name + ".log"), args.verbose)
     try:
         with step("reading summary statistics"):

@@ -223,7 +223,7 @@ pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) 
     };
     if used == 0 {
         let summary: Vec<String> =
-            qc.table().into_iter().filter(|(_, n)| *n > 0).map(|(r, n)| format!("{r}={n}")).collect();
+            qc.table().into_iter().filter(|(r, n)| *n > 0 || r == "read").map(|(r, n)| format!("{r}={n}")).collect();
         return Err(Error::InconsistentInput(format!(
             "no SNP of {} is usable with the reference {} ({}); check that both use the same SNP identifiers",
             sumstats.path.display(),

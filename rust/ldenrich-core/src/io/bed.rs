@@ -7,6 +7,9 @@ use crate::chrom::parse_chrom;
 use crate::error::{Error, Result};
 use crate::io::text::{field, parse_u64, show, split_fields, Delimiter, LineReader};
 
+/// Largest coordinate accepted: positions are 32-bit in the SNP universe, as in PLINK.
+const MAX_POSITION: u64 = u32::MAX as u64;
+
 /// Intervals of a BED file, kept in file order.
 #[derive(Debug)]
 pub struct BedIntervals {
@@ -65,14 +68,17 @@ pub fn read_bed(path: &Path) -> Result<BedIntervals> {
         }
         let position = |i: usize, name: &str| {
             let raw = field(line, &ranges, i);
-            parse_u64(raw).ok_or_else(|| {
-                let hint =
-                    if data_lines == 0 { " (a header line must start with '#', 'track' or 'browser')" } else { "" };
+            parse_u64(raw).filter(|&v| v <= MAX_POSITION).ok_or_else(|| {
+                let hint = if data_lines == 0 && raw.iter().any(u8::is_ascii_alphabetic) {
+                    " (a header line must start with '#', 'track' or 'browser')"
+                } else {
+                    ""
+                };
                 Error::parse_col(
                     path,
                     line_no,
                     format!("{} ({name})", i + 1),
-                    format!("expected a non-negative integer, found '{}'{hint}", show(raw)),
+                    format!("expected a position between 0 and 4294967295, found '{}'{hint}", show(raw)),
                 )
             })
         };

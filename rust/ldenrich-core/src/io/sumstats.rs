@@ -302,8 +302,10 @@ enum StatColumns {
     LogOrSe(usize, usize),
 }
 
-fn plan_columns(path: &Path, header: &[String], options: &SumstatsOptions) -> Result<ColumnPlan> {
-    let found_names = || header.join(", ");
+/// Chooses a column for each role. `header` holds normalised names (for matching), `raw` the
+/// names as written (for messages and reports).
+fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &SumstatsOptions) -> Result<ColumnPlan> {
+    let found_names = || raw.join(", ");
     let find = |role: Role| -> Result<Option<usize>> {
         if let Some((_, name)) = options.columns.iter().find(|(r, _)| *r == role) {
             let wanted = normalize_header(name.as_bytes());
@@ -328,7 +330,7 @@ fn plan_columns(path: &Path, header: &[String], options: &SumstatsOptions) -> Re
                 path: path.to_path_buf(),
                 message: format!(
                     "columns {} all look like the {} column; name the one to use explicitly",
-                    hits.iter().map(|&i| format!("'{}'", header[i])).collect::<Vec<_>>().join(" and "),
+                    hits.iter().map(|&i| format!("'{}'", raw[i])).collect::<Vec<_>>().join(" and "),
                     role.name()
                 ),
             }),
@@ -351,7 +353,7 @@ fn plan_columns(path: &Path, header: &[String], options: &SumstatsOptions) -> Re
                     path: path.to_path_buf(),
                     message: format!(
                         "both an effect column '{}' and an odds-ratio column '{}' are present; name the one to use",
-                        header[b], header[o]
+                        raw[b], raw[o]
                     ),
                 })
             }
@@ -383,30 +385,42 @@ fn plan_columns(path: &Path, header: &[String], options: &SumstatsOptions) -> Re
         (Some(a), Some(b)) if a != b => Some((a, b)),
         _ => None,
     };
-    let mut columns = vec![(Role::Snp, header[snp].clone())];
+    let mut columns = vec![(Role::Snp, raw[snp].clone())];
     let source = match stat {
         StatColumns::Z(i) => {
-            columns.push((Role::Z, header[i].clone()));
+            columns.push((Role::Z, raw[i].clone()));
             ChisqSource::Z
         }
         StatColumns::P(i) => {
-            columns.push((Role::P, header[i].clone()));
+            columns.push((Role::P, raw[i].clone()));
             ChisqSource::P
         }
         StatColumns::BetaSe(b, s) => {
-            columns.push((Role::Beta, header[b].clone()));
-            columns.push((Role::Se, header[s].clone()));
+            columns.push((Role::Beta, raw[b].clone()));
+            columns.push((Role::Se, raw[s].clone()));
             ChisqSource::BetaSe
         }
         StatColumns::LogOrSe(o, s) => {
-            columns.push((Role::Or, header[o].clone()));
-            columns.push((Role::Se, header[s].clone()));
+            columns.push((Role::Or, raw[o].clone()));
+            columns.push((Role::Se, raw[s].clone()));
             ChisqSource::LogOrSe
         }
     };
     if let Some((a, b)) = alleles {
-        columns.push((Role::A1, header[a].clone()));
-        columns.push((Role::A2, header[b].clone()));
+        columns.push((Role::A1, raw[a].clone()));
+        columns.push((Role::A2, raw[b].clone()));
+    }
+    let used: Vec<usize> = match stat {
+        StatColumns::Z(i) | StatColumns::P(i) => vec![snp, i],
+        StatColumns::BetaSe(a, b) | StatColumns::LogOrSe(a, b) => vec![snp, a, b],
+    };
+    for i in used {
+        if header.iter().filter(|h| **h == header[i]).count() > 1 {
+            return Err(Error::MissingColumn {
+                path: path.to_path_buf(),
+                message: format!("the header names column '{}' more than once; which one to use is ambiguous", raw[i]),
+            });
+        }
     }
     Ok(ColumnPlan { snp, stat, alleles, columns, source })
 }
@@ -492,30 +506,32 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
     let mut reader = LineReader::open(path)?;
     let compression = reader.compression();
     let mut ranges: Vec<(u32, u32)> = Vec::new();
-    let (delimiter, header) = loop {
+    let (delimiter, raw_header) = loop {
         match reader.next_line()? {
             None => {
                 return Err(Error::parse(
                     path,
                     reader.line_number().max(1),
-                    "the file is empty: a header line is required",
+                    "no header line found (the file is empty or blank): a header line is required",
                 ))
             }
             Some((_, line)) if line.iter().all(u8::is_ascii_whitespace) || line.starts_with(b"##") => continue,
             Some((_, line)) => {
                 let delimiter = Delimiter::detect(line);
                 split_fields(line, delimiter, &mut ranges);
-                let mut names: Vec<String> =
-                    (0..ranges.len()).map(|i| normalize_header(field(line, &ranges, i))).collect();
-                while names.last().is_some_and(String::is_empty) {
-                    names.pop();
+                let mut raw: Vec<String> = (0..ranges.len())
+                    .map(|i| String::from_utf8_lossy(field(line, &ranges, i)).trim().to_string())
+                    .collect();
+                while raw.last().is_some_and(String::is_empty) {
+                    raw.pop();
                 }
-                break (delimiter, names);
+                break (delimiter, raw);
             }
         }
     };
     let header_line = reader.line_number();
-    let plan = plan_columns(path, &header, options)?;
+    let header: Vec<String> = raw_header.iter().map(|h| normalize_header(h.as_bytes())).collect();
+    let plan = plan_columns(path, &header, &raw_header, options)?;
     let n_fields = header.len();
     let mut ids = SnpIds::with_capacity(1 << 16);
     let mut chisq = Vec::with_capacity(1 << 16);

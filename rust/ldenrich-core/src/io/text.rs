@@ -146,6 +146,9 @@ pub enum Delimiter {
 impl Delimiter {
     /// Chooses the delimiter of a header line: tab if it has one, else comma, else blanks.
     pub fn detect(header: &[u8]) -> Self {
+        // A stray tab at the end of a space-separated header does not make it tab-separated.
+        let end = header.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+        let header = &header[..end];
         if memchr::memchr(b'\t', header).is_some() {
             Delimiter::Tab
         } else if memchr::memchr(b',', header).is_some() {
@@ -264,7 +267,7 @@ pub fn parse_i64(bytes: &[u8]) -> Option<i64> {
 }
 
 /// Resolves a PLINK-style argument that may be a file or a prefix: `path` itself if it exists,
-/// else `path` + `.extension`.
+/// else `path` + `.extension`, else `path` + `.extension.gz`.
 pub fn resolve_prefix(path: &Path, extension: &str) -> PathBuf {
     if path.is_file() {
         return path.to_path_buf();
@@ -272,9 +275,14 @@ pub fn resolve_prefix(path: &Path, extension: &str) -> PathBuf {
     let mut with_ext = path.as_os_str().to_owned();
     with_ext.push(".");
     with_ext.push(extension);
-    let candidate = PathBuf::from(with_ext);
+    let candidate = PathBuf::from(&with_ext);
     if candidate.is_file() {
-        candidate
+        return candidate;
+    }
+    with_ext.push(".gz");
+    let gzipped = PathBuf::from(with_ext);
+    if gzipped.is_file() {
+        gzipped
     } else {
         path.to_path_buf()
     }
@@ -300,6 +308,7 @@ mod tests {
         assert_eq!(Delimiter::detect(b"SNP P"), Delimiter::Whitespace);
         assert_eq!(Delimiter::detect(b"SNP,P"), Delimiter::Comma);
         assert_eq!(Delimiter::detect(b"SNP\tP,Q"), Delimiter::Tab);
+        assert_eq!(Delimiter::detect(b"SNP A1 P\t"), Delimiter::Whitespace);
     }
 
     #[test]
