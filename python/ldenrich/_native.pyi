@@ -4,7 +4,6 @@ import numpy.typing as npt
 
 __version__: str
 
-
 class LdenrichError(Exception): ...
 
 class ParseError(LdenrichError):
