@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import ldenrich
 import numpy as np
 import pytest
+
+import ldenrich
 
 BIM = """\
 1 rs1 0 1000 A G

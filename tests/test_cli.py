@@ -6,10 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import ldenrich
 import numpy as np
 import pandas as pd
 import pytest
+
+import ldenrich
 from ldenrich.cli import main
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import gzip
 import warnings
 
-import ldenrich
 import numpy as np
 import pandas as pd
 import pytest
-from ldenrich import _reference
 from scipy import stats
+
+import ldenrich
+from ldenrich import _reference
 
 RTOL = 1e-9
 COMPARED = [

@@ -13,11 +13,12 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-import ldenrich
 import numpy as np
 import pytest
-from ldenrich.cli import main
 from scipy import stats
+
+import ldenrich
+from ldenrich.cli import main
 
 BAD = Path(__file__).parent / "data" / "bad"
 ODD = Path(__file__).parent / "data" / "odd"

@@ -16,11 +16,12 @@ import subprocess
 import zlib
 from pathlib import Path
 
-import ldenrich
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+
+import ldenrich
 
 ODD = Path(__file__).parent / "data" / "odd"
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import doctest
 import math
 
-import ldenrich._pvalues as pvalues_module
 import mpmath as mp
 import numpy as np
 import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import special, stats
+from statsmodels.stats.multitest import multipletests
+
+import ldenrich._pvalues as pvalues_module
 from ldenrich._pvalues import (
     benjamini_hochberg,
     bonferroni,
@@ -16,9 +20,6 @@ from ldenrich._pvalues import (
     normal_upper_doubled,
     t_two_sided,
 )
-from numpy.testing import assert_allclose, assert_array_equal
-from scipy import special, stats
-from statsmodels.stats.multitest import multipletests
 
 RTOL = 1e-9
 MP_DPS = 50
