@@ -10,6 +10,7 @@
 pub mod annot;
 pub mod chrom;
 pub mod error;
+pub mod gene;
 pub mod io;
 pub mod parallel;
 pub mod special;

@@ -4,7 +4,10 @@
 
 mod annot;
 mod errors;
+mod gene;
 mod io;
+mod plink;
+mod stats;
 
 use pyo3::prelude::*;
 
@@ -14,5 +17,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     io::register(m)?;
     annot::register(m)?;
+    gene::register(m)?;
+    plink::register(m)?;
+    stats::register(m)?;
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod bed;
 pub mod bim;
 pub mod geneloc;
 pub mod genesets;
+pub mod plink;
 pub mod snpid;
 pub mod sumstats;
 pub mod text;

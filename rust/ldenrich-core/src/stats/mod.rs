@@ -2,5 +2,6 @@
 
 pub mod enrichment;
 pub mod jackknife;
+pub mod quadform;
 pub mod ranks;
 pub mod sum;

@@ -1,0 +1,1 @@
+//! Gene analysis (placeholder).

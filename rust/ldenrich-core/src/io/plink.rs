@@ -1,0 +1,1 @@
+//! PLINK 1 binary genotypes (placeholder).
