@@ -26,6 +26,7 @@ from ldenrich.errors import (
     MissingColumnError,
     ParseError,
 )
+from ldenrich.genes import GeneResults, gene_analysis
 from ldenrich.io import (
     Bim,
     GeneLoc,
@@ -44,6 +45,7 @@ __all__ = [
     "Bim",
     "ExampleData",
     "GeneLoc",
+    "GeneResults",
     "GeneSets",
     "InconsistentInputError",
     "InternalError",
@@ -57,6 +59,7 @@ __all__ = [
     "enrichment",
     "enrichment_arrays",
     "example_data",
+    "gene_analysis",
     "read_bed",
     "read_bim",
     "read_gene_loc",

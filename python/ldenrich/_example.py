@@ -22,12 +22,16 @@ class ExampleData:
         MAGMA NCBI37.3 gene locations (gzip).
     gene_sets : Path
         The curated gene-set library (GMT; see ``data/genesets/README.md``).
+    bfile : Path
+        PLINK prefix of the 1000 Genomes EUR chr22 panel (378 people; ``.bed``, ``.fam``, and the
+        gzipped ``.bim``).
     """
 
     sumstats: Path
     bim: Path
     gene_loc: Path
     gene_sets: Path
+    bfile: Path
 
 
 def example_data() -> ExampleData:
@@ -50,4 +54,5 @@ def example_data() -> ExampleData:
         bim=example / "1000G_eur_chr22.bim.gz",
         gene_loc=example / "NCBI37.3.gene.loc.gz",
         gene_sets=_DATA / "genesets" / "ldenrich_curated.gmt",
+        bfile=example / "1000G_eur_chr22",
     )

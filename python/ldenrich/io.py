@@ -94,6 +94,8 @@ def read_sumstats(
     se_col: str | None = None,
     a1_col: str | None = None,
     a2_col: str | None = None,
+    n_col: str | None = None,
+    read_n: bool = False,
     chisq_from: ChisqFrom = "auto",
 ) -> SumStats:
     """Read GWAS summary statistics.
@@ -108,8 +110,11 @@ def read_sumstats(
     ----------
     path : str or PathLike
         Plain, gzip or BGZF text; tab, comma or whitespace delimited; header required.
-    snp_col, z_col, p_col, beta_col, or_col, se_col, a1_col, a2_col : str, optional
+    snp_col, z_col, p_col, beta_col, or_col, se_col, a1_col, a2_col, n_col : str, optional
         Explicit column names.
+    read_n : bool
+        Also read a per-SNP sample size (``N``, ``NEFF``, ``OBS_CT`` ...; implied by ``n_col``),
+        used by the gene analysis. Rows with a missing or non-positive N are then dropped.
     chisq_from : {"auto", "z", "p", "beta-se"}
         Force the statistic the chi-square is computed from.
 
@@ -142,10 +147,12 @@ def read_sumstats(
             ("se", se_col),
             ("a1", a1_col),
             ("a2", a2_col),
+            ("n", n_col),
         )
         if name is not None
     ]
-    return SumStats(_native.read_sumstats(os.fspath(path), columns, chisq_from))
+    read_n = read_n or n_col is not None
+    return SumStats(_native.read_sumstats(os.fspath(path), columns, chisq_from, read_n))
 
 
 class Bim:

@@ -8,10 +8,10 @@ import traceback
 from collections.abc import Sequence
 
 from ldenrich import __version__
-from ldenrich.cli import demo, enrich
+from ldenrich.cli import demo, enrich, genes
 from ldenrich.errors import LdenrichError
 
-_SUBCOMMANDS = (enrich, demo)
+_SUBCOMMANDS = (enrich, genes, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,5 +1,191 @@
-use pyo3::prelude::*;
+//! Gene analysis.
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ldenrich_core::annot::categories::Window;
+use ldenrich_core::annot::universe::{build_universe, Universe, UniverseOptions};
+use ldenrich_core::gene::{
+    analyse_genes, gene_correlations, plan_genes, CorrelationOptions, GeneOptions, GeneResult, PlannedGene,
+};
+use ldenrich_core::io::geneloc::GeneLoc;
+use ldenrich_core::io::plink::{open_bfile, PlinkBed};
+use ldenrich_core::parallel::with_threads;
+use ldenrich_core::Error;
+use numpy::{IntoPyArray, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::errors::{run, to_py};
+use crate::io::{PyGeneLoc, PySumStats};
+
+#[pyclass(name = "GenePlan", module = "ldenrich._native", frozen)]
+pub struct PyGenePlan {
+    universe: Arc<Universe>,
+    genes: Arc<GeneLoc>,
+    bed: Arc<PlinkBed>,
+    planned: Arc<Vec<PlannedGene>>,
+    options: GeneOptions,
+    bim_path: String,
+}
+
+#[pyfunction(name = "gene_plan")]
+#[pyo3(signature = (sumstats, bfile, gene_loc, window_up_kb, window_down_kb, sample_size, drop_strand_ambiguous, threads))]
+#[allow(clippy::too_many_arguments)]
+fn gene_plan_py(
+    py: Python<'_>,
+    sumstats: PyRef<'_, PySumStats>,
+    bfile: PathBuf,
+    gene_loc: PyRef<'_, PyGeneLoc>,
+    window_up_kb: f64,
+    window_down_kb: f64,
+    sample_size: Option<f64>,
+    drop_strand_ambiguous: bool,
+    threads: Option<usize>,
+) -> PyResult<PyGenePlan> {
+    let sumstats = Arc::clone(&sumstats.inner);
+    let genes = Arc::clone(&gene_loc.inner);
+    let window = Window::from_kb(window_up_kb, window_down_kb).map_err(to_py)?;
+    let options = GeneOptions { window, sample_size, ..GeneOptions::default() };
+    let (universe, bed, planned, bim_path) = run(py, || {
+        with_threads(threads, || {
+            let (bim, bed) = open_bfile(&bfile)?;
+            let universe = build_universe(&sumstats, &bim, UniverseOptions { drop_strand_ambiguous })?;
+            let planned = plan_genes(&universe, &genes, window);
+            Ok((universe, bed, planned, bim.path.display().to_string()))
+        })?
+    })?;
+    Ok(PyGenePlan {
+        universe: Arc::new(universe),
+        genes,
+        bed: Arc::new(bed),
+        planned: Arc::new(planned),
+        options,
+        bim_path,
+    })
+}
+
+fn results_dict<'py>(
+    py: Python<'py>,
+    planned: &[PlannedGene],
+    results: &[Option<GeneResult>],
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    let num = |f: fn(&GeneResult) -> f64| results.iter().map(|r| r.as_ref().map_or(f64::NAN, f)).collect::<Vec<f64>>();
+    let count =
+        |f: fn(&GeneResult) -> usize| results.iter().map(|r| r.as_ref().map_or(0, f) as u64).collect::<Vec<u64>>();
+    d.set_item("gene_row", planned.iter().map(|p| p.gene as u64).collect::<Vec<_>>().into_pyarray(py))?;
+    d.set_item("first", planned.iter().map(|p| p.first).collect::<Vec<_>>().into_pyarray(py))?;
+    d.set_item("last", planned.iter().map(|p| p.last).collect::<Vec<_>>().into_pyarray(py))?;
+    d.set_item("analysed", results.iter().map(Option::is_some).collect::<Vec<bool>>().into_pyarray(py))?;
+    d.set_item("n_snps", count(|r| r.n_snps).into_pyarray(py))?;
+    d.set_item("n_monomorphic", count(|r| r.n_monomorphic).into_pyarray(py))?;
+    d.set_item("n_param", count(|r| r.n_param).into_pyarray(py))?;
+    d.set_item("n_eigen", count(|r| r.n_eigen).into_pyarray(py))?;
+    d.set_item("n", num(|r| r.n).into_pyarray(py))?;
+    d.set_item("mac", num(|r| r.mac).into_pyarray(py))?;
+    d.set_item("stat", num(|r| r.stat).into_pyarray(py))?;
+    d.set_item("p", num(|r| r.p).into_pyarray(py))?;
+    d.set_item("ln_p", num(|r| r.ln_p).into_pyarray(py))?;
+    d.set_item("z", num(|r| r.z).into_pyarray(py))?;
+    d.set_item("sum_lambda_sq", num(|r| r.sum_lambda_sq).into_pyarray(py))?;
+    Ok(d)
+}
+
+#[pymethods]
+impl PyGenePlan {
+    fn __len__(&self) -> usize {
+        self.planned.len()
+    }
+    #[getter]
+    fn n_samples(&self) -> usize {
+        self.bed.n_samples()
+    }
+    #[getter]
+    fn n_snps(&self) -> usize {
+        self.universe.len()
+    }
+    #[getter]
+    fn bim_path(&self) -> String {
+        self.bim_path.clone()
+    }
+    fn qc(&self) -> Vec<(String, u64)> {
+        self.universe.qc.table()
+    }
+    /// Analyses planned genes `start..end`.
+    #[pyo3(signature = (start, end, threads))]
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        start: usize,
+        end: usize,
+        threads: Option<usize>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        if start > end || end > self.planned.len() {
+            return Err(to_py(Error::InvalidArgument(format!(
+                "gene range {start}..{end} outside 0..{}",
+                self.planned.len()
+            ))));
+        }
+        let (universe, bed, planned, options) =
+            (Arc::clone(&self.universe), Arc::clone(&self.bed), Arc::clone(&self.planned), self.options);
+        let results =
+            run(py, || with_threads(threads, || analyse_genes(&universe, &bed, &planned[start..end], &options))?)?;
+        results_dict(py, &self.planned[start..end], &results)
+    }
+    /// Correlations for rows `start..end` of the analysed genes given by their planned indices
+    /// (ascending) and `sum lambda^2`.
+    #[pyo3(signature = (indices, sum_lambda_sq, start, end, range_bp, max_snps, threads))]
+    #[allow(clippy::too_many_arguments)]
+    fn correlations(
+        &self,
+        py: Python<'_>,
+        indices: Vec<usize>,
+        sum_lambda_sq: PyReadonlyArray1<'_, f64>,
+        start: usize,
+        end: usize,
+        range_bp: u64,
+        max_snps: usize,
+        threads: Option<usize>,
+    ) -> PyResult<Vec<Vec<f64>>> {
+        let sums = sum_lambda_sq
+            .as_slice()
+            .map_err(|_| to_py(Error::InvalidArgument("sum_lambda_sq must be contiguous".into())))?;
+        if sums.len() != indices.len() || indices.iter().any(|&i| i >= self.planned.len()) || max_snps == 0 {
+            return Err(to_py(Error::InvalidArgument("one valid planned index and sum per analysed gene".into())));
+        }
+        let planned: Vec<PlannedGene> = indices.iter().map(|&i| self.planned[i]).collect();
+        let results: Vec<GeneResult> = indices
+            .iter()
+            .zip(sums)
+            .map(|(&i, &s)| GeneResult {
+                gene: self.planned[i].gene,
+                n_snps: 0,
+                n_monomorphic: 0,
+                n_param: 0,
+                n: f64::NAN,
+                mac: f64::NAN,
+                stat: f64::NAN,
+                p: f64::NAN,
+                ln_p: f64::NAN,
+                z: f64::NAN,
+                n_eigen: 0,
+                sum_lambda_sq: s,
+            })
+            .collect();
+        let (universe, bed) = (Arc::clone(&self.universe), Arc::clone(&self.bed));
+        let options = CorrelationOptions { range: range_bp, max_snps };
+        run(py, || {
+            with_threads(threads, || gene_correlations(&universe, &bed, &planned, &results, options, start..end))?
+        })
+    }
+    fn gene_ids(&self) -> Vec<String> {
+        self.planned.iter().map(|p| self.genes.ids[p.gene].clone()).collect()
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyGenePlan>()?;
+    m.add_function(wrap_pyfunction!(gene_plan_py, m)?)?;
     Ok(())
 }

@@ -142,16 +142,17 @@ fn role_of(name: &str) -> PyResult<Role> {
 }
 
 #[pyfunction(name = "read_sumstats")]
-#[pyo3(signature = (path, columns, chisq_from))]
+#[pyo3(signature = (path, columns, chisq_from, read_n=false))]
 fn read_sumstats_py(
     py: Python<'_>,
     path: PathBuf,
     columns: Vec<(String, String)>,
     chisq_from: &str,
+    read_n: bool,
 ) -> PyResult<PySumStats> {
     let columns = columns.into_iter().map(|(r, n)| Ok((role_of(&r)?, n))).collect::<PyResult<Vec<_>>>()?;
     let chisq_from = ChisqFrom::parse(chisq_from).map_err(to_py)?;
-    let options = SumstatsOptions { columns, chisq_from: Some(chisq_from) };
+    let options = SumstatsOptions { columns, chisq_from: Some(chisq_from), read_n };
     let inner = run(py, || read_sumstats(&path, &options))?;
     Ok(PySumStats { inner: Arc::new(inner) })
 }

@@ -1,5 +1,26 @@
+//! Upper tail of a weighted sum of independent chi-square(1) variables.
+use ldenrich_core::stats::quadform::weighted_chisq_sf;
+use ldenrich_core::Error;
+use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use crate::errors::{run, to_py};
+
+/// `(p, ln_p)` with `p = P(sum_k lambdas[k] * chi2_1 > x)`; `ln_p` stays finite when `p`
+/// underflows. Non-positive or non-finite lambdas are ignored.
+#[pyfunction(name = "weighted_chisq_sf")]
+fn weighted_chisq_sf_py(py: Python<'_>, lambdas: PyReadonlyArray1<'_, f64>, x: f64) -> PyResult<(f64, f64)> {
+    let lambdas: Vec<f64> = match lambdas.as_slice() {
+        Ok(slice) => slice.to_vec(),
+        Err(_) => return Err(to_py(Error::InvalidArgument("lambdas must be a contiguous 1-d array".into()))),
+    };
+    run(py, || {
+        let tail = weighted_chisq_sf(&lambdas, x);
+        Ok((tail.p, tail.ln_p))
+    })
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(weighted_chisq_sf_py, m)?)?;
     Ok(())
 }

@@ -60,6 +60,8 @@ pub struct Universe {
     pub chisq: Vec<f64>,
     /// Row of the .bim each SNP comes from.
     pub bim_row: Vec<u32>,
+    /// Per-SNP sample size, when the summary statistics provided one.
+    pub n: Option<Vec<f64>>,
     /// Row accounting.
     pub qc: Qc,
     chrom_start: [usize; 24],
@@ -127,7 +129,7 @@ impl Universe {
         };
         let bim_row = (0..chrom.len() as u32).collect();
         let chrom_start = chrom_starts(&chrom);
-        Ok(Universe { chrom, bp, chisq, bim_row, qc, chrom_start })
+        Ok(Universe { chrom, bp, chisq, bim_row, n: None, qc, chrom_start })
     }
 }
 
@@ -187,20 +189,20 @@ pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) 
     let index = KeyIndex::new(&bim.ids);
     let alleles_checked = sumstats.alleles.is_some();
     let mut strand_ambiguous_kept = 0u64;
-    let mut kept: Vec<(u8, u32, u32, f64)> = Vec::with_capacity(sumstats.len());
+    let mut kept: Vec<(u8, u32, u32, f64, u32)> = Vec::with_capacity(sumstats.len());
     for (row, &key) in sumstats.ids.keys.iter().enumerate() {
         match classify(sumstats, bim, &index, &duplicated, row, key, options) {
             Ok(b) => {
                 if is_strand_ambiguous(bim.a1.codes[b], bim.a2.codes[b]) {
                     strand_ambiguous_kept += 1;
                 }
-                kept.push((bim.chrom[b], bim.bp[b], b as u32, sumstats.chisq[row]));
+                kept.push((bim.chrom[b], bim.bp[b], b as u32, sumstats.chisq[row], row as u32));
             }
             Err(reason) => dropped[reason.index()] += 1,
         }
     }
     // Sorting on (chrom, bp, bim row) is the stable sort of .bim order by (chrom, bp).
-    kept.sort_unstable_by_key(|&(c, p, b, _)| (c, p, b));
+    kept.sort_unstable_by_key(|&(c, p, b, _, _)| (c, p, b));
     let used = kept.len() as u64;
     let dropped_total: u64 = dropped.iter().sum();
     if used + dropped_total != sumstats.rows_read {
@@ -237,6 +239,7 @@ pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) 
         bp: kept.iter().map(|k| k.1).collect(),
         bim_row: kept.iter().map(|k| k.2).collect(),
         chisq: kept.iter().map(|k| k.3).collect(),
+        n: sumstats.n.as_ref().map(|n| kept.iter().map(|k| n[k.4 as usize]).collect()),
         chrom,
         qc,
         chrom_start,

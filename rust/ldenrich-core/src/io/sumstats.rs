@@ -81,11 +81,14 @@ pub enum Role {
     A1,
     /// Other allele.
     A2,
+    /// Per-SNP sample size (read only when asked for).
+    N,
 }
 
 impl Role {
     /// All roles in the order they are reported.
-    pub const ALL: [Role; 8] = [Role::Snp, Role::Z, Role::P, Role::Beta, Role::Or, Role::Se, Role::A1, Role::A2];
+    pub const ALL: [Role; 9] =
+        [Role::Snp, Role::Z, Role::P, Role::Beta, Role::Or, Role::Se, Role::A1, Role::A2, Role::N];
 
     /// Lower-case role name.
     pub fn name(self) -> &'static str {
@@ -98,6 +101,7 @@ impl Role {
             Role::Se => "se",
             Role::A1 => "a1",
             Role::A2 => "a2",
+            Role::N => "n",
         }
     }
 
@@ -160,12 +164,15 @@ impl Role {
                 "ALLELE0",
                 "REF",
             ],
+            Role::N => {
+                &["N", "NEFF", "N_EFF", "N_TOTAL", "TOTAL_N", "OBS_CT", "NMISS", "SAMPLESIZE", "SAMPLE_SIZE", "WEIGHT"]
+            }
         }
     }
 
     /// Roles whose duplicates are resolved by synonym priority rather than refused.
     fn by_priority(self) -> bool {
-        matches!(self, Role::Snp | Role::A1 | Role::A2)
+        matches!(self, Role::Snp | Role::A1 | Role::A2 | Role::N)
     }
 }
 
@@ -188,6 +195,9 @@ pub struct SumstatsOptions {
     pub columns: Vec<(Role, String)>,
     /// Where chi-squares come from.
     pub chisq_from: Option<ChisqFrom>,
+    /// Read a per-SNP sample-size column (needed by the gene analysis with `--n-col`); a row
+    /// with a missing or invalid N is then dropped like one with a bad statistic.
+    pub read_n: bool,
 }
 
 /// Why a row of the summary statistics was not used. The order is the order in which reasons
@@ -279,6 +289,8 @@ pub struct SumStats {
     pub chisq: Vec<f64>,
     /// Effect and other alleles, when both columns exist.
     pub alleles: Option<(AlleleColumn, AlleleColumn)>,
+    /// Per-SNP sample size, when asked for.
+    pub n: Option<Vec<f64>>,
     /// Data rows read (blank lines excluded).
     pub rows_read: u64,
     /// Rows dropped while parsing, by reason.
@@ -289,6 +301,7 @@ pub struct SumStats {
 
 struct ColumnPlan {
     snp: usize,
+    n: Option<usize>,
     stat: StatColumns,
     alleles: Option<(usize, usize)>,
     columns: Vec<(Role, String)>,
@@ -381,6 +394,11 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
             }
         }
     };
+    let n = if options.read_n {
+        Some(find(Role::N)?.ok_or_else(|| missing("sample size (N, NEFF, OBS_CT, ...)"))?)
+    } else {
+        None
+    };
     let alleles = match (find(Role::A1)?, find(Role::A2)?) {
         (Some(a), Some(b)) if a != b => Some((a, b)),
         _ => None,
@@ -410,6 +428,9 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
         columns.push((Role::A1, raw[a].clone()));
         columns.push((Role::A2, raw[b].clone()));
     }
+    if let Some(i) = n {
+        columns.push((Role::N, raw[i].clone()));
+    }
     let used: Vec<usize> = match stat {
         StatColumns::Z(i) | StatColumns::P(i) => vec![snp, i],
         StatColumns::BetaSe(a, b) | StatColumns::LogOrSe(a, b) => vec![snp, a, b],
@@ -422,7 +443,7 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
             });
         }
     }
-    Ok(ColumnPlan { snp, stat, alleles, columns, source })
+    Ok(ColumnPlan { snp, n, stat, alleles, columns, source })
 }
 
 enum Parsed {
@@ -539,6 +560,7 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
     let mut dropped: DropCounts = [0; DropReason::ALL.len()];
     let mut dropped_keys = Vec::new();
     let mut rows_read = 0u64;
+    let mut sample_size: Option<Vec<f64>> = plan.n.map(|_| Vec::new());
     while let Some((line_no, line)) = reader.next_line()? {
         if line.is_empty() || line.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -563,7 +585,20 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
             dropped[DropReason::MissingId.index()] += 1;
             continue;
         }
-        match chisq_of_row(line, &ranges, &plan.stat) {
+        let parsed = match (chisq_of_row(line, &ranges, &plan.stat), plan.n) {
+            (Parsed::Value(v), Some(i)) => match parse_number(field(line, &ranges, i)) {
+                Ok(size) if size > 0.0 => {
+                    if let Some(n) = sample_size.as_mut() {
+                        n.push(size);
+                    }
+                    Parsed::Value(v)
+                }
+                Ok(_) => Parsed::Drop(DropReason::InvalidStatistic),
+                Err(reason) => Parsed::Drop(reason),
+            },
+            (parsed, _) => parsed,
+        };
+        match parsed {
             Parsed::Value(v) => {
                 ids.push(id);
                 chisq.push(v);
@@ -593,6 +628,7 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
         ids,
         chisq,
         alleles,
+        n: sample_size,
         rows_read,
         dropped,
         dropped_keys,

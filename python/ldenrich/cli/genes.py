@@ -1,0 +1,136 @@
+"""``ldenrich genes``: MAGMA's SNP-wise mean gene analysis with LD from a PLINK panel."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import ldenrich
+from ldenrich.cli._common import (
+    LOGGER,
+    add_common_options,
+    parse_window,
+    start_logging,
+    step,
+    stop_logging,
+)
+
+HELP = "gene analysis: MAGMA's SNP-wise mean model with LD from a PLINK reference panel"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register the subcommand."""
+    p = sub.add_parser(
+        "genes",
+        help=HELP,
+        description=HELP + ". Writes PREFIX.genes.out, PREFIX.genes.raw and PREFIX.log.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--sumstats", required=True, type=Path, help="GWAS summary statistics")
+    p.add_argument("--bfile", required=True, type=Path, help="PLINK reference panel prefix")
+    p.add_argument("--gene-loc", required=True, type=Path, help="MAGMA .gene.loc")
+    p.add_argument(
+        "--window", type=parse_window, default=(35.0, 10.0), metavar="UP,DOWN",
+        help="gene window in kb, strand-aware (MAGMA's rule)",
+    )  # fmt: skip
+    size = p.add_mutually_exclusive_group(required=True)
+    size.add_argument("--n", type=float, help="sample size of the GWAS (MAGMA's N=)")
+    size.add_argument("--n-col", help="per-SNP sample-size column (MAGMA's ncol=)")
+    for role in ("snp", "z", "p", "beta", "or", "se", "a1", "a2"):
+        p.add_argument(f"--{role}-col", default=None, help=f"{role.upper()} column name")
+    p.add_argument(
+        "--chisq-from", choices=["auto", "z", "p", "beta-se"], default="auto",
+        help="statistic the SNP chi-square comes from",
+    )  # fmt: skip
+    p.add_argument("--no-raw", action="store_true", help="skip gene-gene correlations")
+    p.add_argument(
+        "--corr-range", type=float, default=5000.0, metavar="KB",
+        help="correlate genes whose window starts are at most this far apart",
+    )  # fmt: skip
+    p.add_argument(
+        "--corr-max-snps", type=int, default=50,
+        help="subsample larger genes to this many SNPs for gene-gene correlations",
+    )  # fmt: skip
+    p.add_argument("--drop-strand-ambiguous", action="store_true", help="drop A/T, C/G SNPs")
+    p.add_argument("--out", required=True, type=Path, help="output prefix")
+    add_common_options(p)
+    p.set_defaults(run=run)
+    return p
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.tty = sys.stderr.isatty()
+        self.last = ""
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        line = (
+            f"  {what:12s} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
+            f"{time.perf_counter() - self.start:.1f} s"
+        )
+        if self.tty:
+            end = "\n" if done >= total else ""
+            print("\r" + line, end=end, file=sys.stderr, flush=True)
+        elif done >= total or what != self.last:
+            print(line, file=sys.stderr, flush=True)
+        self.last = what
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``ldenrich genes``."""
+    if args.threads is not None and args.threads < 1:
+        raise ldenrich.InvalidArgumentError(f"--threads must be at least 1; got {args.threads}")
+    if args.n is not None and not args.n > 0:
+        raise ldenrich.InvalidArgumentError(f"--n must be positive; got {args.n}")
+    out = Path(args.out)
+    start_logging(out.with_name(out.name + ".log"), args.verbose)
+    try:
+        with step("reading summary statistics and gene locations"):
+            ss = ldenrich.read_sumstats(
+                args.sumstats, snp_col=args.snp_col, z_col=args.z_col, p_col=args.p_col,
+                beta_col=args.beta_col, or_col=args.or_col, se_col=args.se_col,
+                a1_col=args.a1_col, a2_col=args.a2_col, n_col=args.n_col,
+                chisq_from=args.chisq_from,
+            )  # fmt: skip
+            genes = ldenrich.read_gene_loc(args.gene_loc)
+        LOGGER.info(
+            "  %s: %d rows, chi-square from %s, columns %s", ss.path, ss.rows_read, ss.source,
+            ", ".join(f"{k}={v}" for k, v in ss.columns.items()),
+        )  # fmt: skip
+        with step("gene analysis"):
+            res = ldenrich.gene_analysis(
+                ss, args.bfile, genes, window=args.window, n=args.n,
+                correlations=not args.no_raw, corr_range_kb=args.corr_range,
+                corr_max_snps=args.corr_max_snps,
+                drop_strand_ambiguous=args.drop_strand_ambiguous, threads=args.threads,
+                progress=_ProgressBar(),
+            )  # fmt: skip
+        qc = res.qc.set_index("reason")["count"]
+        LOGGER.info("  SNPs used: %d of %d rows read", qc["used"], qc["read"])
+        for reason, count in qc.items():
+            if str(reason).startswith("dropped_") and count:
+                LOGGER.info("    %-32s %d", reason, count)
+        table = res.table
+        LOGGER.info(
+            "  %d genes analysed (%d with SNPs in window), panel of %d people",
+            len(table), res.settings["genes_with_snps"], res.n_samples,
+        )  # fmt: skip
+        if len(table):
+            LOGGER.info(
+                "  genome-wide Bonferroni (p < %.3g): %d genes; p < 1e-3: %d; p < 0.05: %d",
+                0.05 / len(table), int(table.SIG_BONFERRONI.sum()), int((table.P < 1e-3).sum()),
+                int((table.P < 0.05).sum()),
+            )  # fmt: skip
+        for kind, path in res.write(out).items():
+            LOGGER.info("wrote %s (%s)", path, kind)
+        LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
+        return 0
+    finally:
+        stop_logging()
