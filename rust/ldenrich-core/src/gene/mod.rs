@@ -186,13 +186,7 @@ pub fn analyse_gene(
         (None, Some(n)) => n,
         (None, None) => f64::NAN,
     };
-    let mut dosages = vec![0.0; bed.n_samples()];
-    let mut mac = 0.0;
-    for &j in &standardized.kept {
-        bed.read_dosages(rows[j], &mut dosages)?;
-        let (count, called) = dosages.iter().filter(|d| !d.is_nan()).fold((0.0, 0.0), |(c, m), d| (c + d, m + 2.0));
-        mac += count.min(called - count);
-    }
+    let mac: f64 = standardized.minor_allele_counts.iter().sum();
     Ok(Some(GeneResult {
         gene: planned.gene,
         n_snps: k,

@@ -90,6 +90,8 @@ pub struct Standardized {
     /// Number of requested SNPs dropped because they have no variance after imputation
     /// (monomorphic, or every call missing).
     pub monomorphic: usize,
+    /// Minor allele count among the called genotypes of each kept SNP (same order as `kept`).
+    pub minor_allele_counts: Vec<f64>,
 }
 
 /// Genotype code counts of one SNP row: `[hom A1, missing, het, hom A2]` (codes 00, 01, 10, 11).
@@ -326,19 +328,26 @@ impl PlinkBed {
         // width and the file is read once.
         let mut packed = Vec::with_capacity(snps.len() * width);
         let mut tables: Vec<Option<[f64; 4]>> = Vec::with_capacity(snps.len());
+        let mut macs: Vec<f64> = Vec::with_capacity(snps.len());
         self.for_each_row(snps, |_, row| {
             packed.extend_from_slice(row);
-            tables.push(standardizing_table(code_counts(row, n), n));
+            let counts = code_counts(row, n);
+            // Codes: 0 = two copies of allele 1, 2 = one, 3 = none, 1 = missing.
+            let allele1 = 2 * counts[0] + counts[2];
+            let called = 2 * (counts[0] + counts[2] + counts[3]);
+            macs.push(allele1.min(called - allele1) as f64);
+            tables.push(standardizing_table(counts, n));
             Ok(())
         })?;
         let kept: Vec<usize> = (0..snps.len()).filter(|&i| tables[i].is_some()).collect();
+        let minor_allele_counts = kept.iter().map(|&i| macs[i]).collect();
         let monomorphic = snps.len() - kept.len();
         let mut matrix = Mat::<f64>::zeros(n, kept.len());
         for (column, &i) in kept.iter().enumerate() {
             let table = tables[i].ok_or_else(|| Error::Internal("kept SNP without a table".into()))?;
             decode_row(&packed[i * width..(i + 1) * width], &table, matrix.col_as_slice_mut(column));
         }
-        Ok(Standardized { matrix, kept, monomorphic })
+        Ok(Standardized { matrix, kept, monomorphic, minor_allele_counts })
     }
 }
 
