@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import ldenrich
 from ldenrich import __version__
 
 LOGGER = logging.getLogger("ldenrich")
@@ -76,3 +77,31 @@ def parse_window(text: str) -> tuple[float, float]:
     if len(values) != 2 or any(v < 0 for v in values):
         raise argparse.ArgumentTypeError(f"window must be UP,DOWN in kb (>= 0); got {text!r}")
     return values[0], values[1]
+
+
+_COLUMN_ROLES = ("snp", "z", "p", "beta", "or", "se", "a1", "a2")
+
+
+def add_sumstats_options(parser: argparse.ArgumentParser) -> None:
+    """Column overrides and the chi-square source, shared by every subcommand that reads
+    summary statistics."""
+    cols = parser.add_argument_group("summary-statistic columns (default: detected by synonyms)")
+    for role in _COLUMN_ROLES:
+        cols.add_argument(f"--{role}-col", default=None, help=f"{role.upper()} column name")
+    cols.add_argument(
+        "--chisq-from",
+        choices=["auto", "z", "p", "beta-se"],
+        default="auto",
+        help="statistic the chi-square comes from (auto: Z, else P, else BETA/SE)",
+    )
+
+
+def read_sumstats_from_args(args: argparse.Namespace) -> ldenrich.SumStats:
+    """``read_sumstats`` with the column options of :func:`add_sumstats_options`."""
+    columns = {f"{role}_col": getattr(args, f"{role}_col") for role in _COLUMN_ROLES}
+    return ldenrich.read_sumstats(
+        args.sumstats,
+        n_col=getattr(args, "n_col", None),
+        chisq_from=args.chisq_from,
+        **columns,
+    )

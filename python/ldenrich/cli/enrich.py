@@ -11,7 +11,9 @@ import ldenrich
 from ldenrich.cli._common import (
     LOGGER,
     add_common_options,
+    add_sumstats_options,
     parse_window,
+    read_sumstats_from_args,
     start_logging,
     step,
     stop_logging,
@@ -49,15 +51,7 @@ def add_enrich_options(p: argparse.ArgumentParser, required: bool) -> None:
         default="auto",
         help="layout of the gene-set files",
     )
-    cols = p.add_argument_group("summary-statistic columns (default: detected by synonyms)")
-    for role in ("snp", "z", "p", "beta", "or", "se", "a1", "a2"):
-        cols.add_argument(f"--{role}-col", default=None, help=f"{role.upper()} column name")
-    cols.add_argument(
-        "--chisq-from",
-        choices=["auto", "z", "p", "beta-se"],
-        default="auto",
-        help="statistic the chi-square comes from (auto: Z, else P, else BETA/SE)",
-    )
+    add_sumstats_options(p)
     opts = p.add_argument_group("analysis")
     opts.add_argument(
         "--window",
@@ -147,18 +141,7 @@ def run_screen(args: argparse.Namespace) -> pd.DataFrame:
     start_logging(out.with_name(out.name + ".log"), args.verbose)
     try:
         with step("reading summary statistics"):
-            ss = ldenrich.read_sumstats(
-                args.sumstats,
-                snp_col=args.snp_col,
-                z_col=args.z_col,
-                p_col=args.p_col,
-                beta_col=args.beta_col,
-                or_col=args.or_col,
-                se_col=args.se_col,
-                a1_col=args.a1_col,
-                a2_col=args.a2_col,
-                chisq_from=args.chisq_from,
-            )
+            ss = read_sumstats_from_args(args)
         with step("reading reference and gene locations"):
             bim = ldenrich.read_bim(args.bim)
             genes = ldenrich.read_gene_loc(args.gene_loc) if args.gene_loc else None

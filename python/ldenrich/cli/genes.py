@@ -11,7 +11,9 @@ import ldenrich
 from ldenrich.cli._common import (
     LOGGER,
     add_common_options,
+    add_sumstats_options,
     parse_window,
+    read_sumstats_from_args,
     start_logging,
     step,
     stop_logging,
@@ -38,12 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     size = p.add_mutually_exclusive_group(required=True)
     size.add_argument("--n", type=float, help="sample size of the GWAS (MAGMA's N=)")
     size.add_argument("--n-col", help="per-SNP sample-size column (MAGMA's ncol=)")
-    for role in ("snp", "z", "p", "beta", "or", "se", "a1", "a2"):
-        p.add_argument(f"--{role}-col", default=None, help=f"{role.upper()} column name")
-    p.add_argument(
-        "--chisq-from", choices=["auto", "z", "p", "beta-se"], default="auto",
-        help="statistic the SNP chi-square comes from",
-    )  # fmt: skip
+    add_sumstats_options(p)
     p.add_argument("--no-raw", action="store_true", help="skip gene-gene correlations")
     p.add_argument(
         "--corr-range", type=float, default=5000.0, metavar="KB",
@@ -93,12 +90,7 @@ def run(args: argparse.Namespace) -> int:
     start_logging(out.with_name(out.name + ".log"), args.verbose)
     try:
         with step("reading summary statistics and gene locations"):
-            ss = ldenrich.read_sumstats(
-                args.sumstats, snp_col=args.snp_col, z_col=args.z_col, p_col=args.p_col,
-                beta_col=args.beta_col, or_col=args.or_col, se_col=args.se_col,
-                a1_col=args.a1_col, a2_col=args.a2_col, n_col=args.n_col,
-                chisq_from=args.chisq_from,
-            )  # fmt: skip
+            ss = read_sumstats_from_args(args)
             genes = ldenrich.read_gene_loc(args.gene_loc)
         LOGGER.info(
             "  %s: %d rows, chi-square from %s, columns %s", ss.path, ss.rows_read, ss.source,
