@@ -17,8 +17,8 @@ Haplotypes and LD (a copying model, in the spirit of Li and Stephens):
 * Each of the ``2 x --people`` haplotypes copies one founder at a time, switching at each SNP
   with probability ``--switch`` to a founder drawn from the weights (a Markov chain along the
   chromosome), then ``--mutation`` of its alleles are flipped. With the defaults r^2 between
-  common SNPs averages ~0.45 below 2 kb, ~0.25 at 10-20 kb, ~0.1 at 20-50 kb and ~0.02 at
-  50-100 kb (printed at the end of every run).
+  common SNPs (MAF >= 0.05) averages ~0.33 below 2 kb, ~0.21 at 10-20 kb, ~0.11 at 20-50 kb
+  and ~0.03 at 50-100 kb (printed at the end of every run).
 
 Genotype calls: ``--missing`` of them are set missing (code 01). ``.bed`` codes, 4 people per
 byte from the low bits: 00 homozygous for the ``.bim`` allele 1 (the derived allele), 10
@@ -32,7 +32,8 @@ top, ``--signals`` planted causal SNPs (one each in as many random gene windows,
 >= 0.05) shift the z-score of every SNP within ``--signal-range`` kb by ``r x delta`` with
 ``|delta| ~ U(2, 8)``. A1/A2 are swapped for half the rows (ldenrich matches them either way);
 1% of the panel SNPs are absent from the summary statistics and 1% extra rows name SNPs that are
-not in the panel.
+not in the panel. SNP ids are rs numbers, ``rs`` + chromosome x 10^8 + row (ldenrich stores rs
+numbers as integers; other ids, e.g. with a leading zero, take a much slower path).
 
 Outputs in ``--out DIR``: ``synthetic.bed/.bim/.fam``, ``synthetic.sumstats.tsv.gz``,
 ``synthetic.signals.tsv`` (the planted SNPs: ``SNP CHR BP DELTA GENE SYMBOL``) and
