@@ -29,10 +29,8 @@ from ldenrich.sets import (
 )
 
 RAW = "magma_outputs/ieu-a-298/ieu-a-298.genes.raw"
-SCZ = (
-    "magma_outputs/MAGMA_Files_Public/Pardinas2018.SCZ/"
-    "Pardinas2018.SCZ.tsv.bgz.35UP.10DOWN.genes.out"
-)
+MAGMA_OUT = "magma_outputs/MAGMA_Files_Public/{0}/{0}.tsv.bgz.35UP.10DOWN.genes.out"
+SCZ = MAGMA_OUT.format("Pardinas2018.SCZ")
 GO = "genesets/GO_BP_propagated_entrez.gmt.gz"
 
 
@@ -175,8 +173,9 @@ def test_gls_on_real_genes_raw_matches_dense_pseudo_inverse(shared_data: Path):
         assert row.p_competitive == pytest.approx(p, rel=1e-6, abs=1e-300)
 
 
-def test_ols_fallback_matches_statsmodels_on_real_genes_out(shared_data: Path):
-    genes = read_gene_results(shared_data / SCZ)
+@pytest.mark.parametrize("study", ["Yengo2018.Height", "Pardinas2018.SCZ", "Jansen2019.AD"])
+def test_ols_fallback_matches_statsmodels_on_real_genes_out(shared_data: Path, study: str):
+    genes = read_gene_results(shared_data / MAGMA_OUT.format(study))
     assert genes.correlations is None and len(genes.table) > 17000
     go = ldenrich.read_gene_sets(shared_data / GO)
     names = [n for n in list(go)[:400] if 2 <= len(go[n]) <= 400][:40]
@@ -187,13 +186,23 @@ def test_ols_fallback_matches_statsmodels_on_real_genes_out(shared_data: Path):
     table = genes.table
     z, _, _ = truncate_z(table.ZSTAT.to_numpy(), 3, 6)
     cov, cov_names, dropped = default_covariates(table)
-    assert "sample size: constant" in dropped and "inverse mac" not in cov_names
+    assert "inverse mac" not in cov_names  # a .genes.out has no MAC
+    assert ("sample size" in cov_names) == (table.N.nunique() > 1)
     ids = table.GENE.astype(str)
+    raw_z = table.ZSTAT.to_numpy()
     for row in res.sets.itertuples():
         s = ids.isin(set(subset[row.set])).to_numpy(dtype=float)
         if s.sum() < 2:
             assert row.status in ("too_few_genes", "no_genes_found")
             continue
+        inside = s == 1
+        one = scipy.stats.ttest_1samp(raw_z[inside], raw_z.mean(), alternative="greater")
+        welch = scipy.stats.ttest_ind(
+            raw_z[inside], raw_z[~inside], equal_var=False, alternative="greater"
+        )
+        assert row.p_one_sample == pytest.approx(one.pvalue, rel=1e-9)
+        assert row.p_welch == pytest.approx(welch.pvalue, rel=1e-9)
+        assert row.df_welch == pytest.approx(welch.df, rel=1e-12)
         fit = sm.OLS(z, np.column_stack([np.ones(len(z)), cov, s])).fit()
         assert row.beta == pytest.approx(fit.params[-1], rel=1e-9, abs=1e-13)
         assert row.se == pytest.approx(fit.bse[-1], rel=1e-9)
