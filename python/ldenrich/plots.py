@@ -126,7 +126,7 @@ def _listing(names: Sequence[str], limit: int = 8) -> str:
 def _fmt_p(p: float) -> str:
     if not math.isfinite(p):
         return "NA"
-    return f"{p:.2e}" if p < 1e-3 else f"{p:.3f}"
+    return f"{p:.2e}" if p < 1e-3 else f"{p:.3g}"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -327,6 +327,24 @@ def _violin_half_width(values: np.ndarray, grid: np.ndarray) -> np.ndarray | Non
     return 0.42 * density / density.max()
 
 
+def _box(ax: Any, values: np.ndarray, y: float) -> None:
+    """Horizontal Tukey box at ``y``: quartiles, median, whiskers to the furthest values within
+    1.5 IQR. Drawn by hand because ``boxplot``'s orientation argument changed across the
+    matplotlib versions ldenrich supports."""
+    q1, median, q3 = np.percentile(values, [25, 50, 75])
+    iqr = q3 - q1
+    low = float(values[values >= q1 - 1.5 * iqr].min())
+    high = float(values[values <= q3 + 1.5 * iqr].max())
+    h = 0.25
+    style = {"color": _BLUE, "linewidth": 1, "zorder": 4}
+    ax.plot([q1, q3, q3, q1, q1], [y - h, y - h, y + h, y + h, y - h], **style)
+    ax.plot([median, median], [y - h, y + h], **{**style, "linewidth": 1.6})
+    ax.plot([low, q1], [y, y], **style)
+    ax.plot([q3, high], [y, y], **style)
+    ax.plot([low, low], [y - h / 2, y + h / 2], **style)
+    ax.plot([high, high], [y - h / 2, y + h / 2], **style)
+
+
 def set_z_distributions(
     genes: pd.DataFrame | None,
     members: pd.DataFrame,
@@ -426,18 +444,7 @@ def set_z_distributions(
         if len(z):
             jitter = rng.uniform(-0.16, 0.16, len(z))
             ax.scatter(z, y + jitter, s=12, color=_BLUE, alpha=0.75, linewidth=0, zorder=3)
-            box = ax.boxplot(
-                z,
-                positions=[y],
-                vert=False,
-                widths=0.5,
-                showfliers=False,
-                patch_artist=True,
-                manage_ticks=False,
-                medianprops={"color": _BLUE, "linewidth": 1.2},
-            )
-            for patch in box["boxes"]:
-                patch.set(facecolor="none", edgecolor=_BLUE, linewidth=1)
+            _box(ax, z, y)
             mean = float(z.mean())
             ax.scatter([mean], [y], marker="D", s=40, color=_RED, zorder=5, edgecolors="white")
             labels.append((y, f"{_short(name, 40)} (n {len(z)}/{total}, mean {mean:.2f})"))

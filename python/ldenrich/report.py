@@ -288,10 +288,15 @@ def _top_table(
     note = ""
     if n > max_rows:
         shown = shown.head(max_rows)
-        how = f"smallest {html.escape(p_column)}" if p_column in table else "first"
+        if p_column in table:
+            what_shown = (
+                f"{max_rows:,} {html.escape(what)} with the smallest {html.escape(p_column)}"
+            )
+        else:
+            what_shown = f"first {max_rows:,} {html.escape(what)}"
         note = (
-            f'<p class="note">Showing the {max_rows:,} {html.escape(what)} with the {how} '
-            f"of {n:,}; the full table is in the tab-separated output.</p>"
+            f'<p class="note">Showing the {what_shown} of {n:,}; the full table is in the '
+            "tab-separated output.</p>"
         )
     elif sort and p_column in table:
         note = f'<p class="note">Sorted by {html.escape(p_column)}.</p>'
