@@ -223,16 +223,16 @@ def _check_frame(table: Any, what: str) -> pd.DataFrame:
 
 
 def _order_by_p(table: pd.DataFrame, p_column: str | None) -> pd.DataFrame:
-    """Rows by increasing p (NaN last); ties at p = 0 broken by a larger -log10 p if known."""
+    """Rows by increasing p (NaN last). Ties, as at p = 0 or at MAGMA's 1e-50 floor, are broken
+    by a larger -log10 p when the table has it, else by a larger gene Z (same order as P)."""
     if p_column is None or p_column not in table:
         return table
     keys = pd.DataFrame({"p": pd.to_numeric(table[p_column], errors="coerce")})
-    mlog = next((c for c in (f"{p_column}_mlog10p", "MLOG10P") if c in table), None)
-    by = ["p"]
-    ascending = [True]
-    if mlog is not None and p_column in ("P", "p"):
-        keys["m"] = pd.to_numeric(table[mlog], errors="coerce")
-        by.append("m")
+    by, ascending = ["p"], [True]
+    tie = next((c for c in (f"{p_column}_mlog10p", "MLOG10P", "ZSTAT") if c in table), None)
+    if tie is not None and p_column in ("P", "p"):
+        keys["tie"] = pd.to_numeric(table[tie], errors="coerce")
+        by.append("tie")
         ascending.append(False)
     order = (
         keys.reset_index(drop=True)
