@@ -199,7 +199,7 @@ def test_set_z_distributions_on_real_data(height_genes, members, tmp_path) -> No
 def test_set_z_distributions_edge_cases(height_genes, tmp_path) -> None:
     members = pd.DataFrame({
         "set": ["single", "absent", "absent", "<script>alert(1)</script>"],
-        "z": [1.7, np.nan, np.nan, 0.3], "found": [True, False, False, True],
+        "z": [1.7, np.nan, np.nan, 0.3], "found": [True, False, None, True],
     })  # fmt: skip
     svg = assert_figure(plots.set_z_distributions(height_genes, members, tmp_path / "e"),
                         tmp_path / "e")  # fmt: skip

@@ -402,7 +402,7 @@ def set_z_distributions(
         genome = genome[np.isfinite(genome)]
     z_all = _numeric(members, "z", what)
     found = (
-        members["found"].fillna(False).astype(bool).to_numpy()
+        np.array([bool(v) if pd.notna(v) else False for v in members["found"]], dtype=bool)
         if "found" in members
         else np.isfinite(z_all)
     )
