@@ -185,7 +185,7 @@ def test_ols_fallback_matches_statsmodels_on_real_genes_out(shared_data: Path, s
     assert "OLS" in format_gsa_out(res).splitlines()[4 if res.model["mean_sample_size"] else 3]
     table = genes.table
     z, _, _ = truncate_z(table.ZSTAT.to_numpy(), 3, 6)
-    cov, cov_names, dropped = default_covariates(table)
+    cov, cov_names, _ = default_covariates(table)
     assert "inverse mac" not in cov_names  # a .genes.out has no MAC
     assert ("sample size" in cov_names) == (table.N.nunique() > 1)
     ids = table.GENE.astype(str)

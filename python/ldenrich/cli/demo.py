@@ -20,7 +20,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help=HELP,
         description=HELP
         + ": real UK Biobank standing-height GWAS (chr22), the 1000 Genomes EUR chr22 panel, "
-        "MAGMA's NCBI37.3 genes and ldenrich's curated drug-target and study gene sets; gene "
+        "MAGMA's NCBI37.3 genes, ldenrich's curated drug-target and study gene sets and 20 GO "
+        "neuro sets; gene "
         "analysis, gene-set analysis, the enrichment screen, figures and an HTML report, as "
         "`ldenrich run` does.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     add_run_options(parser, required=False)
     pipeline = parser.parse_args([])
     pipeline.sumstats, pipeline.bfile, pipeline.gene_loc = ex.sumstats, ex.bfile, ex.gene_loc
-    pipeline.gene_sets = [ex.gene_sets]
+    pipeline.gene_sets = [ex.gene_sets, ex.go_gene_sets]
     pipeline.n_col = "N"
     pipeline.out, pipeline.name = Path(args.out), "demo"
     pipeline.verbose, pipeline.threads = args.verbose, args.threads

@@ -172,6 +172,14 @@ def run_pipeline(args: argparse.Namespace, command: str | None = None) -> dict[s
         stop_logging()
 
 
+_CAPTIONS = {
+    "enrichment_forest": "Enrichment screen: mean chi-square ratio in vs out of each category's "
+    "gene windows, with 95% delete-one-block jackknife intervals",
+    "set_z_distributions": "Gene Z of each set against the genome-wide distribution",
+    "genes_manhattan_qq": "Gene-level Manhattan plot (genome-wide Bonferroni line) and QQ plot",
+}
+
+
 def _figures(
     directory: Path, screen: pd.DataFrame, genes: pd.DataFrame, members: pd.DataFrame
 ) -> list[Path]:
@@ -208,7 +216,7 @@ def _report(
         table3=sets.table3(screen),
         kruskal=sets.kruskal,
         enrichment=screen,
-        figures=[p for p in figures if p.suffix == ".svg"],
+        figures=[(_CAPTIONS.get(p.stem, p.stem), p) for p in figures if p.suffix == ".svg"],
         notes=[sets.model["description"], *sets.model["notes"]],
     )
 
