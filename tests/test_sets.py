@@ -209,6 +209,13 @@ def test_ols_fallback_matches_statsmodels_on_real_genes_out(shared_data: Path, s
         assert row.p_competitive == pytest.approx(
             scipy.stats.t.sf(fit.tvalues[-1], fit.df_resid), rel=1e-8
         )
+    groups = [raw_z[ids.isin(set(g)).to_numpy()] for g in subset.values()]
+    ref = scipy.stats.kruskal(*[g for g in groups if len(g)])
+    assert res.kruskal.h[0] == pytest.approx(ref.statistic, rel=1e-12)
+    assert res.kruskal.p[0] == pytest.approx(ref.pvalue, rel=1e-9)
+    p = res.sets.p_competitive.to_numpy()
+    ok = np.isfinite(p)
+    assert np.allclose(res.sets.p_competitive_bh[ok], multipletests(p[ok], method="fdr_bh")[1])
 
 
 def test_pruning_identical_genes_and_collinear_sets():
