@@ -424,6 +424,7 @@ def test_report_numbers_equal_the_dataframes(
         assert number(row.P) == pytest.approx(ref.P, rel=5e-3)
         assert number(row.ZSTAT) == pytest.approx(ref.ZSTAT, rel=5e-4)
         assert number(row.NSNPS) == ref.NSNPS and row.CHR == str(ref.CHR)
+        assert row.GENE == str(ref.name)  # ids print as they are
     expected = height_genes.sort_values(["P", "ZSTAT"], ascending=[True, False], kind="stable")
     assert genes.GENE.map(number).tolist() == expected.GENE.head(50).tolist()
     n_sig = int((height_genes.P < 0.05 / len(height_genes)).sum())
@@ -515,6 +516,9 @@ def test_report_embeds_an_svg_alone(tmp_path) -> None:
         (None, "symbol", "NA"),
         (np.bool_(False), "found", "no"),
         ("GRIN2A", "symbol", "GRIN2A"),
+        (148398, "GENE", "148398"),  # an id: no thousands separator
+        (2902.0, "gene", "2902"),
+        (249250621, "STOP", "249,250,621"),
     ],
 )
 def test_format_value(value, column, shown) -> None:
