@@ -8,10 +8,10 @@ import traceback
 from collections.abc import Sequence
 
 from ldenrich import __version__
-from ldenrich.cli import demo, enrich, genes
+from ldenrich.cli import demo, enrich, genes, run, sets
 from ldenrich.errors import LdenrichError
 
-_SUBCOMMANDS = (enrich, genes, demo)
+_SUBCOMMANDS = (run, genes, sets, enrich, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:
