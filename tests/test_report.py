@@ -267,7 +267,8 @@ def test_manhattan_qq_chromosome_x_and_p_zero(tmp_path) -> None:
 
 def test_manhattan_qq_degenerate_inputs(tmp_path) -> None:
     one = pd.DataFrame({"CHR": [1], "START": [10], "STOP": [20], "P": [0.5]})
-    assert_figure(plots.gene_manhattan_qq(one, tmp_path / "one"), tmp_path / "one")
+    svg = assert_figure(plots.gene_manhattan_qq(one, tmp_path / "one"), tmp_path / "one")
+    assert "chromosome 1: gene midpoint (Mb)" in svg  # one chromosome: a position axis
     assert_figure(plots.gene_manhattan_qq(one.iloc[:0], tmp_path / "zero"), tmp_path / "zero")
     with pytest.raises(ldenrich.InvalidArgumentError, match=r"'P', row 0: 1.5 is not in \[0, 1\]"):
         plots.gene_manhattan_qq(one.assign(P=1.5), tmp_path / "bad")
