@@ -267,7 +267,8 @@ def test_manhattan_qq_chromosome_x_and_p_zero(tmp_path) -> None:
 
 def test_manhattan_qq_degenerate_inputs(tmp_path) -> None:
     one = pd.DataFrame({"CHR": [1], "START": [10], "STOP": [20], "P": [0.5]})
-    assert_figure(plots.gene_manhattan_qq(one, tmp_path / "one"), tmp_path / "one")
+    svg = assert_figure(plots.gene_manhattan_qq(one, tmp_path / "one"), tmp_path / "one")
+    assert "chromosome 1: gene midpoint (Mb)" in svg  # one chromosome: a position axis
     assert_figure(plots.gene_manhattan_qq(one.iloc[:0], tmp_path / "zero"), tmp_path / "zero")
     with pytest.raises(ldenrich.InvalidArgumentError, match=r"'P', row 0: 1.5 is not in \[0, 1\]"):
         plots.gene_manhattan_qq(one.assign(P=1.5), tmp_path / "bad")
@@ -424,6 +425,7 @@ def test_report_numbers_equal_the_dataframes(
         assert number(row.P) == pytest.approx(ref.P, rel=5e-3)
         assert number(row.ZSTAT) == pytest.approx(ref.ZSTAT, rel=5e-4)
         assert number(row.NSNPS) == ref.NSNPS and row.CHR == str(ref.CHR)
+        assert row.GENE == str(ref.name)  # ids print as they are
     expected = height_genes.sort_values(["P", "ZSTAT"], ascending=[True, False], kind="stable")
     assert genes.GENE.map(number).tolist() == expected.GENE.head(50).tolist()
     n_sig = int((height_genes.P < 0.05 / len(height_genes)).sum())
@@ -515,6 +517,9 @@ def test_report_embeds_an_svg_alone(tmp_path) -> None:
         (None, "symbol", "NA"),
         (np.bool_(False), "found", "no"),
         ("GRIN2A", "symbol", "GRIN2A"),
+        (148398, "GENE", "148398"),  # an id: no thousands separator
+        (2902.0, "gene", "2902"),
+        (249250621, "STOP", "249,250,621"),
     ],
 )
 def test_format_value(value, column, shown) -> None:

@@ -652,6 +652,8 @@ def gene_manhattan_qq(
         offset[c] = start
         start += spans[c] + gap
     x = np.array([offset.get(c, np.nan) for c in chrom]) + mid
+    if len(chroms) == 1:
+        x = mid / 1e6
     rasterise = int(ok.sum()) > _RASTERISE_ABOVE
     for k, c in enumerate(chroms):
         sel = ok & (chrom == c)
@@ -663,12 +665,20 @@ def gene_manhattan_qq(
             color=_BLUE if k % 2 == 0 else _LIGHT_BLUE,
             rasterized=rasterise,
         )
-    ax.set_xticks(
-        [offset[c] + spans[c] / 2 for c in chroms],
-        [_chrom_label(c) for c in chroms],
-        fontsize=7 if len(chroms) > 12 else 8,
-    )
-    if chroms:
+    xlabel = "chromosome (gene midpoint)"
+    if len(chroms) == 1:
+        # One chromosome (e.g. a chr22 run): a position axis in Mb over the genes' range reads
+        # better than one tick and a blank stretch from 0 to the first gene.
+        c = chroms[0]
+        span = float(np.ptp(x[ok])) or 1.0
+        ax.set_xlim(float(np.nanmin(x[ok])) - 0.02 * span, float(np.nanmax(x[ok])) + 0.02 * span)
+        xlabel = f"chromosome {_chrom_label(c)}: gene midpoint (Mb)"
+    elif chroms:
+        ax.set_xticks(
+            [offset[c] + spans[c] / 2 for c in chroms],
+            [_chrom_label(c) for c in chroms],
+            fontsize=7 if len(chroms) > 12 else 8,
+        )
         ax.set_xlim(-gap, start)
     ymax = float(np.nanmax(mlog10p[ok])) if ok.any() else 1.0
     if math.isfinite(threshold):
@@ -686,7 +696,7 @@ def gene_manhattan_qq(
         )
         ymax = max(ymax, threshold)
     ax.set_ylim(0, ymax * 1.15 + 0.5)
-    ax.set_xlabel("chromosome (gene midpoint)", fontsize=9)
+    ax.set_xlabel(xlabel, fontsize=9)
     ax.set_ylabel("-log$_{10}$ P", fontsize=9)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -140,6 +140,10 @@ def _is_adjusted_p(name: str) -> bool:
     return _is_p_column(name) and ("bonferroni" in low or "bh" in low or low.startswith("q"))
 
 
+#: Integer identifiers, printed without thousands separators.
+_ID_NAMES = {"gene", "gene_id", "entrez", "id", "chr", "chrom", "snp"}
+
+
 def _is_count_column(name: str) -> bool:
     low = name.lower()
     return low in _COUNT_NAMES or low.startswith("n_")
@@ -150,8 +154,9 @@ def format_value(value: Any, column: str = "") -> str:
 
     p-values (columns named ``p``, ``p_*``, ``*_p``, ``*_bh``, ``*_bonferroni``, ``q_*``) get
     3 significant digits, in scientific notation below 0.001; counts get thousands
-    separators; other numbers 4 significant digits (scientific outside ``[0.001, 1e5)``);
-    missing values ``NA``; booleans ``yes``/``no``. The result is plain text (not escaped).
+    separators (gene ids and chromosomes none); other numbers 4 significant digits
+    (scientific outside ``[0.001, 1e5)``); missing values ``NA``; booleans ``yes``/``no``.
+    The result is plain text (not escaped).
 
     Parameters
     ----------
@@ -178,7 +183,7 @@ def format_value(value: Any, column: str = "") -> str:
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, numbers.Integral):
-        return f"{int(value):,}"
+        return str(int(value)) if column.lower() in _ID_NAMES else f"{int(value):,}"
     if isinstance(value, numbers.Real):
         v = float(value)
         if math.isnan(v):
@@ -187,6 +192,8 @@ def format_value(value: Any, column: str = "") -> str:
             return "inf" if v > 0 else "-inf"
         if _is_p_column(column):
             return "0" if v == 0 else (f"{v:.2e}" if abs(v) < 1e-3 else f"{v:.3g}")
+        if column.lower() in _ID_NAMES and v.is_integer():
+            return str(int(v))
         if _is_count_column(column) and v.is_integer():
             return f"{int(v):,}"
         if v == 0:
@@ -383,8 +390,8 @@ def _members_section(members: pd.DataFrame, max_per_set: int) -> str:
     shown = pd.concat(parts) if parts else members
     cols = [c for c in members.columns if c != "set"]
     note = (
-        f'<p class="note">Up to {max_per_set} genes per set, by p; {hidden:,} more rows are in '
-        f"the tab-separated output.</p>"
+        f'<p class="note">The first {max_per_set} genes of each set; {hidden:,} more rows are '
+        f"in the tab-separated output.</p>"
         if hidden
         else ""
     )
