@@ -79,7 +79,7 @@ def test_demo_runs_the_whole_pipeline(tmp_path: Path, capsys) -> None:
     assert np.allclose(t3.loc[tested, "enrichment"], screen.loc[tested, "enrichment"], rtol=1e-12)
     report = (out / "demo.report.html").read_text()
     assert "ldenrich demo" in report and ldenrich.__version__ in report
-    assert report.count("data:image/svg+xml;base64,") == 3 and "Gene-level Manhattan" in report
+    assert report.count("data:image/png;base64,") == 3 and "Gene-level Manhattan" in report
     log = (out / "demo.log").read_text()
     assert "model: GLS" in log and "Kruskal-Wallis" in log
 

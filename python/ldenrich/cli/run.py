@@ -155,7 +155,11 @@ def run_pipeline(args: argparse.Namespace, command: str | None = None) -> dict[s
         figures: list[Path] = []
         if not args.no_figures:
             with step("figures"):
-                figures = _figures(out_dir / "figures", screen, genes.table, sets.members)
+                # The set-Z figure shows at most 40 sets: the most significant ones first.
+                order = sets.sets.sort_values(["p_competitive", "p_one_sample"], na_position="last")
+                rank = {name: i for i, name in enumerate(order["set"])}
+                members = sets.members.sort_values("set", key=lambda c: c.map(rank), kind="stable")
+                figures = _figures(out_dir / "figures", screen, genes.table, members)
             written.update({f"figure {p.name}": p for p in figures})
         with step("report"):
             report = _report(
@@ -216,7 +220,11 @@ def _report(
         table3=sets.table3(screen),
         kruskal=sets.kruskal,
         enrichment=screen,
-        figures=[(_CAPTIONS.get(p.stem, p.stem), p) for p in figures if p.suffix == ".svg"],
+        # Each PNG/SVG pair is embedded once, as the (smaller) PNG.
+        figures=[
+            (_CAPTIONS.get(stem, stem), [p for p in figures if p.stem == stem])
+            for stem in dict.fromkeys(p.stem for p in figures)
+        ],
         notes=[sets.model["description"], *sets.model["notes"]],
     )
 
