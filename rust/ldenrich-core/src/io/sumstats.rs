@@ -3,10 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::chrom::parse_chrom;
 use crate::error::{Error, Result};
 use crate::io::alleles::AlleleColumn;
 use crate::io::snpid::SnpIds;
-use crate::io::text::{field, is_missing_token, parse_f64, split_fields, Compression, Delimiter, LineReader};
+use crate::io::text::{
+    field, is_missing_token, parse_f64, parse_u64, split_fields, Compression, Delimiter, LineReader,
+};
 use crate::special::{chisq_from_log_p, chisq_from_p};
 
 /// Where the chi-square of each row comes from.
@@ -83,12 +86,16 @@ pub enum Role {
     A2,
     /// Per-SNP sample size (read only when asked for).
     N,
+    /// Chromosome (optional; only used to check the genome build against the reference).
+    Chr,
+    /// Base-pair position (optional; only used to check the genome build against the reference).
+    Bp,
 }
 
 impl Role {
     /// All roles in the order they are reported.
-    pub const ALL: [Role; 9] =
-        [Role::Snp, Role::Z, Role::P, Role::Beta, Role::Or, Role::Se, Role::A1, Role::A2, Role::N];
+    pub const ALL: [Role; 11] =
+        [Role::Snp, Role::Z, Role::P, Role::Beta, Role::Or, Role::Se, Role::A1, Role::A2, Role::N, Role::Chr, Role::Bp];
 
     /// Lower-case role name.
     pub fn name(self) -> &'static str {
@@ -102,6 +109,8 @@ impl Role {
             Role::A1 => "a1",
             Role::A2 => "a2",
             Role::N => "n",
+            Role::Chr => "chr",
+            Role::Bp => "bp",
         }
     }
 
@@ -167,12 +176,14 @@ impl Role {
             Role::N => {
                 &["N", "NEFF", "N_EFF", "N_TOTAL", "TOTAL_N", "OBS_CT", "NMISS", "SAMPLESIZE", "SAMPLE_SIZE", "WEIGHT"]
             }
+            Role::Chr => &["CHR", "CHROM", "CHROMOSOME", "CHR_ID", "CHR_NAME"],
+            Role::Bp => &["BP", "POS", "POSITION", "BASE_PAIR_LOCATION", "GENPOS", "BP_POS", "CHR_POS", "PS"],
         }
     }
 
     /// Roles whose duplicates are resolved by synonym priority rather than refused.
     fn by_priority(self) -> bool {
-        matches!(self, Role::Snp | Role::A1 | Role::A2 | Role::N)
+        matches!(self, Role::Snp | Role::A1 | Role::A2 | Role::N | Role::Chr | Role::Bp)
     }
 }
 
@@ -291,6 +302,9 @@ pub struct SumStats {
     pub alleles: Option<(AlleleColumn, AlleleColumn)>,
     /// Per-SNP sample size, when asked for.
     pub n: Option<Vec<f64>>,
+    /// Chromosome code (0 when unreadable) and position (0 when unreadable) of each kept row,
+    /// when the file has both columns; used only to compare with the reference's positions.
+    pub positions: Option<(Vec<u8>, Vec<u32>)>,
     /// Data rows read (blank lines excluded).
     pub rows_read: u64,
     /// Rows dropped while parsing, by reason.
@@ -302,6 +316,7 @@ pub struct SumStats {
 struct ColumnPlan {
     snp: usize,
     n: Option<usize>,
+    positions: Option<(usize, usize)>,
     stat: StatColumns,
     alleles: Option<(usize, usize)>,
     columns: Vec<(Role, String)>,
@@ -403,6 +418,10 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
         (Some(a), Some(b)) if a != b => Some((a, b)),
         _ => None,
     };
+    let positions = match (find(Role::Chr)?, find(Role::Bp)?) {
+        (Some(c), Some(b)) if c != b => Some((c, b)),
+        _ => None,
+    };
     let mut columns = vec![(Role::Snp, raw[snp].clone())];
     let source = match stat {
         StatColumns::Z(i) => {
@@ -431,6 +450,10 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
     if let Some(i) = n {
         columns.push((Role::N, raw[i].clone()));
     }
+    if let Some((c, b)) = positions {
+        columns.push((Role::Chr, raw[c].clone()));
+        columns.push((Role::Bp, raw[b].clone()));
+    }
     let used: Vec<usize> = match stat {
         StatColumns::Z(i) | StatColumns::P(i) => vec![snp, i],
         StatColumns::BetaSe(a, b) | StatColumns::LogOrSe(a, b) => vec![snp, a, b],
@@ -443,7 +466,7 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
             });
         }
     }
-    Ok(ColumnPlan { snp, n, stat, alleles, columns, source })
+    Ok(ColumnPlan { snp, n, positions, stat, alleles, columns, source })
 }
 
 enum Parsed {
@@ -478,7 +501,10 @@ fn log_p_from_text(raw: &[u8]) -> Option<f64> {
 fn chisq_of_row(line: &[u8], ranges: &[(u32, u32)], stat: &StatColumns) -> Parsed {
     let value = |i: usize| parse_number(field(line, ranges, i));
     let result = match *stat {
-        StatColumns::Z(i) => value(i).map(|z| z * z),
+        // |Z| above ~1.3e154 squares to infinity: no usable chi-square (found by fuzzing).
+        StatColumns::Z(i) => {
+            value(i).and_then(|z| Some(z * z).filter(|c| c.is_finite()).ok_or(DropReason::InvalidStatistic))
+        }
         StatColumns::P(i) => match value(i) {
             Ok(p) if !(0.0..=1.0).contains(&p) => Err(DropReason::POutOfRange),
             Ok(p) if p >= 1e-300 => Ok(chisq_from_p(p)),
@@ -552,7 +578,13 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
     };
     let header_line = reader.line_number();
     let header: Vec<String> = raw_header.iter().map(|h| normalize_header(h.as_bytes())).collect();
-    let plan = plan_columns(path, &header, &raw_header, options)?;
+    let plan = plan_columns(path, &header, &raw_header, options).map_err(|e| match e {
+        // Column problems are problems of the header line: say which line that is.
+        Error::MissingColumn { path, message } => {
+            Error::MissingColumn { path, message: format!("line {header_line} (header): {message}") }
+        }
+        other => other,
+    })?;
     let n_fields = header.len();
     let mut ids = SnpIds::with_capacity(1 << 16);
     let mut chisq = Vec::with_capacity(1 << 16);
@@ -561,6 +593,7 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
     let mut dropped_keys = Vec::new();
     let mut rows_read = 0u64;
     let mut sample_size: Option<Vec<f64>> = plan.n.map(|_| Vec::new());
+    let mut positions: Option<(Vec<u8>, Vec<u32>)> = plan.positions.map(|_| (Vec::new(), Vec::new()));
     while let Some((line_no, line)) = reader.next_line()? {
         if line.is_empty() || line.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -606,6 +639,11 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
                     c1.push(field(line, &ranges, i1));
                     c2.push(field(line, &ranges, i2));
                 }
+                if let (Some((chroms, bps)), Some((ic, ib))) = (positions.as_mut(), plan.positions) {
+                    // Unreadable values only exclude the row from the build check.
+                    chroms.push(parse_chrom(field(line, &ranges, ic)).unwrap_or(0));
+                    bps.push(parse_u64(field(line, &ranges, ib)).and_then(|v| u32::try_from(v).ok()).unwrap_or(0));
+                }
             }
             Parsed::Drop(reason) => {
                 dropped[reason.index()] += 1;
@@ -629,6 +667,7 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
         chisq,
         alleles,
         n: sample_size,
+        positions,
         rows_read,
         dropped,
         dropped_keys,
@@ -701,6 +740,15 @@ mod tests {
         assert!(read_sumstats(&p, &SumstatsOptions::default()).is_err());
         let p = write(&dir, "f.txt", "");
         assert!(read_sumstats(&p, &SumstatsOptions::default()).is_err());
+    }
+
+    #[test]
+    fn huge_z_is_invalid_not_infinite() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(&dir, "z.txt", "SNP Z\nrs1 1e308\nrs2 2\n");
+        let s = read_sumstats(&p, &SumstatsOptions::default()).unwrap();
+        assert_eq!(s.chisq, [4.0]);
+        assert_eq!(s.dropped[DropReason::InvalidStatistic.index()], 1);
     }
 
     #[test]
