@@ -50,7 +50,10 @@ class Annotation:
 
     @property
     def qc_details(self) -> dict[str, Any]:
-        """Reference-side counts and whether alleles were compared."""
+        """Reference-side counts, whether alleles were compared and, when the summary statistics
+        carry CHR and BP, how their positions compare with the reference's
+        (``positions_compared``, ``positions_same``, ``positions_off_by_one``,
+        ``positions_other_chromosome``; see the genome-build warning)."""
         return dict(self._native.qc_details())
 
     @property

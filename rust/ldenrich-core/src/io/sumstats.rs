@@ -657,6 +657,13 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
         c1.finish();
         c2.finish();
     }
+    if let Some((c, b)) = positions.as_mut() {
+        c.shrink_to_fit();
+        b.shrink_to_fit();
+    }
+    if let Some(n) = sample_size.as_mut() {
+        n.shrink_to_fit();
+    }
     Ok(SumStats {
         path: path.to_path_buf(),
         compression,
