@@ -356,6 +356,17 @@ def test_bad_p_values_are_counted_not_errors() -> None:
     assert snps["chisq"].iloc[1] > stats.chi2.isf(1e-300, 1)
 
 
+def test_p_zero_takes_the_chisq_from_beta_se(tmp_path: Path) -> None:
+    """p = 0 rows are the strongest signals: with BETA/SE in the file they are kept."""
+    path = tmp_path / "p0.tsv"
+    path.write_text("SNP\tBETA\tSE\tP\nrs1\t0.5\t0.01\t0\nrs2\t0.5\tNA\t0\nrs3\t0.1\t0.1\t0.3\n")
+    ss = ldenrich.read_sumstats(path)
+    assert ss.source == "p"
+    assert (len(ss), ss.p_zero_from_other, ss.dropped) == (2, 1, {"p_zero": 1})
+    assert ss.chisq[0] == pytest.approx(2500.0, rel=1e-15)
+    assert ldenrich.read_sumstats(ODD / "reference.tsv").p_zero_from_other == 0
+
+
 def test_api_argument_errors() -> None:
     ss = ldenrich.read_sumstats(ODD / "reference.tsv")
     bim = ldenrich.read_bim(ODD / "reference.bim")

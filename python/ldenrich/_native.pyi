@@ -21,6 +21,7 @@ class SumStats:
     compression: str
     source: str
     rows_read: int
+    p_zero_from_other: int
     has_alleles: bool
     def __len__(self) -> int: ...
     def columns(self) -> list[tuple[str, str]]: ...

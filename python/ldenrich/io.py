@@ -63,6 +63,11 @@ class SumStats:
         return dict(self._native.columns())
 
     @property
+    def p_zero_from_other(self) -> int:
+        """Rows with p = 0 whose chi-square came from the row's Z or BETA/SE instead."""
+        return self._native.p_zero_from_other
+
+    @property
     def dropped(self) -> dict[str, int]:
         """Rows dropped while parsing, by reason."""
         return {k: v for k, v in self._native.dropped() if v}

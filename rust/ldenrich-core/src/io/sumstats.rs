@@ -223,7 +223,7 @@ pub enum DropReason {
     InvalidStatistic,
     /// P below 0 or above 1.
     POutOfRange,
-    /// P exactly 0: no chi-square can be derived.
+    /// P exactly 0 and no other statistic (Z, BETA/SE) in the row: no chi-square can be derived.
     PZero,
     /// The identifier occurs more than once in the summary statistics (all copies dropped).
     DuplicateId,
@@ -305,6 +305,8 @@ pub struct SumStats {
     /// Chromosome code (0 when unreadable) and position (0 when unreadable) of each kept row,
     /// when the file has both columns; used only to compare with the reference's positions.
     pub positions: Option<(Vec<u8>, Vec<u32>)>,
+    /// Rows with p = 0 whose chi-square came from the file's Z or BETA/SE instead.
+    pub p_zero_from_other: u64,
     /// Data rows read (blank lines excluded).
     pub rows_read: u64,
     /// Rows dropped while parsing, by reason.
@@ -316,6 +318,8 @@ pub struct SumStats {
 struct ColumnPlan {
     snp: usize,
     n: Option<usize>,
+    /// Where the chi-square of a row with p = 0 comes from when the file has another statistic.
+    p_zero_fallback: Option<StatColumns>,
     positions: Option<(usize, usize)>,
     stat: StatColumns,
     alleles: Option<(usize, usize)>,
@@ -409,6 +413,14 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
             }
         }
     };
+    // p = 0 (written as 0, or below the smallest double without an exponent to read) gives no
+    // chi-square; dropping those rows would drop the strongest signals, so another statistic
+    // of the same row is used when the file has one.
+    let p_zero_fallback = if matches!(stat, StatColumns::P(_)) {
+        find(Role::Z).ok().flatten().map(StatColumns::Z).or_else(|| beta_se().ok().flatten())
+    } else {
+        None
+    };
     let n = if options.read_n {
         Some(find(Role::N)?.ok_or_else(|| missing("sample size (N, NEFF, OBS_CT, ...)"))?)
     } else {
@@ -466,7 +478,7 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
             });
         }
     }
-    Ok(ColumnPlan { snp, n, positions, stat, alleles, columns, source })
+    Ok(ColumnPlan { snp, n, p_zero_fallback, positions, stat, alleles, columns, source })
 }
 
 enum Parsed {
@@ -592,6 +604,7 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
     let mut dropped: DropCounts = [0; DropReason::ALL.len()];
     let mut dropped_keys = Vec::new();
     let mut rows_read = 0u64;
+    let mut p_zero_from_other = 0u64;
     let mut sample_size: Option<Vec<f64>> = plan.n.map(|_| Vec::new());
     let mut positions: Option<(Vec<u8>, Vec<u32>)> = plan.positions.map(|_| (Vec::new(), Vec::new()));
     while let Some((line_no, line)) = reader.next_line()? {
@@ -618,7 +631,17 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
             dropped[DropReason::MissingId.index()] += 1;
             continue;
         }
-        let parsed = match (chisq_of_row(line, &ranges, &plan.stat), plan.n) {
+        let parsed = match (chisq_of_row(line, &ranges, &plan.stat), &plan.p_zero_fallback) {
+            (Parsed::Drop(DropReason::PZero), Some(other)) => match chisq_of_row(line, &ranges, other) {
+                Parsed::Value(v) => {
+                    p_zero_from_other += 1;
+                    Parsed::Value(v)
+                }
+                Parsed::Drop(_) => Parsed::Drop(DropReason::PZero),
+            },
+            (parsed, _) => parsed,
+        };
+        let parsed = match (parsed, plan.n) {
             (Parsed::Value(v), Some(i)) => match parse_number(field(line, &ranges, i)) {
                 Ok(size) if size > 0.0 => {
                     if let Some(n) = sample_size.as_mut() {
@@ -675,6 +698,7 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
         alleles,
         n: sample_size,
         positions,
+        p_zero_from_other,
         rows_read,
         dropped,
         dropped_keys,
@@ -747,6 +771,16 @@ mod tests {
         assert!(read_sumstats(&p, &SumstatsOptions::default()).is_err());
         let p = write(&dir, "f.txt", "");
         assert!(read_sumstats(&p, &SumstatsOptions::default()).is_err());
+    }
+
+    #[test]
+    fn p_zero_falls_back_to_another_statistic() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(&dir, "p0.txt", "SNP BETA SE P\nrs1 1 0.1 0\nrs2 1 NA 0\nrs3 0.2 0.1 0.05\n");
+        let s = read_sumstats(&p, &SumstatsOptions::default()).unwrap();
+        assert_eq!(s.source, ChisqSource::P);
+        assert_eq!(s.chisq[0], 100.0);
+        assert_eq!((s.len(), s.p_zero_from_other, s.dropped[DropReason::PZero.index()]), (2, 1, 1));
     }
 
     #[test]
