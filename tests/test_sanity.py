@@ -228,3 +228,20 @@ def test_cli_prints_each_warning_once_and_logs_it(
     assert "different genome build" in lines[1]
     log = (tmp_path / "out" / "run.log").read_text()
     assert all(x in log for x in lines)
+
+
+def test_gene_analysis_checks_the_reference_too(tmp_path: Path) -> None:
+    """30 SNPs in the summary statistics, 3 in the panel (tests/data/plink/good)."""
+    bfile = Path(__file__).parent / "data" / "plink" / "good"
+    ss = tmp_path / "gwas.tsv"
+    ss.write_text("SNP\tP\n" + "".join(f"rs{i}\t0.{i:02d}\n" for i in range(1, 31)))
+    gene_loc = tmp_path / "genes.loc"
+    gene_loc.write_text("1\t22\t900\t3100\t+\tG1\n")
+    with pytest.warns(ldenrich.LdenrichWarning, match=r"only 3 of 30 SNPs") as record:
+        res = ldenrich.gene_analysis(
+            ldenrich.read_sumstats(ss), bfile, ldenrich.read_gene_loc(gene_loc), n=1000,
+            correlations=False,
+        )  # fmt: skip
+    assert len(record) == 1
+    assert f"{bfile}.bim" in str(record[0].message)
+    assert res.table.NSNPS.tolist() == [2]
