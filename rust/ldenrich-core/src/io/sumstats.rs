@@ -540,9 +540,11 @@ fn chisq_of_row(line: &[u8], ranges: &[(u32, u32)], stat: &StatColumns) -> Parse
                 }
                 (Ok(effect), Ok(se)) => {
                     let beta = if matches!(stat, StatColumns::LogOrSe(..)) { effect.ln() } else { effect };
+                    // Z itself may be finite while Z^2 is not (found by fuzzing).
                     let z = beta / se;
-                    if z.is_finite() {
-                        Ok(z * z)
+                    let chisq = z * z;
+                    if chisq.is_finite() {
+                        Ok(chisq)
                     } else {
                         Err(DropReason::InvalidStatistic)
                     }
@@ -789,6 +791,10 @@ mod tests {
         let p = write(&dir, "z.txt", "SNP Z\nrs1 1e308\nrs2 2\n");
         let s = read_sumstats(&p, &SumstatsOptions::default()).unwrap();
         assert_eq!(s.chisq, [4.0]);
+        assert_eq!(s.dropped[DropReason::InvalidStatistic.index()], 1);
+        let p = write(&dir, "b.txt", "SNP BETA SE\nrs1 -1e200 0.1\nrs2 0.2 0.1\n");
+        let s = read_sumstats(&p, &SumstatsOptions::default()).unwrap();
+        assert_eq!(s.len(), 1);
         assert_eq!(s.dropped[DropReason::InvalidStatistic.index()], 1);
     }
 
