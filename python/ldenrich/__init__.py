@@ -23,6 +23,7 @@ from ldenrich.errors import (
     InternalError,
     InvalidArgumentError,
     LdenrichError,
+    LdenrichWarning,
     MissingColumnError,
     ParseError,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "InternalError",
     "InvalidArgumentError",
     "LdenrichError",
+    "LdenrichWarning",
     "MissingColumnError",
     "ParseError",
     "SumStats",

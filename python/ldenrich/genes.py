@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ldenrich import _native
+from ldenrich import _native, _sanity
 from ldenrich.errors import InvalidArgumentError
 from ldenrich.io import GeneLoc, PathLike, SumStats, chrom_name
 
@@ -214,6 +214,10 @@ def gene_analysis(
         bool(drop_strand_ambiguous),
         threads,
     )
+    # Checked before the analysis, which may take minutes.
+    counts = dict(plan.qc())
+    _sanity.check_reference_match(counts, plan.qc_details(), sumstats.path, plan.bim_path)
+    _sanity.check_chisq(sumstats.chisq, sumstats.source, counts, sumstats.path)
     total = len(plan)
     parts = []
     for start in range(0, total, chunk):
