@@ -477,3 +477,16 @@ def test_input_validation():
     ok = pd.DataFrame({"GENE": list("abcd"), "ZSTAT": [1.0, 2.0, 0.0, 0.5]})
     with pytest.raises(ldenrich.InvalidArgumentError):
         gene_set_analysis(ok, {"s": ["a"]}, correlations="maybe")  # type: ignore[arg-type]
+
+
+def test_symbol_sets_against_id_only_results_warn(shared_data: Path):
+    genes = read_gene_results(shared_data / SCZ)
+    sets = ldenrich.read_gene_sets(ldenrich.example_data().gene_sets)
+    with pytest.warns(ldenrich.LdenrichWarning, match="--gene-loc"):
+        res = gene_set_analysis(genes, sets)
+    assert (res.sets.n_genes_found == 0).all()
+    loc = ldenrich.read_gene_loc(shared_data / "gene_loc" / "NCBI37.3.gene.loc")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = gene_set_analysis(genes, sets, gene_loc=loc)
+    assert res.sets.n_genes_found.sum() > 300

@@ -188,3 +188,41 @@ def check_gene_sets(rows: Sequence[tuple[str, str, int, int, list[str]]], gene_l
             f"genes in {gene_loc} ({', '.join(r[0] for r in rest[:5])} ...); see "
             "Annotation.missing_genes(name)"
         )
+
+
+def _id_kind(ids: Sequence[str]) -> str:
+    """The kind most ids are: ``entrez`` (digits), ``ensembl`` (ENSG...) or ``symbol``."""
+    kinds = ["entrez" if g.isdigit() else "ensembl" if g.upper().startswith("ENSG") else "symbol"
+             for g in ids]  # fmt: skip
+    return max(("entrez", "ensembl", "symbol"), key=kinds.count) if kinds else "symbol"
+
+
+def check_set_ids(
+    n_listed: int,
+    n_found: int,
+    missing: Sequence[str],
+    result_ids: Sequence[str],
+    has_symbols: bool,
+    source: str,
+) -> None:
+    """Warn when most genes named by the gene sets are not in the gene results and the sets use
+    another kind of gene id than the results: symbols against results keyed by Entrez ids
+    without symbols (MAGMA's files; ``gene_loc=`` / ``--gene-loc`` fixes it), or Ensembl
+    against Entrez. Results that cover only some genes (one chromosome, a subset) miss most
+    genes of a set for no fault of the ids, and do not warn."""
+    if n_listed < MIN_COUNT_FOR_FRACTIONS or n_found >= MIN_FRACTION_GENES_FOUND * n_listed:
+        return
+    wanted, have = _id_kind(missing), _id_kind(result_ids)
+    if wanted == have or (wanted == "symbol" and has_symbols):
+        return
+    if wanted == "symbol":
+        hint = (
+            "the sets name genes by symbol but the gene results carry only ids: give the gene "
+            "locations (gene_loc= / --gene-loc) so symbols can be matched"
+        )
+    else:
+        hint = f"the sets use {wanted} ids but the gene results {have} ids"
+    _warn(
+        f"{n_listed - n_found:,} of the {n_listed:,} genes named by the gene sets are not in "
+        f"the gene results {source} ({', '.join(list(missing)[:5])} ...); {hint}"
+    )

@@ -31,6 +31,7 @@ from scipy import special
 
 from ldenrich import _native
 from ldenrich._pvalues import benjamini_hochberg, bonferroni
+from ldenrich._sanity import check_set_ids
 from ldenrich.errors import InconsistentInputError, InvalidArgumentError
 from ldenrich.genes import GeneResults
 from ldenrich.io import GeneLoc, GeneSets, PathLike
@@ -629,6 +630,14 @@ def gene_set_analysis(
     sets = _as_sets(gene_sets)
     by_id, by_symbol, symbols = _resolver(table, gene_loc)
     resolved = [(name, src, *_resolve(tokens, by_id, by_symbol)) for name, src, tokens in sets]
+    check_set_ids(
+        sum(r[4] for r in resolved),
+        sum(r[4] - len(r[3]) for r in resolved),
+        [g for r in resolved for g in r[3][:20]][:1000],
+        [str(g) for g in table["GENE"].iloc[:: max(1, n_genes // 1000)]],
+        bool(symbols),
+        source,
+    )
 
     # Genome-wide summaries, and per set the summaries of its genes and of the other genes. Sums
     # of squares are taken about the genome-wide mean, so the rest's variance by subtraction
