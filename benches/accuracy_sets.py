@@ -18,7 +18,7 @@ from test_sets import GO, MAGMA_OUT, RAW, dense_r, gls_reference, pruned_pinv
 import ldenrich
 from ldenrich.sets import default_covariates, gene_set_analysis, read_gene_results, truncate_z
 
-D = "/work/shared/data/"
+D = str(Path(__file__).resolve().parents[2] / "shared" / "data") + "/"
 go = ldenrich.read_gene_sets(D + GO)
 g = read_gene_results(D + RAW)
 res = gene_set_analysis(g, go)
