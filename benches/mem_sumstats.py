@@ -19,14 +19,20 @@ from pathlib import Path
 import numpy as np
 from scipy.special import ndtr
 
+# VmHWM (peak RSS of this address space, in kB), not ru_maxrss, which survives execve and would
+# report the generating parent's peak.
 MEASURE = """
-import resource, sys, time
+import sys, time
 import ldenrich
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+base = hwm()
 t = time.perf_counter()
 ss = ldenrich.read_sumstats(sys.argv[1])
 dt = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = hwm()
 print(f"rows {ss.rows_read:,}; columns kept {sorted(ss.columns)}; read {dt:.1f} s; peak RSS "
       f"{base / 1024:.0f} MiB after import, {peak / 1024:.0f} MiB after the read: "
       f"+{(peak - base) / 1024:.0f} MiB = {(peak - base) * 1024 / ss.rows_read:.1f} bytes/row")

@@ -644,6 +644,8 @@ fn main() {
         );
     }
     if failed {
+        // exit() skips destructors: remove the scratch directory first.
+        drop(scratch);
         std::process::exit(1);
     }
 }
