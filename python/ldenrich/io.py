@@ -97,6 +97,7 @@ def read_sumstats(
     n_col: str | None = None,
     read_n: bool = False,
     chisq_from: ChisqFrom = "auto",
+    threads: int | None = None,
 ) -> SumStats:
     """Read GWAS summary statistics.
 
@@ -117,6 +118,9 @@ def read_sumstats(
         used by the gene analysis. Rows with a missing or non-positive N are then dropped.
     chisq_from : {"auto", "z", "p", "beta-se"}
         Force the statistic the chi-square is computed from.
+    threads : int, optional
+        Threads that decompress (BGZF) and parse the file (default: ``LDENRICH_NUM_THREADS``
+        or all cores); the result does not depend on it.
 
     Returns
     -------
@@ -152,7 +156,7 @@ def read_sumstats(
         if name is not None
     ]
     read_n = read_n or n_col is not None
-    return SumStats(_native.read_sumstats(os.fspath(path), columns, chisq_from, read_n))
+    return SumStats(_native.read_sumstats(os.fspath(path), columns, chisq_from, read_n, threads))
 
 
 class Bim:
@@ -187,7 +191,7 @@ class Bim:
         return f"Bim({self.path!r}, variants={len(self)})"
 
 
-def read_bim(path: PathLike) -> Bim:
+def read_bim(path: PathLike, *, threads: int | None = None) -> Bim:
     """Read a PLINK ``.bim`` file, given as a file or as a PLINK prefix.
 
     Chromosome codes 1-26, X, Y, XY, MT/M and ``chr`` prefixes are accepted.
@@ -196,6 +200,8 @@ def read_bim(path: PathLike) -> Bim:
     ----------
     path : str or PathLike
         ``panel.bim``, ``panel.bim.gz`` or the prefix ``panel``.
+    threads : int, optional
+        Threads that parse the file (default: ``LDENRICH_NUM_THREADS`` or all cores).
 
     Returns
     -------
@@ -207,7 +213,7 @@ def read_bim(path: PathLike) -> Bim:
     >>> len(ldenrich.read_bim(ldenrich.example_data().bim))
     15938
     """
-    return Bim(_native.read_bim(os.fspath(path)))
+    return Bim(_native.read_bim(os.fspath(path), threads))
 
 
 class GeneLoc:

@@ -13,6 +13,7 @@ pub mod error;
 pub mod gene;
 pub mod io;
 pub mod parallel;
+pub mod radix;
 pub mod special;
 pub mod stats;
 
