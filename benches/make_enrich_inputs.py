@@ -39,9 +39,28 @@ from scipy import special
 # GRCh37 autosome lengths (bp); SNPs and genes are placed in proportion to them.
 CHROM_LEN = np.array(
     [
-        249250621, 243199373, 198022430, 191154276, 180915260, 171115067, 159138663,
-        146364022, 141213431, 135534747, 135006516, 133851895, 115169878, 107349540,
-        102531392, 90354753, 81195210, 78077248, 59128983, 63025520, 48129895, 51304566,
+        249250621,
+        243199373,
+        198022430,
+        191154276,
+        180915260,
+        171115067,
+        159138663,
+        146364022,
+        141213431,
+        135534747,
+        135006516,
+        133851895,
+        115169878,
+        107349540,
+        102531392,
+        90354753,
+        81195210,
+        78077248,
+        59128983,
+        63025520,
+        48129895,
+        51304566,
     ],
     dtype=np.int64,
 )
@@ -80,7 +99,7 @@ def sci(values: np.ndarray, digits: int) -> pl.Expr:
     """Scientific notation with ``digits`` significant digits, built column-wise."""
     values = np.clip(values, 1e-300, None)
     exponent = np.floor(np.log10(values)).astype(np.int64)
-    mantissa = np.round(values / 10.0 ** exponent * 10 ** (digits - 1)).astype(np.int64)
+    mantissa = np.round(values / 10.0**exponent * 10 ** (digits - 1)).astype(np.int64)
     carry = mantissa >= 10**digits
     mantissa[carry] //= 10
     exponent[carry] += 1
@@ -113,7 +132,9 @@ def make(n_snps: int, out: Path, seed: int, formats: set[str]) -> dict:
     ids = np.char.add("rs", rs.astype(str)).astype(object)
     other = rng.random(n_panel) < 0.005
     ids[other] = (
-        np.char.add(np.char.add(chrom[other].astype(str), ":"), bp[other].astype(str)).astype(object)
+        np.char.add(np.char.add(chrom[other].astype(str), ":"), bp[other].astype(str)).astype(
+            object
+        )
         + ":"
         + a1[other].astype(object)
         + ":"
@@ -217,10 +238,8 @@ def make(n_snps: int, out: Path, seed: int, formats: set[str]) -> dict:
     for k in range(1000):
         size = int(np.exp(rng.uniform(np.log(20), np.log(500))))
         members = rng.choice(n_genes, size=size, replace=False)
-        tokens = [
-            symbols[g] if rng.random() < 0.1 else gene_ids[g] for g in members
-        ]
-        lines.append("\t".join([f"SET{k:04d}", "synthetic"] + tokens))
+        tokens = [symbols[g] if rng.random() < 0.1 else gene_ids[g] for g in members]
+        lines.append("\t".join([f"SET{k:04d}", "synthetic", *tokens]))
     for n_sets in (1, 10, 100, 1000):
         (out / f"sets_{n_sets}.gmt").write_text("\n".join(lines[:n_sets]) + "\n")
     meta = {

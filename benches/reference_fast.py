@@ -66,7 +66,11 @@ def universe_pandas(sumstats: Path, bim: Path) -> tuple[np.ndarray, np.ndarray]:
 
     ss = pd.read_csv(sumstats, sep="\t", usecols=["SNP", "P"])
     ref = pd.read_csv(
-        bim, sep="\t", header=None, usecols=[0, 1, 3], names=["CHR", "SNP", "BP"],
+        bim,
+        sep="\t",
+        header=None,
+        usecols=[0, 1, 3],
+        names=["CHR", "SNP", "BP"],
         dtype={"CHR": str},
     )
     ref["CHR"] = pd.to_numeric(ref["CHR"].str.removeprefix("chr"), errors="coerce")
@@ -151,9 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             f = line.rstrip("\n").split("\t")
             genes = {index.get(t, index.get(t.upper(), -1)) for t in f[2:]} - {-1}
             r = merged(granges[sorted(genes)]) if genes else np.zeros((0, 2), np.int64)
-            idx = (
-                np.concatenate([np.arange(a, b) for a, b in r]) if len(r) else np.zeros(0, int)
-            )
+            idx = np.concatenate([np.arange(a, b) for a, b in r]) if len(r) else np.zeros(0, int)
             n_in = idx.size
             n_out = m - n_in
             row = {"category": f[0], "n_snps_in": n_in, "n_snps_out": n_out}

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::io::alleles::AlleleColumn;
 use crate::io::snpid::SnpIds;
 use crate::io::text::{
-    field, par_chunks, parse_f64, parse_i64, resolve_prefix, show, split_fields, Delimiter, LineReader, Lines,
+    field, par_chunks_fold, parse_f64, parse_i64, resolve_prefix, show, split_fields, Delimiter, LineReader, Lines,
 };
 
 /// The columns of a `.bim` that ldenrich uses.
@@ -44,25 +44,30 @@ impl Bim {
 pub fn read_bim(path: &Path) -> Result<Bim> {
     let path = resolve_prefix(path, "bim");
     let reader = LineReader::open(&path)?;
-    let parts = par_chunks(reader, |bytes| parse_bim_lines(&path, bytes))?;
-    let total: usize = parts.iter().map(Bim::len).sum();
-    let mut bim = Bim {
+    let empty = Bim {
         path: path.clone(),
-        chrom: Vec::with_capacity(total),
-        bp: Vec::with_capacity(total),
-        ids: SnpIds::with_capacity(total),
+        chrom: Vec::new(),
+        bp: Vec::new(),
+        ids: SnpIds::default(),
         a1: AlleleColumn::default(),
         a2: AlleleColumn::default(),
     };
-    bim.a1.codes.reserve_exact(total);
-    bim.a2.codes.reserve_exact(total);
-    for part in parts {
-        bim.chrom.extend_from_slice(&part.chrom);
-        bim.bp.extend_from_slice(&part.bp);
-        bim.ids.absorb(part.ids, &mut []);
-        bim.a1.absorb(part.a1);
-        bim.a2.absorb(part.a2);
-    }
+    // Each piece is appended as soon as every earlier one is parsed: only the pieces in flight
+    // exist besides the growing table.
+    let mut bim = par_chunks_fold(
+        reader,
+        |bytes| parse_bim_lines(&path, bytes),
+        empty,
+        |bim, part| {
+            bim.chrom.extend_from_slice(&part.chrom);
+            bim.bp.extend_from_slice(&part.bp);
+            bim.ids.absorb(part.ids, &mut []);
+            bim.a1.absorb(part.a1);
+            bim.a2.absorb(part.a2);
+        },
+    )?;
+    bim.chrom.shrink_to_fit();
+    bim.bp.shrink_to_fit();
     bim.ids.finish();
     bim.a1.finish();
     bim.a2.finish();

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::io::alleles::AlleleColumn;
 use crate::io::snpid::SnpIds;
 use crate::io::text::{
-    field, is_missing_token, par_chunks, parse_f64, split_fields, Compression, Delimiter, LineReader, Lines,
+    field, is_missing_token, par_chunks_fold, parse_f64, split_fields, Compression, Delimiter, LineReader, Lines,
 };
 use crate::special::{chisq_from_log_p, chisq_from_p};
 
@@ -557,22 +557,10 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
     let plan = plan_columns(path, &header, &raw_header, options)?;
     let n_fields = header.len();
     let rows = RowParser { path, plan: &plan, delimiter, n_fields, header_line };
-    let parts = par_chunks(reader, |bytes| rows.parse(bytes))?;
-    // Exact reservations: growth by doubling would briefly hold twice the largest columns.
-    let total: usize = parts.iter().map(|p| p.chisq.len()).sum();
-    let mut whole = Part::new(&plan, 0);
-    whole.ids.keys.reserve_exact(total);
-    whole.chisq.reserve_exact(total);
-    if let Some((a, b)) = whole.alleles.as_mut() {
-        a.codes.reserve_exact(total);
-        b.codes.reserve_exact(total);
-    }
-    if let Some(n) = whole.n.as_mut() {
-        n.reserve_exact(total);
-    }
-    for part in parts {
-        whole.absorb(part);
-    }
+    // Pieces are folded in as soon as they are parsed in order, so only the pieces in flight
+    // exist besides the growing result.
+    let whole =
+        par_chunks_fold(reader, |bytes| rows.parse(bytes), Part::new(&plan, 0), |whole, part| whole.absorb(part))?;
     let Part { mut ids, mut chisq, mut alleles, n: sample_size, dropped, dropped_keys, rows_read } = whole;
     ids.finish();
     chisq.shrink_to_fit();

@@ -397,13 +397,37 @@ fn split_and_parse<T>(index: usize, text: &[u8], parse: &impl Fn(&[u8]) -> Resul
 
 /// Parses the rest of `reader` (everything after the lines it has already returned) in
 /// parallel on the current rayon pool, and returns one result per piece of the file, in file
-/// order.
+/// order. See [`par_chunks_fold`].
+pub fn par_chunks<T: Send>(reader: LineReader, parse: impl Fn(&[u8]) -> Result<T> + Sync) -> Result<Vec<T>> {
+    par_chunks_fold(reader, parse, Vec::new(), |all, part| all.push(part))
+}
+
+/// In-order state of [`par_chunks_fold`]: pieces that arrived early wait here until every
+/// earlier piece has been folded.
+struct Stitcher<A, F> {
+    next: usize,
+    waiting: std::collections::BTreeMap<usize, Result<Piece<A>>>,
+    line: u64,
+    pending: Vec<u8>,
+    error: Option<Error>,
+    acc: F,
+}
+
+/// Parses the rest of `reader` (everything after the lines it has already returned) in
+/// parallel on the current rayon pool, folding each piece's result into `init` in file order
+/// as soon as every earlier piece is done, so that only the pieces in flight are held apart
+/// from the accumulated result.
 ///
 /// `parse` receives a buffer of whole lines (iterate it with [`Lines`]); the line numbers of
-/// its errors are local to that buffer (1 = its first line) and are made absolute here. The
-/// results do not depend on the number of threads except in how the file is split, so callers
-/// must merge them in order and must not depend on the split (concatenation does not).
-pub fn par_chunks<T: Send>(reader: LineReader, parse: impl Fn(&[u8]) -> Result<T> + Sync) -> Result<Vec<T>> {
+/// its errors are local to that buffer (1 = its first line) and are made absolute here; the
+/// first error in file order is returned. How the file is cut into pieces depends only on its
+/// bytes, never on the thread count, and `fold` sees the pieces in order.
+pub fn par_chunks_fold<T: Send, A: Send>(
+    reader: LineReader,
+    parse: impl Fn(&[u8]) -> Result<T> + Sync,
+    init: A,
+    fold: impl Fn(&mut A, T) + Sync,
+) -> Result<A> {
     let LineReader { inner, path, compression, line_number, consumed, .. } = reader;
     let threads = rayon::current_num_threads().max(1);
     let (tx, rx) = sync_channel::<(usize, Result<RawChunk>)>(threads + 1);
@@ -416,35 +440,81 @@ pub fn par_chunks<T: Send>(reader: LineReader, parse: impl Fn(&[u8]) -> Result<T
             let _ = tx.send(buffer);
         }
     };
-    let worker = |(index, chunk): (usize, Result<RawChunk>)| -> (usize, Result<Piece<T>>) {
-        // One buffer goes back per buffer the reader took: the compressed one for BGZF.
-        let (text, reusable) = match chunk {
-            Err(e) => return (index, Err(e)),
-            Ok(RawChunk::Text(t)) => (t, true),
-            Ok(RawChunk::Bgzf { raw, sizes, skip }) => match inflate_bgzf(&raw, &sizes, skip) {
-                Ok(t) => {
-                    give_back(raw);
-                    (t, false)
-                }
-                // The line is made absolute by the caller, like any error of this chunk.
-                Err(message) => return (index, Err(Error::parse(&path, 1, message))),
-            },
-        };
-        let piece = split_and_parse(index, &text, &parse);
-        if reusable {
-            give_back(text);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let state = std::sync::Mutex::new(Stitcher {
+        next: 0,
+        waiting: std::collections::BTreeMap::new(),
+        line: line_number,
+        pending: Vec::new(),
+        error: None,
+        acc: init,
+    });
+    // Stitch the cut line before a piece, fold its body; line numbers made absolute.
+    let settle = |st: &mut Stitcher<T, A>, index: usize, piece: Result<Piece<T>>| -> Result<()> {
+        let Piece { head, body, tail } = piece.map_err(|e| shift_line(e, st.line))?;
+        st.pending.extend_from_slice(&head);
+        if st.pending.len() > MAX_LINE + 1 {
+            return Err(line_too_long(&path, st.line + 1));
         }
-        (index, Ok(piece))
+        if index > 0 && st.pending.last() == Some(&b'\n') {
+            let t = parse(&st.pending).map_err(|e| shift_line(e, st.line))?;
+            fold(&mut st.acc, t);
+            st.line += 1;
+            st.pending.clear();
+        }
+        if let Some((result, lines)) = body {
+            let t = result.map_err(|e| shift_line(e, st.line))?;
+            fold(&mut st.acc, t);
+            st.line += lines;
+        }
+        st.pending.extend_from_slice(&tail);
+        Ok(())
     };
-    let pieces: Vec<(usize, Result<Piece<T>>)> = std::thread::scope(|scope| {
+    let worker = |(index, chunk): (usize, Result<RawChunk>)| {
+        let piece = if failed.load(std::sync::atomic::Ordering::Relaxed) {
+            Ok(Piece { head: Vec::new(), body: None, tail: Vec::new() })
+        } else {
+            // One buffer goes back per buffer the reader took: the compressed one for BGZF.
+            let text = match chunk {
+                Err(e) => Err(e),
+                Ok(RawChunk::Text(t)) => Ok((t, true)),
+                Ok(RawChunk::Bgzf { raw, sizes, skip }) => {
+                    let inflated = inflate_bgzf(&raw, &sizes, skip);
+                    give_back(raw);
+                    // The line is made absolute when settled, like any error of this chunk.
+                    inflated.map(|t| (t, false)).map_err(|message| Error::parse(&path, 1, message))
+                }
+            };
+            text.map(|(text, reusable)| {
+                let piece = split_and_parse(index, &text, &parse);
+                if reusable {
+                    give_back(text);
+                }
+                piece
+            })
+        };
+        let Ok(mut st) = state.lock() else { return };
+        st.waiting.insert(index, piece);
+        while st.error.is_none() {
+            let next = st.next;
+            let Some(piece) = st.waiting.remove(&next) else { break };
+            st.next += 1;
+            if let Err(e) = settle(&mut st, next, piece) {
+                st.error = Some(e);
+                failed.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    };
+    std::thread::scope(|scope| {
         let producer_path = path.clone();
+        let failed = &failed;
         scope.spawn(move || {
             let mut index = 0usize;
             let mut send = |chunk: Result<RawChunk>| -> bool {
                 let stop = chunk.is_err();
                 let ok = tx.send((index, chunk)).is_ok();
                 index += 1;
-                ok && !stop
+                ok && !stop && !failed.load(std::sync::atomic::Ordering::Relaxed)
             };
             if compression == Compression::Bgzf {
                 drop(inner);
@@ -470,40 +540,23 @@ pub fn par_chunks<T: Send>(reader: LineReader, parse: impl Fn(&[u8]) -> Result<T
                 }
             }
         });
-        let mut pieces: Vec<_> = rx.into_iter().par_bridge().map(worker).collect();
-        pieces.sort_unstable_by_key(|p| p.0);
-        pieces
+        rx.into_iter().par_bridge().for_each(worker);
     });
-    // Stitch the cut lines back and make line numbers absolute, in file order.
-    let mut out = Vec::with_capacity(pieces.len() * 2);
-    let mut line = line_number;
-    let mut pending: Vec<u8> = Vec::new();
-    for (index, piece) in pieces {
-        let piece = piece.map_err(|e| shift_line(e, line))?;
-        let Piece { head, body, tail } = piece;
-        pending.extend_from_slice(&head);
-        if pending.len() > MAX_LINE + 1 {
-            return Err(line_too_long(&path, line + 1));
-        }
-        let complete = pending.last() == Some(&b'\n');
-        if index > 0 && complete {
-            out.push(parse(&pending).map_err(|e| shift_line(e, line))?);
-            line += 1;
-            pending.clear();
-        }
-        if let Some((result, lines)) = body {
-            out.push(result.map_err(|e| shift_line(e, line))?);
-            line += lines;
-        }
-        pending.extend_from_slice(&tail);
+    let mut st = state.into_inner().map_err(|_| Error::Internal("a parser thread panicked".into()))?;
+    if let Some(e) = st.error.take() {
+        return Err(e);
     }
-    if pending.len() > MAX_LINE {
-        return Err(line_too_long(&path, line + 1));
+    if !st.waiting.is_empty() {
+        return Err(Error::Internal("pieces of the file were not parsed".into()));
     }
-    if !pending.is_empty() {
-        out.push(parse(&pending).map_err(|e| shift_line(e, line))?);
+    if st.pending.len() > MAX_LINE {
+        return Err(line_too_long(&path, st.line + 1));
     }
-    Ok(out)
+    if !st.pending.is_empty() {
+        let t = parse(&st.pending).map_err(|e| shift_line(e, st.line))?;
+        fold(&mut st.acc, t);
+    }
+    Ok(st.acc)
 }
 
 /// How fields of a line are separated.
