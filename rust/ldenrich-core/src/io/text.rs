@@ -364,6 +364,21 @@ fn produce_bgzf(
     }
 }
 
+/// Fills `buf` as far as the stream goes; returns the bytes read and the error that stopped
+/// it, if any.
+fn read_until_error(reader: &mut impl Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return (filled, Some(e)),
+        }
+    }
+    (filled, None)
+}
+
 fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
@@ -486,7 +501,9 @@ pub fn par_chunks_fold<T: Send, A: Send>(
                 }
             };
             text.map(|(text, reusable)| {
-                let piece = split_and_parse(index, &text, &parse);
+                // A byte-order mark is only skipped at the very start of the file.
+                let start = if index == 0 && consumed == 0 && text.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+                let piece = split_and_parse(index, &text[start..], &parse);
                 if reusable {
                     give_back(text);
                 }
@@ -525,18 +542,20 @@ pub fn par_chunks_fold<T: Send, A: Send>(
             loop {
                 let mut buf = recycle_rx.try_recv().unwrap_or_default();
                 buf.resize(CHUNK, 0);
-                match read_full(&mut inner, &mut buf) {
-                    Ok(0) => return,
-                    Ok(n) => {
-                        buf.truncate(n);
-                        if !send(Ok(RawChunk::Text(buf))) {
-                            return;
-                        }
-                    }
-                    Err(e) => {
+                // The text decoded before a stream error still counts: the error then names
+                // the line where the stream broke off.
+                let (n, error) = read_until_error(&mut inner, &mut buf);
+                buf.truncate(n);
+                if n > 0 && !send(Ok(RawChunk::Text(buf))) {
+                    return;
+                }
+                match error {
+                    Some(e) => {
                         send(Err(read_error(&producer_path, compression, 1, &e)));
                         return;
                     }
+                    None if n == 0 => return,
+                    None => {}
                 }
             }
         });
@@ -886,6 +905,13 @@ mod tests {
         r.next_line().unwrap();
         let err = par_chunks(r, |_| Ok(())).unwrap_err().to_string();
         assert!(err.contains("long.txt") && err.contains("line 2") && err.contains("longer than"), "{err}");
+        let bom = dir.path().join("bom.txt");
+        std::fs::write(&bom, b"\xEF\xBB\xBFa b\r\nc d\n").unwrap();
+        let lines = par_chunks(LineReader::open(&bom).unwrap(), |b| {
+            Ok(Lines::new(b).map(|(_, l)| String::from_utf8(l.to_vec()).unwrap()).collect::<Vec<_>>())
+        })
+        .unwrap();
+        assert_eq!(lines.concat(), ["a b", "c d"]);
         let mut r = LineReader::open(&path).unwrap();
         r.next_line().unwrap();
         let err = r.next_line().unwrap_err().to_string();
