@@ -177,7 +177,13 @@ def machine() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--snps", type=int, default=7_000_000)
-    p.add_argument("--data", type=Path, default=None, help="generated inputs (default: temp)")
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="directory of generated inputs, one snpsN subdirectory per size, made if missing "
+        "and kept (default: a temporary directory, deleted)",
+    )
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument(
         "--slow-pandas-sets",
@@ -195,9 +201,7 @@ def main(argv: list[str] | None = None) -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="ldenrich-bench-"))
     root = args.data or tmp / "data"
-    d = generate(args.snps, root / f"snps{args.snps}") if args.data is None else root
-    if args.data is not None and not (d / "meta.json").exists():
-        d = generate(args.snps, d)
+    d = generate(args.snps, root / f"snps{args.snps}")
     meta = json.loads((d / "meta.json").read_text())
     out = tmp / "out"
     out.mkdir()
@@ -344,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
             ]
             rounds(bs, max(1, args.repeats // 2), tmp)
             grow_snps.append((mn["sumstats_rows"], bs[0].wall, bs[1].wall, bs[1].rss))
-            if dn != d:
+            if dn != d and args.data is None:
                 shutil.rmtree(dn)
         grow_cats = []
         for k in (1, 10, 100, 1000):
