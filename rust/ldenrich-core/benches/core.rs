@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_main, Criterion, Throughput};
 use ldenrich_core::annot::universe::{build_universe, UniverseOptions};
 use ldenrich_core::io::bim::read_bim;
 use ldenrich_core::io::sumstats::{read_sumstats, SumstatsOptions};
@@ -111,5 +111,10 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(core, benches);
+// The macro defines an undocumented public function.
+#[allow(missing_docs)]
+mod group {
+    criterion::criterion_group!(core, super::benches);
+}
+use group::core;
 criterion_main!(core);

@@ -28,7 +28,7 @@ pub fn sort_pairs(items: &mut Vec<(u64, u32)>) {
     }
     let mut scratch: Vec<(u64, u32)> = vec![(0, 0); n];
     for (pass, c) in counts.iter_mut().enumerate() {
-        if c.iter().any(|&x| x == n) {
+        if c.contains(&n) {
             continue;
         }
         let mut offset = 0usize;
@@ -70,7 +70,7 @@ pub fn sort_u64_by_high_bits(items: &mut Vec<u64>, from_bit: u32) {
     }
     let mut scratch: Vec<u64> = vec![0; n];
     for (pass, c) in counts.iter_mut().enumerate() {
-        if c.iter().any(|&x| x == n) {
+        if c.contains(&n) {
             continue;
         }
         let mut offset = 0usize;
