@@ -111,7 +111,8 @@ def test_windows_are_closed_strand_aware_and_clamped(files) -> None:
 
 
 def test_missing_genes_are_counted(files) -> None:
-    annot = build(files, gene_sets={"s": ["GENEA", "NOPE", "999", "GENEA"]})
+    with pytest.warns(ldenrich.LdenrichWarning, match="2 of 3 genes are not in"):
+        annot = build(files, gene_sets={"s": ["GENEA", "NOPE", "999", "GENEA"]})
     cats = annot.categories().set_index("category")
     assert cats.loc["s", "n_genes"] == 3
     assert cats.loc["s", "n_genes_found"] == 1

@@ -57,15 +57,68 @@ def test_enrich_writes_tables_equal_to_the_api(tmp_path: Path, capsys) -> None:
     assert "testing 16 categories" in err
 
 
-def test_demo_runs(tmp_path: Path, capsys) -> None:
-    assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
-    table = pd.read_csv(tmp_path / "demo" / "demo.enrichment.tsv", sep="\t")
+def test_demo_runs_the_whole_pipeline(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out)]) == 0
+    table = pd.read_csv(out / "demo.enrichment.tsv", sep="\t")
     assert {"cgr_targets", "nmda_receptors", "inflammation"} <= set(table.category)
-    assert "glutamate_plasticity_expanded" in capsys.readouterr().out
+    stdout = capsys.readouterr().out
+    assert "glutamate_plasticity_expanded" in stdout and "report:" in stdout
+    for suffix in ["genes.out", "genes.raw", "gsa.out", "sets.tsv", "kruskal.tsv", "members.tsv",
+                   "table3.tsv", "qc.tsv", "report.html", "log"]:  # fmt: skip
+        assert (out / f"demo.{suffix}").stat().st_size > 0, suffix
+    figures = sorted(p.name for p in (out / "figures").iterdir())
+    assert {"enrichment_forest.png", "enrichment_forest.svg", "genes_manhattan_qq.svg"} <= set(
+        figures
+    )
+    # Table 3 joins the screen to the set tests for the same set.
+    t3 = pd.read_csv(out / "demo.table3.tsv", sep="\t").set_index("set")
+    screen = table.set_index("category")
+    tested = t3.index[t3.enrichment.notna()]
+    assert len(tested) >= 10
+    assert np.allclose(t3.loc[tested, "enrichment"], screen.loc[tested, "enrichment"], rtol=1e-12)
+    report = (out / "demo.report.html").read_text()
+    assert "ldenrich demo" in report and ldenrich.__version__ in report
+    assert report.count("data:image/png;base64,") == 3 and "Gene-level Manhattan" in report
+    log = (out / "demo.log").read_text()
+    assert "model: GLS" in log and "Kruskal-Wallis" in log
+
+
+def test_sets_on_magma_files(tmp_path: Path, shared_data: Path) -> None:
+    raw = shared_data / "magma_outputs" / "ieu-a-298" / "ieu-a-298.genes.raw"
+    gmt = shared_data / "genesets" / "neuro_glutamate_monoamine_GO_subset_entrez.gmt"
+    out = tmp_path / "ad"
+    assert main(["sets", "--gene-results", str(raw), "--gene-sets", str(gmt), "--out", str(out),
+                 "--threads", "1"]) == 0  # fmt: skip
+    gsa = pd.read_csv(f"{out}.gsa.out", sep=r"\s+", comment="#")
+    sets = pd.read_csv(f"{out}.sets.tsv", sep="\t")
+    assert len(gsa) == (sets.status == "ok").sum() > 0
+    api = ldenrich.gene_set_analysis(
+        ldenrich.read_gene_results(raw), ldenrich.read_gene_sets(gmt)
+    ).sets
+    np.testing.assert_allclose(sets.p_competitive, api.p_competitive, rtol=1e-12)
+    assert "model: GLS" in Path(f"{out}.log").read_text()
+    plain = shared_data / "magma_outputs" / "ieu-a-298" / "ieu-a-298.genes.out"
+    assert main(["sets", "--gene-results", str(plain), "--gene-sets", str(gmt), "--out",
+                 str(tmp_path / "ols")]) == 0  # fmt: skip
+    assert "# MODEL = OLS" in (tmp_path / "ols.gsa.out").read_text()
+    assert "note: no gene-gene correlations" in (tmp_path / "ols.log").read_text()
+
+
+def test_run_rejects_bad_arguments_before_reading(tmp_path: Path, capsys) -> None:
+    ex = ldenrich.example_data()
+    args = [
+        "run", "--sumstats", str(ex.sumstats), "--bfile", str(ex.bfile), "--gene-loc",
+        str(ex.gene_loc), "--gene-sets", str(ex.gene_sets), "--out", str(tmp_path / "r"),
+    ]  # fmt: skip
+    assert main([*args, "--min-genes", "0"]) == 1
+    assert "--min-genes must be at least 1" in capsys.readouterr().err
+    assert main([*args, "--blocks", "1"]) == 1
+    assert "--blocks must be at least 2" in capsys.readouterr().err
 
 
 def test_help_everywhere() -> None:
-    for args in (["--help"], ["enrich", "--help"], ["demo", "--help"]):
+    for args in (["--help"], *([c, "--help"] for c in ("run", "genes", "sets", "enrich", "demo"))):
         run = subprocess.run(
             [sys.executable, "-m", "ldenrich", *args], capture_output=True, text=True, check=False
         )

@@ -18,6 +18,7 @@ import pytest
 from scipy import stats
 
 import ldenrich
+from ldenrich import _native
 from ldenrich.cli import main
 
 BAD = Path(__file__).parent / "data" / "bad"
@@ -46,27 +47,45 @@ PARSE_CASES: list[tuple[str, str, dict[str, Any], int, str | None, tuple[str, ..
     ("ss_ragged_after_meta.tsv", "sumstats", {}, 5, None, ("header (line 3)", "found 1")),
     ("ss_empty.tsv", "sumstats", {}, 1, None, ("empty", "header")),
     ("ss_truncated.tsv.gz", "sumstats", {}, -1, None, ("ends early",)),
+    ("ss_crlf_missing_field.csv", "sumstats", {}, 4, None, ("expected 4 fields", "found 3")),
+    ("ss_mis_delimited.csv", "sumstats", {}, 2, None, ("expected 4 fields", "found 1")),
+    ("ss_truncated_last_line.tsv", "sumstats", {}, 4, None, ("expected 4 fields", "found 2")),
+    ("ss_bom_extra_field.tsv", "sumstats", {}, 4, None, ("expected 2 fields", "found 3")),
+    ("ss_ragged_gzip.tsv.gz", "sumstats", {}, 31, None, ("expected 2 fields", "found 1")),
     # .bim
     ("bim_five_fields.bim", "bim", {}, 2, None, ("6 fields", "found 5")),
     ("bim_unknown_chrom.bim", "bim", {}, 2, "1 (chromosome)", ("'chrUn'",)),
     ("bim_bp_text.bim", "bim", {}, 3, "4 (bp)", ("'3e3'",)),
     ("bim_bp_negative.bim", "bim", {}, 2, "4 (bp)", ("'-5'",)),
     ("bim_cm_text.bim", "bim", {}, 2, "3 (cM)", ("expected a number", "'NA'")),
+    ("bim_seven_fields.bim", "bim", {}, 2, None, ("6 fields", "found 7")),
+    ("bim_bp_overflow.bim", "bim", {}, 2, "4 (bp)", ("'4294967296'",)),
+    ("bim_truncated.bim.gz", "bim", {}, -1, None, ("ends early",)),
+    ("bim_chrom_empty_crlf.bim", "bim", {}, 2, "1 (chromosome)", ("chromosome code 'chr'",)),
     # gene locations
     ("gl_three_fields.gene.loc", "gene_loc", {}, 2, None, ("at least 4 fields", "found 3")),
     ("gl_start_text.gene.loc", "gene_loc", {}, 2, "3 (start)", ("'8.8e5'",)),
     ("gl_duplicate_id.gene.loc", "gene_loc", {}, 3, "1 (gene id)", ("'148398'", "line 1")),
     ("gl_strand_dropped.gene.loc", "gene_loc", {}, 2, "5 (strand)", ("present on the first",)),
+    ("gl_stop_negative.gene.loc", "gene_loc", {}, 2, "4 (stop)", ("'-5'",)),
+    ("gl_stop_na.gene.loc", "gene_loc", {}, 2, "4 (stop)", ("positive integer", "'NA'")),
+    ("gl_truncated.gene.loc.gz", "gene_loc", {}, -1, None, ("ends early",)),
     # BED
     ("bed_end_before_start.bed", "bed", {}, 2, "3 (end)", ("end 400 is before start 500",)),
     ("bed_start_text.bed", "bed", {}, 2, "2 (start)", ("'abc'",)),
     ("bed_two_fields.bed", "bed", {}, 3, None, ("at least 3 fields", "found 2")),
     ("bed_header.bed", "bed", {}, 1, "2 (start)", ("'start'", "'#', 'track' or 'browser'")),
     ("bed_negative_start.bed", "bed", {}, 2, "2 (start)", ("'-10'",)),
+    ("bed_end_na.bed", "bed", {}, 2, "3 (end)", ("'NA'",)),
+    ("bed_end_overflow.bed", "bed", {}, 2, "3 (end)", ("between 0 and 4294967295", "'4294967296'")),
+    ("bed_crlf_one_field.bed", "bed", {}, 3, None, ("at least 3 fields", "found 1")),
     # gene sets
     ("gs_duplicate_name.txt", "gene_sets", {}, 3, "1 (set name)", ("'setA'", "line 1")),
     ("gs_duplicate_name.gmt", "gene_sets", {}, 2, "1 (set name)", ("'setA'", "line 1")),
     ("gs_empty_name.txt", "gene_sets", {}, 2, "1 (set name)", ("empty gene-set name",)),
+    ("gs_gmt_name_only.gmt", "gene_sets", {}, 2, None, ("name and a description",)),
+    ("gs_gmt_empty_name.gmt", "gene_sets", {}, 2, "1 (set name)", ("empty gene-set name",)),
+    ("gs_gmt_truncated.gmt.gz", "gene_sets", {}, -1, None, ("ends early",)),
     (
         "gs_long_three_fields.txt",
         "gene_sets",
@@ -152,6 +171,9 @@ MISSING_COLUMN_CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("ss_extra_field.tsv", {"snp_col": "rsid"}, ("'rsid' given explicitly", "SNP, A1, A2, P")),
     ("ss_extra_field.tsv", {"chisq_from": "z"}, ("no Z",)),
     ("ss_extra_field.tsv", {"chisq_from": "beta-se"}, ("no BETA (or OR) with SE",)),
+    ("ss_no_header.tsv", {}, ("no SNP identifier", "header: rs1, 0.5")),
+    ("ss_duplicate_column.tsv", {}, ("names column 'Z' more than once",)),
+    ("ss_explicit_column_absent.tsv", {"p_col": "P"}, ("'P' given explicitly", "A2, PVAL")),
 ]
 
 
@@ -168,9 +190,67 @@ def test_missing_or_ambiguous_column(
         ldenrich.read_sumstats(path, **kwargs)
     message = str(info.value)
     assert type(info.value) is ldenrich.MissingColumnError
-    assert message.startswith(f"{path}: "), message
+    # The header is at fault: its line (after any ## meta lines) is named.
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    header_line = next(i for i, x in enumerate(lines, 1) if x.strip() and not x.startswith("##"))
+    assert message.startswith(f"{path}: line {header_line} (header): "), message
     for needle in needles:
         assert needle in message, message
+
+
+# (fileset prefix in tests/data/bad, exception, file at fault, line, substrings of str(exc))
+PLINK_CASES: list[tuple[str, type[Exception], str, int | None, tuple[str, ...]]] = [
+    ("fam_five_fields", ldenrich.ParseError, "fam", 3, ("6 fields", "found 5")),
+    ("bim_for_bed_bad_line", ldenrich.ParseError, "bim", 2, ("6 fields", "found 5")),
+    ("bed_text_as_plink", ldenrich.ParseError, "bed", 1, ("magic number", "not a PLINK 1 .bed")),
+    # A size mismatch is a property of the whole file: no line, but all three files and sizes.
+    ("bed_size_longer", ldenrich.InconsistentInputError, "bed", None, ("11 bytes", "= 9 bytes")),
+]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "exc_type", "culprit", "line", "needles"),
+    PLINK_CASES,
+    ids=[c[0] for c in PLINK_CASES],
+)
+def test_bad_plink_filesets(
+    prefix: str,
+    exc_type: type[Exception],
+    culprit: str,
+    line: int | None,
+    needles: tuple[str, ...],
+) -> None:
+    base = BAD / prefix
+    with pytest.raises(ldenrich.LdenrichError) as info:
+        _native.read_dosages(str(base), [0])
+    exc = info.value
+    message = str(exc)
+    assert type(exc) is exc_type
+    assert f"{base}.{culprit}" in message
+    if line is not None:
+        assert isinstance(exc, ldenrich.ParseError)
+        assert (exc.path, exc.line) == (f"{base}.{culprit}", line)
+        assert message.startswith(f"{base}.{culprit}: line {line}")
+    else:
+        assert f"{base}.bim" in message and f"{base}.fam" in message
+    for needle in needles:
+        assert needle in message, message
+
+
+def test_bad_fixture_battery_size() -> None:
+    """The battery covers at least 40 malformed inputs across every kind of input file."""
+    cases = (
+        [c[0] for c in PARSE_CASES]
+        + [c[0] for c in MISSING_COLUMN_CASES]
+        + [c[0] for c in PLINK_CASES]
+        + ["ss_header_only.tsv", "ss_p_values.tsv"]
+    )
+    assert len(set(cases)) >= 40
+    kinds = {name.split("_")[0] for name in cases}
+    assert kinds >= {"ss", "bim", "fam", "bed", "gl", "gs"}
+    on_disk = {p.name.split(".")[0] for p in BAD.iterdir() if not p.name.startswith(".")}
+    tested = {name.split(".")[0] for name in cases}
+    assert on_disk - {"ss_p_values"} <= tested, on_disk - tested
 
 
 def test_two_z_columns_resolved_by_naming_one() -> None:
@@ -274,6 +354,17 @@ def test_bad_p_values_are_counted_not_errors() -> None:
     assert snps["chisq"].iloc[0] == pytest.approx(stats.chi2.isf(0.5, 1), rel=1e-12)
     # p = 1e-400 underflows a double but is still used, through its decimal text.
     assert snps["chisq"].iloc[1] > stats.chi2.isf(1e-300, 1)
+
+
+def test_p_zero_takes_the_chisq_from_beta_se(tmp_path: Path) -> None:
+    """p = 0 rows are the strongest signals: with BETA/SE in the file they are kept."""
+    path = tmp_path / "p0.tsv"
+    path.write_text("SNP\tBETA\tSE\tP\nrs1\t0.5\t0.01\t0\nrs2\t0.5\tNA\t0\nrs3\t0.1\t0.1\t0.3\n")
+    ss = ldenrich.read_sumstats(path)
+    assert ss.source == "p"
+    assert (len(ss), ss.p_zero_from_other, ss.dropped) == (2, 1, {"p_zero": 1})
+    assert ss.chisq[0] == pytest.approx(2500.0, rel=1e-15)
+    assert ldenrich.read_sumstats(ODD / "reference.tsv").p_zero_from_other == 0
 
 
 def test_api_argument_errors() -> None:

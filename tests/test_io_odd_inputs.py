@@ -50,7 +50,14 @@ ODD_SUMSTATS: dict[str, tuple[dict[str, str], str, bytes]] = {
         b"MarkerName Allele1 Allele2 P-value\nrs1 a g 0.5",
     ),
     "gwas_ssf.tsv": (
-        {"snp": "variant_id", "p": "p_value", "a1": "effect_allele", "a2": "other_allele"},
+        {
+            "snp": "variant_id",
+            "p": "p_value",
+            "a1": "effect_allele",
+            "a2": "other_allele",
+            "chr": "chromosome",
+            "bp": "base_pair_location",
+        },
         "plain",
         b"\tstandard_error\tp_value\tvariant_id\n",
     ),
@@ -150,6 +157,8 @@ def test_gwas_ssf_beta_se() -> None:
         "se": "STANDARD_ERROR",
         "a1": "EFFECT_ALLELE",
         "a2": "OTHER_ALLELE",
+        "chr": "CHROMOSOME",
+        "bp": "BASE_PAIR_LOCATION",
     }
     table = pd.read_csv(ODD / "gwas_ssf.tsv", sep="\t")
     expected = (table["beta"].to_numpy() / table["standard_error"].to_numpy()) ** 2

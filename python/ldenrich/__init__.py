@@ -23,6 +23,7 @@ from ldenrich.errors import (
     InternalError,
     InvalidArgumentError,
     LdenrichError,
+    LdenrichWarning,
     MissingColumnError,
     ParseError,
 )
@@ -38,6 +39,7 @@ from ldenrich.io import (
     read_gene_sets,
     read_sumstats,
 )
+from ldenrich.sets import GeneSetResults, gene_set_analysis, read_gene_results
 from ldenrich.stats import enrichment, enrichment_arrays
 
 __all__ = [
@@ -46,11 +48,13 @@ __all__ = [
     "ExampleData",
     "GeneLoc",
     "GeneResults",
+    "GeneSetResults",
     "GeneSets",
     "InconsistentInputError",
     "InternalError",
     "InvalidArgumentError",
     "LdenrichError",
+    "LdenrichWarning",
     "MissingColumnError",
     "ParseError",
     "SumStats",
@@ -60,9 +64,11 @@ __all__ = [
     "enrichment_arrays",
     "example_data",
     "gene_analysis",
+    "gene_set_analysis",
     "read_bed",
     "read_bim",
     "read_gene_loc",
+    "read_gene_results",
     "read_gene_sets",
     "read_sumstats",
 ]

@@ -25,6 +25,8 @@ class ExampleData:
     bfile : Path
         PLINK prefix of the 1000 Genomes EUR chr22 panel (378 people; ``.bed``, ``.fam``, and the
         gzipped ``.bim``).
+    go_gene_sets : Path
+        20 GO neuro/glutamate/monoamine sets (GMT of Entrez IDs; see ``data/genesets/README.md``).
     """
 
     sumstats: Path
@@ -32,6 +34,7 @@ class ExampleData:
     gene_loc: Path
     gene_sets: Path
     bfile: Path
+    go_gene_sets: Path
 
 
 def example_data() -> ExampleData:
@@ -55,4 +58,5 @@ def example_data() -> ExampleData:
         gene_loc=example / "NCBI37.3.gene.loc.gz",
         gene_sets=_DATA / "genesets" / "ldenrich_curated.gmt",
         bfile=example / "1000G_eur_chr22",
+        go_gene_sets=_DATA / "genesets" / "neuro_glutamate_monoamine_GO_subset_entrez.gmt",
     )

@@ -1,4 +1,6 @@
 # Stub of the compiled extension (rust/ldenrich-py). Private: use the ldenrich package API.
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -21,6 +23,7 @@ class SumStats:
     compression: str
     source: str
     rows_read: int
+    p_zero_from_other: int
     has_alleles: bool
     def __len__(self) -> int: ...
     def columns(self) -> list[tuple[str, str]]: ...
@@ -111,6 +114,7 @@ class GenePlan:
     bim_path: str
     def __len__(self) -> int: ...
     def qc(self) -> list[tuple[str, int]]: ...
+    def qc_details(self) -> dict[str, bool | int]: ...
     def run(self, start: int, end: int, threads: int | None) -> dict[str, npt.NDArray]: ...
     def correlations(
         self,
@@ -139,3 +143,28 @@ def ld_matrix(
 ) -> tuple[npt.NDArray[np.float64], list[int], int]: ...
 def read_dosages(prefix: str, snp_rows: list[int]) -> npt.NDArray[np.float64]: ...
 def weighted_chisq_sf(lambdas: npt.NDArray[np.float64], x: float) -> tuple[float, float]: ...
+def read_gene_results(path: str) -> dict[str, Any]: ...
+
+class GlsModel:
+    n_genes: int
+    n_eff: int
+    n_blocks: int
+    largest_block: int
+    kept: list[int]
+    df: float
+    def test_sets(
+        self,
+        offsets: npt.NDArray[np.uint64],
+        genes: npt.NDArray[np.uint32],
+        threads: int | None,
+    ) -> dict[str, Any]: ...
+
+def gls_model(
+    z: npt.NDArray[np.float64],
+    covariates: npt.NDArray[np.float64],
+    corr_offsets: npt.NDArray[np.uint64] | None,
+    corr_values: npt.NDArray[np.float64] | None,
+    power: float,
+    prune: float,
+    threads: int | None,
+) -> GlsModel: ...

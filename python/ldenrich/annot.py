@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ldenrich import _native
+from ldenrich import _native, _sanity
 from ldenrich._convert import Output, to_table
 from ldenrich.errors import InvalidArgumentError
 from ldenrich.io import Bim, GeneLoc, GeneSets, PathLike, SumStats, read_bed, read_gene_sets
@@ -50,7 +50,10 @@ class Annotation:
 
     @property
     def qc_details(self) -> dict[str, Any]:
-        """Reference-side counts and whether alleles were compared."""
+        """Reference-side counts, whether alleles were compared and, when the summary statistics
+        carry CHR and BP, how their positions compare with the reference's
+        (``positions_compared``, ``positions_same``, ``positions_off_by_one``,
+        ``positions_other_chromosome``; see the genome-build warning)."""
         return dict(self._native.qc_details())
 
     @property
@@ -289,4 +292,21 @@ def annotate(
         bool(drop_strand_ambiguous),
         threads,
     )
-    return Annotation(native)
+    annot = Annotation(native)
+    _sanity_checks(annot, sumstats, bim, gene_loc)
+    return annot
+
+
+def _sanity_checks(
+    annot: Annotation, sumstats: SumStats, bim: Bim, gene_loc: GeneLoc | None
+) -> None:
+    qc = dict(zip(annot.qc["reason"], annot.qc["count"].tolist(), strict=True))
+    _sanity.check_reference_match(qc, annot.qc_details, sumstats.path, bim.path)
+    _sanity.check_chisq(annot.chisq, sumstats.source, qc, sumstats.path)
+    if gene_loc is not None:
+        rows = [
+            (name, source, n_genes, n_found, annot.missing_genes(name))
+            for name, source, is_set, n_genes, n_found, *_ in annot._native.categories()
+            if is_set
+        ]
+        _sanity.check_gene_sets(rows, gene_loc.path)

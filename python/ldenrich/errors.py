@@ -4,10 +4,17 @@ Every error raised by ldenrich derives from :class:`LdenrichError`, except opera
 (``FileNotFoundError``, ``PermissionError``, ``OSError``), which keep their built-in types.
 :class:`ParseError` instances carry ``path``, ``line`` and ``column`` attributes.
 
+:class:`LdenrichWarning` marks inputs that parse but look wrong (few SNPs in the reference, a
+genome-build mismatch, an implausible median chi-square, gene sets whose genes are mostly not
+in the gene locations). It is a :class:`UserWarning`, so ``warnings.simplefilter("error",
+ldenrich.LdenrichWarning)`` turns these checks into errors.
+
 Examples
 --------
 >>> import ldenrich
 >>> issubclass(ldenrich.ParseError, ldenrich.LdenrichError)
+True
+>>> issubclass(ldenrich.LdenrichWarning, UserWarning)
 True
 """
 
@@ -20,11 +27,27 @@ from ldenrich._native import (
     ParseError,
 )
 
+
+class LdenrichWarning(UserWarning):
+    """Inputs that parse but look wrong; the message says what and what it usually means.
+
+    Examples
+    --------
+    >>> import warnings, ldenrich
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("check this", ldenrich.LdenrichWarning)
+    >>> caught[0].category.__name__
+    'LdenrichWarning'
+    """
+
+
 __all__ = [
     "InconsistentInputError",
     "InternalError",
     "InvalidArgumentError",
     "LdenrichError",
+    "LdenrichWarning",
     "MissingColumnError",
     "ParseError",
 ]

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ldenrich import _native
+from ldenrich import _native, _sanity
 from ldenrich.errors import InvalidArgumentError
 from ldenrich.io import GeneLoc, PathLike, SumStats, chrom_name
 
@@ -41,7 +41,8 @@ class GeneResults:
         MAGMA's columns ``GENE CHR START STOP NSNPS NPARAM N ZSTAT P`` (START/STOP are the
         window-extended bounds), then ``SYMBOL``, ``MLOG10P`` (-log10 P, finite where P
         underflows), ``P_BONFERRONI`` and ``SIG_BONFERRONI`` (P < 0.05 / genes tested),
-        ``MAC`` (sum of the panel minor allele counts of the gene's SNPs), ``STAT`` (the sum of
+        ``MAC`` (mean panel minor allele count of the gene's SNPs, as in MAGMA's
+        ``.genes.raw``, whose inverse is a gene-set covariate), ``STAT`` (the sum of
         chi-squares) and ``NMONO`` (monomorphic panel SNPs dropped).
     correlations : list of list of float, or None
         For each gene, the correlations of its statistic with the preceding genes of its
@@ -107,7 +108,7 @@ def format_genes_out(table: pd.DataFrame) -> str:
                 f"{r.MLOG10P:.6g}",
                 f"{r.P_BONFERRONI:.6g}",
                 str(int(r.SIG_BONFERRONI)),
-                f"{r.MAC:.0f}",
+                f"{r.MAC:.6g}",
                 f"{r.STAT:.6g}",
                 str(r.NMONO),
             ]
@@ -130,7 +131,7 @@ def format_genes_raw(table: pd.DataFrame, correlations: list[list[float]]) -> st
     for r, corr in zip(table.itertuples(index=False), correlations, strict=True):
         fields = [
             str(r.GENE), str(r.CHR), str(r.START), str(r.STOP), str(r.NSNPS), str(r.NPARAM),
-            _format_n(r.N), f"{r.MAC:.0f}", f"{r.ZSTAT:.6g}",
+            _format_n(r.N), f"{r.MAC:.6g}", f"{r.ZSTAT:.6g}",
         ]  # fmt: skip
         fields.extend(f"{c:.6g}" for c in corr)
         lines.append(" ".join(fields) + "\n")
@@ -213,6 +214,10 @@ def gene_analysis(
         bool(drop_strand_ambiguous),
         threads,
     )
+    # Checked before the analysis, which may take minutes.
+    counts = dict(plan.qc())
+    _sanity.check_reference_match(counts, plan.qc_details(), sumstats.path, plan.bim_path)
+    _sanity.check_chisq(sumstats.chisq, sumstats.source, counts, sumstats.path)
     total = len(plan)
     parts = []
     for start in range(0, total, chunk):
@@ -278,7 +283,7 @@ def _gene_table(
             "MLOG10P": mlog10p,
             "P_BONFERRONI": np.minimum(1.0, p * tested),
             "SIG_BONFERRONI": p < 0.05 / max(tested, 1),
-            "MAC": columns["mac"][analysed],
+            "MAC": columns["mac"][analysed] / np.maximum(columns["n_snps"][analysed], 1),
             "STAT": columns["stat"][analysed],
             "NMONO": columns["n_monomorphic"][analysed].astype(np.int64),
             "_SUM_LAMBDA_SQ": columns["sum_lambda_sq"][analysed],

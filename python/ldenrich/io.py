@@ -63,6 +63,11 @@ class SumStats:
         return dict(self._native.columns())
 
     @property
+    def p_zero_from_other(self) -> int:
+        """Rows with p = 0 whose chi-square came from the row's Z or BETA/SE instead."""
+        return self._native.p_zero_from_other
+
+    @property
     def dropped(self) -> dict[str, int]:
         """Rows dropped while parsing, by reason."""
         return {k: v for k, v in self._native.dropped() if v}
@@ -95,6 +100,8 @@ def read_sumstats(
     a1_col: str | None = None,
     a2_col: str | None = None,
     n_col: str | None = None,
+    chr_col: str | None = None,
+    bp_col: str | None = None,
     read_n: bool = False,
     chisq_from: ChisqFrom = "auto",
     threads: int | None = None,
@@ -113,6 +120,10 @@ def read_sumstats(
         Plain, gzip or BGZF text; tab, comma or whitespace delimited; header required.
     snp_col, z_col, p_col, beta_col, or_col, se_col, a1_col, a2_col, n_col : str, optional
         Explicit column names.
+    chr_col, bp_col : str, optional
+        Chromosome and position columns (found by default as ``CHR``/``CHROM``/``chromosome``
+        and ``BP``/``POS``/``base_pair_location`` ...). They are optional and only used to check
+        the genome build against the reference; SNPs are placed at the reference's positions.
     read_n : bool
         Also read a per-SNP sample size (``N``, ``NEFF``, ``OBS_CT`` ...; implied by ``n_col``),
         used by the gene analysis. Rows with a missing or non-positive N are then dropped.
@@ -152,6 +163,8 @@ def read_sumstats(
             ("a1", a1_col),
             ("a2", a2_col),
             ("n", n_col),
+            ("chr", chr_col),
+            ("bp", bp_col),
         )
         if name is not None
     ]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 
 from ldenrich import __version__
-from ldenrich.cli import demo, enrich, genes
-from ldenrich.errors import LdenrichError
+from ldenrich.cli import demo, enrich, genes, run, sets
+from ldenrich.cli._common import show_warning
+from ldenrich.errors import LdenrichError, LdenrichWarning
 
-_SUBCOMMANDS = (enrich, genes, demo)
+_SUBCOMMANDS = (run, genes, sets, enrich, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +36,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.run(args) or 0)
+        with warnings.catch_warnings():
+            # Sanity warnings are one line each on stderr and in the log, never a traceback
+            # and never silenced by a filter set elsewhere.
+            warnings.simplefilter("always", LdenrichWarning)
+            warnings.showwarning = show_warning
+            return int(args.run(args) or 0)
     except (LdenrichError, OSError) as exc:
         if getattr(args, "verbose", 0):
             traceback.print_exc()

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import ldenrich
 from ldenrich import __version__
@@ -49,6 +50,22 @@ def start_logging(log_path: Path | None, verbose: int) -> None:
     LOGGER.debug("command: %s", shlex.join(["ldenrich", *sys.argv[1:]]))
 
 
+def show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """``warnings.showwarning`` for the command line: one ``warning:`` line, logged."""
+    text = f"warning: {message} [{category.__name__}]"
+    if LOGGER.handlers:
+        LOGGER.warning("%s", text)
+    else:
+        print(text, file=sys.stderr)
+
+
 def stop_logging() -> None:
     """Close the log file."""
     for handler in list(LOGGER.handlers):
@@ -79,7 +96,7 @@ def parse_window(text: str) -> tuple[float, float]:
     return values[0], values[1]
 
 
-_COLUMN_ROLES = ("snp", "z", "p", "beta", "or", "se", "a1", "a2")
+_COLUMN_ROLES = ("snp", "z", "p", "beta", "or", "se", "a1", "a2", "chr", "bp")
 
 
 def add_sumstats_options(parser: argparse.ArgumentParser) -> None:

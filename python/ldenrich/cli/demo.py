@@ -1,4 +1,4 @@
-"""``ldenrich demo``: the screen on the bundled real data (UK Biobank height, chr22)."""
+"""``ldenrich demo``: the whole pipeline on the bundled real data (UK Biobank height, chr22)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 import ldenrich
-from ldenrich.cli.enrich import add_enrich_options, run_screen
+from ldenrich.cli.run import add_run_options, run_pipeline
 
-HELP = "run the enrichment screen on the bundled example data"
+HELP = "run the whole analysis on the bundled example data"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -19,13 +19,17 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "demo",
         help=HELP,
         description=HELP
-        + ": real UK Biobank standing-height GWAS (chr22), the 1000 Genomes EUR chr22 .bim, "
-        "MAGMA's NCBI37.3 genes and ldenrich's curated drug-target and study gene sets.",
+        + ": real UK Biobank standing-height GWAS (chr22), the 1000 Genomes EUR chr22 panel, "
+        "MAGMA's NCBI37.3 genes, ldenrich's curated drug-target and study gene sets and 20 GO "
+        "neuro sets; gene "
+        "analysis, gene-set analysis, the enrichment screen, figures and an HTML report, as "
+        "`ldenrich run` does.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--out", type=Path, default=Path("ldenrich-demo"), help="output directory")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more detail")
     p.add_argument("--threads", type=int, default=None, help="threads to use")
+    p.add_argument("--no-figures", action="store_true", help="skip figures")
     p.set_defaults(run=run)
     return p
 
@@ -34,14 +38,20 @@ def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich demo``."""
     ex = ldenrich.example_data()
     parser = argparse.ArgumentParser()
-    add_enrich_options(parser, required=False)
-    screen = parser.parse_args([])
-    screen.sumstats, screen.bim, screen.gene_loc = ex.sumstats, ex.bim, ex.gene_loc
-    screen.gene_sets = [ex.gene_sets]
-    screen.out = Path(args.out) / "demo"
-    screen.verbose, screen.threads = args.verbose, args.threads
-    table = run_screen(screen)
-    shown = table[["category", "n_snps_in", "enrichment", "enrichment_se", "enrichment_p"]]
-    with pd.option_context("display.width", 120, "display.max_rows", 100):
+    add_run_options(parser, required=False)
+    pipeline = parser.parse_args([])
+    pipeline.sumstats, pipeline.bfile, pipeline.gene_loc = ex.sumstats, ex.bfile, ex.gene_loc
+    pipeline.gene_sets = [ex.gene_sets, ex.go_gene_sets]
+    pipeline.n_col = "N"
+    pipeline.out, pipeline.name = Path(args.out), "demo"
+    pipeline.verbose, pipeline.threads = args.verbose, args.threads
+    pipeline.no_figures = args.no_figures
+    command = f"ldenrich demo --out {args.out}"
+    result = run_pipeline(pipeline, command=command)
+    table3 = result["sets"].table3(result["enrichment"])
+    shown = table3[["set", "n_evaluable", "mean_z", "p", "p_competitive", "enrichment",
+                    "enrichment_p"]]  # fmt: skip
+    with pd.option_context("display.width", 140, "display.max_rows", 100):
         print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(f"\nreport: {result['written']['report']}")
     return 0

@@ -80,6 +80,11 @@ def _log_inputs(ss: ldenrich.SumStats, genes: ldenrich.GeneLoc | None) -> None:
         ss.source,
         ", ".join(f"{k}={v}" for k, v in ss.columns.items()),
     )
+    if ss.p_zero_from_other:
+        LOGGER.info(
+            "  %d rows with p = 0 took their chi-square from the row's Z or BETA/SE",
+            ss.p_zero_from_other,
+        )
     if genes is not None:
         for warning in genes.warnings:
             LOGGER.warning("  warning: %s", warning)

@@ -11,6 +11,7 @@ pub mod annot;
 pub mod chrom;
 pub mod error;
 pub mod gene;
+pub mod gsa;
 pub mod io;
 pub mod parallel;
 pub mod radix;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use ldenrich_core::annot::categories::{build_categories, Category, CategorySpec, Window};
-use ldenrich_core::annot::universe::{build_universe, Universe, UniverseOptions};
+use ldenrich_core::annot::universe::{build_universe, Qc, Universe, UniverseOptions};
 use ldenrich_core::io::bim::Bim;
 use ldenrich_core::parallel::with_threads;
 use ldenrich_core::stats::enrichment::{enrichment, CategoryStats, EnrichmentOptions};
@@ -120,14 +120,7 @@ impl PyAnnotation {
         self.universe.qc.table()
     }
     fn qc_details<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let q = &self.universe.qc;
-        let d = PyDict::new(py);
-        d.set_item("alleles_checked", q.alleles_checked)?;
-        d.set_item("strand_ambiguous_kept", q.strand_ambiguous_kept)?;
-        d.set_item("bim_rows", q.bim_rows)?;
-        d.set_item("bim_duplicate_rows", q.bim_duplicate_rows)?;
-        d.set_item("bim_non_autosomal_rows", q.bim_non_autosomal_rows)?;
-        Ok(d)
+        qc_details(py, &self.universe.qc)
     }
     /// `(name, source, is_gene_set, n_genes, n_genes_found, n_intervals, n_snps)` per category.
     fn categories(&self) -> Vec<CategoryRow> {
@@ -212,4 +205,21 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(annotate_py, m)?)?;
     m.add_function(wrap_pyfunction!(enrichment_ranges_py, m)?)?;
     Ok(())
+}
+
+/// Reference-side counts, whether alleles were compared and the position check, as a dict.
+pub fn qc_details<'py>(py: Python<'py>, q: &Qc) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("alleles_checked", q.alleles_checked)?;
+    d.set_item("strand_ambiguous_kept", q.strand_ambiguous_kept)?;
+    d.set_item("bim_rows", q.bim_rows)?;
+    d.set_item("bim_duplicate_rows", q.bim_duplicate_rows)?;
+    d.set_item("bim_non_autosomal_rows", q.bim_non_autosomal_rows)?;
+    if let Some(p) = q.positions {
+        d.set_item("positions_compared", p.compared)?;
+        d.set_item("positions_same", p.same)?;
+        d.set_item("positions_off_by_one", p.off_by_one)?;
+        d.set_item("positions_other_chromosome", p.other_chromosome)?;
+    }
+    Ok(d)
 }

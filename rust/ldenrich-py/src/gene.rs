@@ -112,6 +112,9 @@ impl PyGenePlan {
     fn qc(&self) -> Vec<(String, u64)> {
         self.universe.qc.table()
     }
+    fn qc_details<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        crate::annot::qc_details(py, &self.universe.qc)
+    }
     /// Analyses planned genes `start..end`.
     #[pyo3(signature = (start, end, threads))]
     fn run<'py>(

@@ -38,6 +38,10 @@ impl PySumStats {
         self.inner.rows_read
     }
     #[getter]
+    fn p_zero_from_other(&self) -> u64 {
+        self.inner.p_zero_from_other
+    }
+    #[getter]
     fn has_alleles(&self) -> bool {
         self.inner.alleles.is_some()
     }

@@ -5,6 +5,7 @@
 mod annot;
 mod errors;
 mod gene;
+mod gsa;
 mod io;
 mod plink;
 mod stats;
@@ -18,6 +19,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     io::register(m)?;
     annot::register(m)?;
     gene::register(m)?;
+    gsa::register(m)?;
     plink::register(m)?;
     stats::register(m)?;
     Ok(())

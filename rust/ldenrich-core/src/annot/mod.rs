@@ -2,4 +2,5 @@
 //! reference .bim, with every dropped row accounted for) and sparse category membership.
 
 pub mod categories;
+pub mod positions;
 pub mod universe;

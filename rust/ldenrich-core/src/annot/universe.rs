@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use crate::annot::positions::PositionCheck;
 use crate::chrom::is_autosome;
 use crate::error::{Error, Result};
 use crate::io::alleles::{alleles_match, is_strand_ambiguous};
@@ -37,6 +38,9 @@ pub struct Qc {
     pub bim_duplicate_rows: u64,
     /// .bim rows outside chromosomes 1-22.
     pub bim_non_autosomal_rows: u64,
+    /// Positions of the summary statistics against the reference's, when the summary
+    /// statistics carry chromosome and position columns.
+    pub positions: Option<PositionCheck>,
 }
 
 impl Qc {
@@ -127,6 +131,7 @@ impl Universe {
             bim_rows: n,
             bim_duplicate_rows: 0,
             bim_non_autosomal_rows: 0,
+            positions: None,
         };
         let bim_row = (0..chrom.len() as u32).collect();
         let chrom_start = chrom_starts(&chrom);
@@ -356,6 +361,10 @@ pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) 
         bim_rows: bim.len() as u64,
         bim_duplicate_rows,
         bim_non_autosomal_rows: bim.chrom.iter().filter(|&&c| !is_autosome(c)).count() as u64,
+        positions: sumstats.positions.as_ref().map(|(c, p)| {
+            let matched = kept.iter().map(|&(key, b)| (row_of_bim[b as usize] as usize, (key >> 32) as u8, key as u32));
+            PositionCheck::of((c, p), matched)
+        }),
     };
     if used == 0 {
         let summary: Vec<String> =

@@ -5,6 +5,7 @@ pub mod alleles;
 pub mod bed;
 pub mod bim;
 pub mod geneloc;
+pub mod generesults;
 pub mod genesets;
 pub mod plink;
 pub mod snpid;

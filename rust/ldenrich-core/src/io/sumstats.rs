@@ -3,11 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::chrom::parse_chrom;
 use crate::error::{Error, Result};
 use crate::io::alleles::AlleleColumn;
 use crate::io::snpid::SnpIds;
 use crate::io::text::{
-    field, is_missing_token, par_chunks_fold, parse_f64, split_fields, Compression, Delimiter, LineReader, Lines,
+    field, is_missing_token, par_chunks_fold, parse_f64, parse_u64, split_fields, Compression, Delimiter, LineReader,
+    Lines,
 };
 use crate::special::{chisq_from_log_p, chisq_from_p};
 
@@ -85,12 +87,16 @@ pub enum Role {
     A2,
     /// Per-SNP sample size (read only when asked for).
     N,
+    /// Chromosome (optional; only used to check the genome build against the reference).
+    Chr,
+    /// Base-pair position (optional; only used to check the genome build against the reference).
+    Bp,
 }
 
 impl Role {
     /// All roles in the order they are reported.
-    pub const ALL: [Role; 9] =
-        [Role::Snp, Role::Z, Role::P, Role::Beta, Role::Or, Role::Se, Role::A1, Role::A2, Role::N];
+    pub const ALL: [Role; 11] =
+        [Role::Snp, Role::Z, Role::P, Role::Beta, Role::Or, Role::Se, Role::A1, Role::A2, Role::N, Role::Chr, Role::Bp];
 
     /// Lower-case role name.
     pub fn name(self) -> &'static str {
@@ -104,6 +110,8 @@ impl Role {
             Role::A1 => "a1",
             Role::A2 => "a2",
             Role::N => "n",
+            Role::Chr => "chr",
+            Role::Bp => "bp",
         }
     }
 
@@ -169,12 +177,14 @@ impl Role {
             Role::N => {
                 &["N", "NEFF", "N_EFF", "N_TOTAL", "TOTAL_N", "OBS_CT", "NMISS", "SAMPLESIZE", "SAMPLE_SIZE", "WEIGHT"]
             }
+            Role::Chr => &["CHR", "CHROM", "CHROMOSOME", "CHR_ID", "CHR_NAME"],
+            Role::Bp => &["BP", "POS", "POSITION", "BASE_PAIR_LOCATION", "GENPOS", "BP_POS", "CHR_POS", "PS"],
         }
     }
 
     /// Roles whose duplicates are resolved by synonym priority rather than refused.
     fn by_priority(self) -> bool {
-        matches!(self, Role::Snp | Role::A1 | Role::A2 | Role::N)
+        matches!(self, Role::Snp | Role::A1 | Role::A2 | Role::N | Role::Chr | Role::Bp)
     }
 }
 
@@ -214,7 +224,7 @@ pub enum DropReason {
     InvalidStatistic,
     /// P below 0 or above 1.
     POutOfRange,
-    /// P exactly 0: no chi-square can be derived.
+    /// P exactly 0 and no other statistic (Z, BETA/SE) in the row: no chi-square can be derived.
     PZero,
     /// The identifier occurs more than once in the summary statistics (all copies dropped).
     DuplicateId,
@@ -293,6 +303,11 @@ pub struct SumStats {
     pub alleles: Option<(AlleleColumn, AlleleColumn)>,
     /// Per-SNP sample size, when asked for.
     pub n: Option<Vec<f64>>,
+    /// Chromosome code (0 when unreadable) and position (0 when unreadable) of each kept row,
+    /// when the file has both columns; used only to compare with the reference's positions.
+    pub positions: Option<(Vec<u8>, Vec<u32>)>,
+    /// Rows with p = 0 whose chi-square came from the file's Z or BETA/SE instead.
+    pub p_zero_from_other: u64,
     /// Data rows read (blank lines excluded).
     pub rows_read: u64,
     /// Rows dropped while parsing, by reason.
@@ -304,6 +319,9 @@ pub struct SumStats {
 struct ColumnPlan {
     snp: usize,
     n: Option<usize>,
+    /// Where the chi-square of a row with p = 0 comes from when the file has another statistic.
+    p_zero_fallback: Option<StatColumns>,
+    positions: Option<(usize, usize)>,
     stat: StatColumns,
     alleles: Option<(usize, usize)>,
     columns: Vec<(Role, String)>,
@@ -396,6 +414,14 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
             }
         }
     };
+    // p = 0 (written as 0, or below the smallest double without an exponent to read) gives no
+    // chi-square; dropping those rows would drop the strongest signals, so another statistic
+    // of the same row is used when the file has one.
+    let p_zero_fallback = if matches!(stat, StatColumns::P(_)) {
+        find(Role::Z).ok().flatten().map(StatColumns::Z).or_else(|| beta_se().ok().flatten())
+    } else {
+        None
+    };
     let n = if options.read_n {
         Some(find(Role::N)?.ok_or_else(|| missing("sample size (N, NEFF, OBS_CT, ...)"))?)
     } else {
@@ -403,6 +429,10 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
     };
     let alleles = match (find(Role::A1)?, find(Role::A2)?) {
         (Some(a), Some(b)) if a != b => Some((a, b)),
+        _ => None,
+    };
+    let positions = match (find(Role::Chr)?, find(Role::Bp)?) {
+        (Some(c), Some(b)) if c != b => Some((c, b)),
         _ => None,
     };
     let mut columns = vec![(Role::Snp, raw[snp].clone())];
@@ -433,6 +463,10 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
     if let Some(i) = n {
         columns.push((Role::N, raw[i].clone()));
     }
+    if let Some((c, b)) = positions {
+        columns.push((Role::Chr, raw[c].clone()));
+        columns.push((Role::Bp, raw[b].clone()));
+    }
     let used: Vec<usize> = match stat {
         StatColumns::Z(i) | StatColumns::P(i) => vec![snp, i],
         StatColumns::BetaSe(a, b) | StatColumns::LogOrSe(a, b) => vec![snp, a, b],
@@ -445,7 +479,7 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
             });
         }
     }
-    Ok(ColumnPlan { snp, n, stat, alleles, columns, source })
+    Ok(ColumnPlan { snp, n, p_zero_fallback, positions, stat, alleles, columns, source })
 }
 
 enum Parsed {
@@ -480,7 +514,10 @@ fn log_p_from_text(raw: &[u8]) -> Option<f64> {
 fn chisq_of_row(line: &[u8], ranges: &[(u32, u32)], stat: &StatColumns) -> Parsed {
     let value = |i: usize| parse_number(field(line, ranges, i));
     let result = match *stat {
-        StatColumns::Z(i) => value(i).map(|z| z * z),
+        // |Z| above ~1.3e154 squares to infinity: no usable chi-square (found by fuzzing).
+        StatColumns::Z(i) => {
+            value(i).and_then(|z| Some(z * z).filter(|c| c.is_finite()).ok_or(DropReason::InvalidStatistic))
+        }
         StatColumns::P(i) => match value(i) {
             Ok(p) if !(0.0..=1.0).contains(&p) => Err(DropReason::POutOfRange),
             Ok(p) if p >= 1e-300 => Ok(chisq_from_p(p)),
@@ -504,9 +541,11 @@ fn chisq_of_row(line: &[u8], ranges: &[(u32, u32)], stat: &StatColumns) -> Parse
                 }
                 (Ok(effect), Ok(se)) => {
                     let beta = if matches!(stat, StatColumns::LogOrSe(..)) { effect.ln() } else { effect };
+                    // Z itself may be finite while Z^2 is not (found by fuzzing).
                     let z = beta / se;
-                    if z.is_finite() {
-                        Ok(z * z)
+                    let chisq = z * z;
+                    if chisq.is_finite() {
+                        Ok(chisq)
                     } else {
                         Err(DropReason::InvalidStatistic)
                     }
@@ -554,19 +593,42 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
     };
     let header_line = reader.line_number();
     let header: Vec<String> = raw_header.iter().map(|h| normalize_header(h.as_bytes())).collect();
-    let plan = plan_columns(path, &header, &raw_header, options)?;
+    let plan = plan_columns(path, &header, &raw_header, options).map_err(|e| match e {
+        // Column problems are problems of the header line: say which line that is.
+        Error::MissingColumn { path, message } => {
+            Error::MissingColumn { path, message: format!("line {header_line} (header): {message}") }
+        }
+        other => other,
+    })?;
     let n_fields = header.len();
     let rows = RowParser { path, plan: &plan, delimiter, n_fields, header_line };
     // Pieces are folded in as soon as they are parsed in order, so only the pieces in flight
     // exist besides the growing result.
     let whole =
         par_chunks_fold(reader, |bytes| rows.parse(bytes), Part::new(&plan, 0), |whole, part| whole.absorb(part))?;
-    let Part { mut ids, mut chisq, mut alleles, n: sample_size, dropped, dropped_keys, rows_read } = whole;
+    let Part {
+        mut ids,
+        mut chisq,
+        mut alleles,
+        n: mut sample_size,
+        mut positions,
+        p_zero_from_other,
+        dropped,
+        dropped_keys,
+        rows_read,
+    } = whole;
     ids.finish();
     chisq.shrink_to_fit();
     if let Some((c1, c2)) = alleles.as_mut() {
         c1.finish();
         c2.finish();
+    }
+    if let Some((c, b)) = positions.as_mut() {
+        c.shrink_to_fit();
+        b.shrink_to_fit();
+    }
+    if let Some(n) = sample_size.as_mut() {
+        n.shrink_to_fit();
     }
     Ok(SumStats {
         path: path.to_path_buf(),
@@ -578,6 +640,8 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
         chisq,
         alleles,
         n: sample_size,
+        positions,
+        p_zero_from_other,
         rows_read,
         dropped,
         dropped_keys,
@@ -590,6 +654,8 @@ struct Part {
     chisq: Vec<f64>,
     alleles: Option<(AlleleColumn, AlleleColumn)>,
     n: Option<Vec<f64>>,
+    positions: Option<(Vec<u8>, Vec<u32>)>,
+    p_zero_from_other: u64,
     dropped: DropCounts,
     dropped_keys: Vec<u64>,
     rows_read: u64,
@@ -602,6 +668,8 @@ impl Part {
             chisq: Vec::with_capacity(capacity),
             alleles: plan.alleles.map(|_| (AlleleColumn::default(), AlleleColumn::default())),
             n: plan.n.map(|_| Vec::new()),
+            positions: plan.positions.map(|_| (Vec::new(), Vec::new())),
+            p_zero_from_other: 0,
             dropped: [0; DropReason::ALL.len()],
             dropped_keys: Vec::new(),
             rows_read: 0,
@@ -619,6 +687,11 @@ impl Part {
         if let (Some(n), Some(pn)) = (self.n.as_mut(), part.n) {
             n.extend_from_slice(&pn);
         }
+        if let (Some((c, b)), Some((pc, pb))) = (self.positions.as_mut(), part.positions) {
+            c.extend_from_slice(&pc);
+            b.extend_from_slice(&pb);
+        }
+        self.p_zero_from_other += part.p_zero_from_other;
         for (total, d) in self.dropped.iter_mut().zip(part.dropped) {
             *total += d;
         }
@@ -668,7 +741,17 @@ impl RowParser<'_> {
                 part.dropped[DropReason::MissingId.index()] += 1;
                 continue;
             }
-            let parsed = match (chisq_of_row(line, &ranges, &plan.stat), plan.n) {
+            let parsed = match (chisq_of_row(line, &ranges, &plan.stat), &plan.p_zero_fallback) {
+                (Parsed::Drop(DropReason::PZero), Some(other)) => match chisq_of_row(line, &ranges, other) {
+                    Parsed::Value(v) => {
+                        part.p_zero_from_other += 1;
+                        Parsed::Value(v)
+                    }
+                    Parsed::Drop(_) => Parsed::Drop(DropReason::PZero),
+                },
+                (parsed, _) => parsed,
+            };
+            let parsed = match (parsed, plan.n) {
                 (Parsed::Value(v), Some(i)) => match parse_number(field(line, &ranges, i)) {
                     Ok(size) if size > 0.0 => {
                         if let Some(n) = part.n.as_mut() {
@@ -688,6 +771,11 @@ impl RowParser<'_> {
                     if let (Some((c1, c2)), Some((i1, i2))) = (part.alleles.as_mut(), plan.alleles) {
                         c1.push(field(line, &ranges, i1));
                         c2.push(field(line, &ranges, i2));
+                    }
+                    if let (Some((chroms, bps)), Some((ic, ib))) = (part.positions.as_mut(), plan.positions) {
+                        // Unreadable values only exclude the row from the build check.
+                        chroms.push(parse_chrom(field(line, &ranges, ic)).unwrap_or(0));
+                        bps.push(parse_u64(field(line, &ranges, ib)).and_then(|v| u32::try_from(v).ok()).unwrap_or(0));
                     }
                 }
                 Parsed::Drop(reason) => {
@@ -767,6 +855,29 @@ mod tests {
         assert!(read_sumstats(&p, &SumstatsOptions::default()).is_err());
         let p = write(&dir, "f.txt", "");
         assert!(read_sumstats(&p, &SumstatsOptions::default()).is_err());
+    }
+
+    #[test]
+    fn p_zero_falls_back_to_another_statistic() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(&dir, "p0.txt", "SNP BETA SE P\nrs1 1 0.1 0\nrs2 1 NA 0\nrs3 0.2 0.1 0.05\n");
+        let s = read_sumstats(&p, &SumstatsOptions::default()).unwrap();
+        assert_eq!(s.source, ChisqSource::P);
+        assert_eq!(s.chisq[0], 100.0);
+        assert_eq!((s.len(), s.p_zero_from_other, s.dropped[DropReason::PZero.index()]), (2, 1, 1));
+    }
+
+    #[test]
+    fn huge_z_is_invalid_not_infinite() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(&dir, "z.txt", "SNP Z\nrs1 1e308\nrs2 2\n");
+        let s = read_sumstats(&p, &SumstatsOptions::default()).unwrap();
+        assert_eq!(s.chisq, [4.0]);
+        assert_eq!(s.dropped[DropReason::InvalidStatistic.index()], 1);
+        let p = write(&dir, "b.txt", "SNP BETA SE\nrs1 -1e200 0.1\nrs2 0.2 0.1\n");
+        let s = read_sumstats(&p, &SumstatsOptions::default()).unwrap();
+        assert_eq!(s.len(), 1);
+        assert_eq!(s.dropped[DropReason::InvalidStatistic.index()], 1);
     }
 
     #[test]

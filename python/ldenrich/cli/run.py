@@ -1,0 +1,235 @@
+"""``ldenrich run``: the whole analysis of the study in one command.
+
+Gene analysis (MAGMA's SNP-wise mean model), gene-set analysis (competitive GLS and the study's
+t tests) and the enrichment screen (mean chi-square in vs out of each set's gene windows), then
+every table, the figures and a self-contained HTML report, all in one directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import ldenrich
+from ldenrich.cli._common import (
+    LOGGER,
+    add_common_options,
+    add_sumstats_options,
+    parse_window,
+    read_sumstats_from_args,
+    start_logging,
+    step,
+    stop_logging,
+)
+from ldenrich.cli.enrich import _log_categories, _log_inputs, _log_qc
+from ldenrich.cli.genes import _ProgressBar
+from ldenrich.cli.sets import (
+    add_set_options,
+    check_set_args,
+    log_set_results,
+    set_analysis_from_args,
+)
+
+HELP = "the whole analysis: gene analysis, gene-set analysis, enrichment screen, figures, report"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register the subcommand."""
+    p = sub.add_parser(
+        "run",
+        help=HELP,
+        description=HELP + ". Writes into DIR: NAME.genes.out/.genes.raw, NAME.gsa.out, "
+        "NAME.sets.tsv, NAME.kruskal.tsv, NAME.members.tsv (Tables 1/2), NAME.table3.tsv, "
+        "NAME.enrichment.tsv, NAME.qc.tsv, figures/*.png|svg, NAME.report.html and NAME.log.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    add_run_options(p, required=True)
+    p.set_defaults(run=run)
+    return p
+
+
+def add_run_options(p: argparse.ArgumentParser, required: bool) -> None:
+    """Options of ``run`` (``demo`` fills the inputs itself)."""
+    io = p.add_argument_group("inputs")
+    io.add_argument("--sumstats", required=required, type=Path, help="GWAS summary statistics")
+    io.add_argument("--bfile", required=required, type=Path, help="PLINK reference panel prefix")
+    io.add_argument("--gene-loc", required=required, type=Path, help="MAGMA .gene.loc")
+    io.add_argument(
+        "--gene-sets", required=required, type=Path, action="append",
+        help="gene-set file (repeatable)",
+    )  # fmt: skip
+    io.add_argument(
+        "--bed", type=Path, action="append", default=[],
+        help="BED annotation for the enrichment screen (repeatable)",
+    )  # fmt: skip
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--n", type=float, help="sample size of the GWAS (MAGMA's N=)")
+    size.add_argument("--n-col", help="per-SNP sample-size column (MAGMA's ncol=)")
+    add_sumstats_options(p)
+    a = p.add_argument_group("gene analysis and enrichment screen")
+    a.add_argument(
+        "--window", type=parse_window, default=(35.0, 10.0), metavar="UP,DOWN",
+        help="gene window in kb, strand-aware (MAGMA's rule)",
+    )  # fmt: skip
+    a.add_argument("--blocks", type=int, default=200, help="jackknife blocks of the screen")
+    a.add_argument("--min-snps", type=int, default=1, help="screen categories with >= N SNPs")
+    a.add_argument("--no-raw", action="store_true", help="skip gene-gene correlations (OLS)")
+    a.add_argument("--drop-strand-ambiguous", action="store_true", help="drop A/T, C/G SNPs")
+    add_set_options(p)
+    p.add_argument("--out", required=required, type=Path, help="output directory")
+    p.add_argument("--name", default="ldenrich", help="file name prefix inside the directory")
+    p.add_argument("--no-figures", action="store_true", help="skip figures (and their report part)")
+    add_common_options(p)
+
+
+def _check(args: argparse.Namespace) -> None:
+    check_set_args(args)
+    if args.blocks < 2:
+        raise ldenrich.InvalidArgumentError(f"--blocks must be at least 2; got {args.blocks}")
+    if args.min_snps < 1:
+        raise ldenrich.InvalidArgumentError(f"--min-snps must be at least 1; got {args.min_snps}")
+    if args.n is not None and not args.n > 0:
+        raise ldenrich.InvalidArgumentError(f"--n must be positive; got {args.n}")
+
+
+def run_pipeline(args: argparse.Namespace, command: str | None = None) -> dict[str, Any]:
+    """Run every step and write every output; returns the tables and paths."""
+    _check(args)
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    prefix = out_dir / args.name
+    log_path = out_dir / f"{args.name}.log"
+    start_logging(log_path, args.verbose)
+    written: dict[str, Path] = {}
+    try:
+        with step("reading inputs"):
+            ss = read_sumstats_from_args(args)
+            bim = ldenrich.read_bim(args.bfile)
+            gene_loc = ldenrich.read_gene_loc(args.gene_loc)
+            gene_sets = [ldenrich.read_gene_sets(p, args.gene_set_format) for p in args.gene_sets]
+            LOGGER.info(
+                "  %s: %d variants; %s: %d genes", bim.path, len(bim), gene_loc.path, len(gene_loc)
+            )
+            for gs in gene_sets:
+                LOGGER.info("  %s: %d sets (%s)", gs.source, len(gs), gs.format)
+        _log_inputs(ss, gene_loc)
+
+        with step("enrichment screen: annotating SNPs by gene windows"):
+            annot = ldenrich.annotate(
+                ss, bim, gene_loc, gene_sets=gene_sets, beds=args.bed, window=args.window,
+                drop_strand_ambiguous=args.drop_strand_ambiguous, threads=args.threads,
+            )  # fmt: skip
+        _log_qc(annot)
+        with step(f"enrichment screen: testing {len(annot.category_names)} categories"):
+            screen = ldenrich.enrichment(
+                annot, blocks=args.blocks, min_snps=args.min_snps, threads=args.threads
+            )
+        _log_categories(annot, screen)
+        written["enrichment"] = prefix.with_name(prefix.name + ".enrichment.tsv")
+        written["qc"] = prefix.with_name(prefix.name + ".qc.tsv")
+        screen.to_csv(written["enrichment"], sep="\t", index=False, na_rep="NA")
+        annot.qc.to_csv(written["qc"], sep="\t", index=False)
+
+        with step("gene analysis (SNP-wise mean model)"):
+            genes = ldenrich.gene_analysis(
+                ss, args.bfile, gene_loc, window=args.window, n=args.n,
+                correlations=not args.no_raw, drop_strand_ambiguous=args.drop_strand_ambiguous,
+                threads=args.threads, progress=_ProgressBar(),
+            )  # fmt: skip
+        LOGGER.info(
+            "  %d genes analysed, panel of %d people; genome-wide Bonferroni: %d genes",
+            len(genes.table), genes.n_samples, int(genes.table.SIG_BONFERRONI.sum()),
+        )  # fmt: skip
+        written.update(genes.write(prefix))
+
+        with step("gene-set analysis"):
+            sets = set_analysis_from_args(args, genes, gene_sets, gene_loc)
+        log_set_results(sets)
+        written.update(sets.write(prefix, enrichment=screen))
+
+        figures: list[Path] = []
+        if not args.no_figures:
+            with step("figures"):
+                # The set-Z figure shows at most 40 sets: the most significant ones first.
+                order = sets.sets.sort_values(["p_competitive", "p_one_sample"], na_position="last")
+                rank = {name: i for i, name in enumerate(order["set"])}
+                members = sets.members.sort_values("set", key=lambda c: c.map(rank), kind="stable")
+                figures = _figures(out_dir / "figures", screen, genes.table, members)
+            written.update({f"figure {p.name}": p for p in figures})
+        with step("report"):
+            report = _report(
+                prefix.with_name(prefix.name + ".report.html"),
+                command or shlex.join(["ldenrich", *sys.argv[1:]]),
+                annot.qc, genes, sets, screen, figures,
+            )  # fmt: skip
+            written["report"] = report
+        for kind, path in written.items():
+            LOGGER.info("wrote %s (%s)", path, kind)
+        LOGGER.info("wrote %s", log_path)
+        return {"enrichment": screen, "genes": genes, "sets": sets, "written": written}
+    finally:
+        stop_logging()
+
+
+_CAPTIONS = {
+    "enrichment_forest": "Enrichment screen: mean chi-square ratio in vs out of each category's "
+    "gene windows, with 95% delete-one-block jackknife intervals",
+    "set_z_distributions": "Gene Z of each set against the genome-wide distribution",
+    "genes_manhattan_qq": "Gene-level Manhattan plot (genome-wide Bonferroni line) and QQ plot",
+}
+
+
+def _figures(
+    directory: Path, screen: pd.DataFrame, genes: pd.DataFrame, members: pd.DataFrame
+) -> list[Path]:
+    from ldenrich import plots
+
+    directory.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    paths += plots.forest_plot(screen, directory / "enrichment_forest")
+    paths += plots.set_z_distributions(genes, members, directory / "set_z_distributions")
+    paths += plots.gene_manhattan_qq(genes, directory / "genes_manhattan_qq")
+    return paths
+
+
+def _report(
+    path: Path,
+    command: str,
+    qc: pd.DataFrame,
+    genes: ldenrich.GeneResults,
+    sets: ldenrich.GeneSetResults,
+    screen: pd.DataFrame,
+    figures: list[Path],
+) -> Path:
+    from ldenrich import report
+
+    return report.write_report(
+        path,
+        title="ldenrich analysis",
+        command=command,
+        version=ldenrich.__version__,
+        qc=qc,
+        genes=genes.table,
+        sets=sets.sets,
+        members=sets.members,
+        table3=sets.table3(screen),
+        kruskal=sets.kruskal,
+        enrichment=screen,
+        # Each PNG/SVG pair is embedded once, as the (smaller) PNG.
+        figures=[
+            (_CAPTIONS.get(stem, stem), [p for p in figures if p.stem == stem])
+            for stem in dict.fromkeys(p.stem for p in figures)
+        ],
+        notes=[sets.model["description"], *sets.model["notes"]],
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``ldenrich run``."""
+    run_pipeline(args)
+    return 0

@@ -1,0 +1,155 @@
+//! Gene results and the competitive gene-set regression.
+
+use std::path::PathBuf;
+
+use ldenrich_core::gsa::{BaseModel, GlsOptions};
+use ldenrich_core::io::generesults::{read_gene_results, CorrelationBand};
+use ldenrich_core::parallel::with_threads;
+use ldenrich_core::Error;
+use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::errors::{run, to_py};
+
+fn contiguous<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>, what: &str) -> PyResult<&'a [T]> {
+    a.as_slice().map_err(|_| to_py(Error::InvalidArgument(format!("{what} must be a contiguous 1-d array"))))
+}
+
+/// Reads a `.genes.out`/`.genes.raw` into a dict of plain Python/numpy values.
+#[pyfunction(name = "read_gene_results")]
+fn read_gene_results_py(py: Python<'_>, path: PathBuf) -> PyResult<Bound<'_, PyDict>> {
+    let file = run(py, || read_gene_results(&path))?;
+    let out = PyDict::new(py);
+    out.set_item("path", file.path.display().to_string())?;
+    out.set_item("format", file.format.name())?;
+    out.set_item("version", file.version)?;
+    out.set_item("covar_names", file.covar_names)?;
+    out.set_item("ids", file.ids)?;
+    out.set_item("chrom", file.chrom)?;
+    out.set_item("symbols", file.symbols)?;
+    let numeric = PyDict::new(py);
+    for (name, values) in file.numeric {
+        numeric.set_item(name, values.into_pyarray(py))?;
+    }
+    out.set_item("numeric", numeric)?;
+    match file.correlations {
+        Some(band) => {
+            let offsets: Vec<u64> = band.offsets.iter().map(|&o| o as u64).collect();
+            out.set_item("corr_offsets", offsets.into_pyarray(py))?;
+            out.set_item("corr_values", band.values.into_pyarray(py))?;
+        }
+        None => {
+            out.set_item("corr_offsets", py.None())?;
+            out.set_item("corr_values", py.None())?;
+        }
+    }
+    out.set_item("dropped", file.dropped)?;
+    Ok(out)
+}
+
+#[pyclass(name = "GlsModel", module = "ldenrich._native", frozen)]
+pub struct PyGlsModel {
+    inner: BaseModel,
+}
+
+/// Fits the covariate part of the gene-set regression once.
+#[pyfunction(name = "gls_model")]
+#[pyo3(signature = (z, covariates, corr_offsets, corr_values, power, prune, threads))]
+#[allow(clippy::too_many_arguments)]
+fn gls_model_py(
+    py: Python<'_>,
+    z: PyReadonlyArray1<'_, f64>,
+    covariates: PyReadonlyArray2<'_, f64>,
+    corr_offsets: Option<PyReadonlyArray1<'_, u64>>,
+    corr_values: Option<PyReadonlyArray1<'_, f64>>,
+    power: f64,
+    prune: f64,
+    threads: Option<usize>,
+) -> PyResult<PyGlsModel> {
+    let z = contiguous(&z, "z")?.to_vec();
+    // Covariates arrive genes x covariates; the core wants one vector per covariate.
+    let view = covariates.as_array();
+    let columns: Vec<Vec<f64>> = view.columns().into_iter().map(|c| c.to_vec()).collect();
+    let band = match (corr_offsets, corr_values) {
+        (Some(o), Some(v)) => Some(CorrelationBand {
+            offsets: contiguous(&o, "corr_offsets")?.iter().map(|&x| x as usize).collect(),
+            values: contiguous(&v, "corr_values")?.to_vec(),
+        }),
+        (None, None) => None,
+        _ => return Err(to_py(Error::InvalidArgument("corr_offsets and corr_values go together".into()))),
+    };
+    if let Some(b) = &band {
+        let last = b.offsets.last().copied().unwrap_or(usize::MAX);
+        if b.offsets.first() != Some(&0) || last != b.values.len() || b.offsets.windows(2).any(|w| w[1] < w[0]) {
+            return Err(to_py(Error::InvalidArgument("corr_offsets do not index corr_values".into())));
+        }
+    }
+    let opts = GlsOptions { power, prune };
+    let inner = run(py, || with_threads(threads, || BaseModel::fit(&z, &columns, band.as_ref(), opts))?)?;
+    Ok(PyGlsModel { inner })
+}
+
+#[pymethods]
+impl PyGlsModel {
+    #[getter]
+    fn n_genes(&self) -> usize {
+        self.inner.n_genes()
+    }
+    #[getter]
+    fn n_eff(&self) -> usize {
+        self.inner.n_eff()
+    }
+    #[getter]
+    fn n_blocks(&self) -> usize {
+        self.inner.n_blocks()
+    }
+    #[getter]
+    fn largest_block(&self) -> usize {
+        self.inner.largest_block()
+    }
+    #[getter]
+    fn kept(&self) -> Vec<usize> {
+        self.inner.kept().to_vec()
+    }
+    #[getter]
+    fn df(&self) -> f64 {
+        self.inner.df()
+    }
+
+    /// Tests sets given as CSR (`offsets`, `genes`): arrays beta, se, t, df and status names.
+    #[pyo3(signature = (offsets, genes, threads))]
+    fn test_sets<'py>(
+        &self,
+        py: Python<'py>,
+        offsets: PyReadonlyArray1<'_, u64>,
+        genes: PyReadonlyArray1<'_, u32>,
+        threads: Option<usize>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let offsets: Vec<usize> = contiguous(&offsets, "offsets")?.iter().map(|&o| o as usize).collect();
+        let genes = contiguous(&genes, "genes")?;
+        if offsets.first() != Some(&0)
+            || offsets.last() != Some(&genes.len())
+            || offsets.windows(2).any(|w| w[1] < w[0])
+        {
+            return Err(to_py(Error::InvalidArgument("offsets do not index genes".into())));
+        }
+        let sets: Vec<&[u32]> = offsets.windows(2).map(|w| &genes[w[0]..w[1]]).collect();
+        let model = &self.inner;
+        let fits = run(py, || with_threads(threads, || model.test_sets(&sets))?)?;
+        let out = PyDict::new(py);
+        out.set_item("beta", fits.iter().map(|f| f.beta).collect::<Vec<_>>().into_pyarray(py))?;
+        out.set_item("se", fits.iter().map(|f| f.se).collect::<Vec<_>>().into_pyarray(py))?;
+        out.set_item("t", fits.iter().map(|f| f.t).collect::<Vec<_>>().into_pyarray(py))?;
+        out.set_item("df", fits.iter().map(|f| f.df).collect::<Vec<_>>().into_pyarray(py))?;
+        out.set_item("status", fits.iter().map(|f| f.status.name()).collect::<Vec<_>>())?;
+        Ok(out)
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(read_gene_results_py, m)?)?;
+    m.add_function(wrap_pyfunction!(gls_model_py, m)?)?;
+    m.add_class::<PyGlsModel>()?;
+    Ok(())
+}
