@@ -104,6 +104,7 @@ def read_sumstats(
     bp_col: str | None = None,
     read_n: bool = False,
     chisq_from: ChisqFrom = "auto",
+    threads: int | None = None,
 ) -> SumStats:
     """Read GWAS summary statistics.
 
@@ -128,6 +129,9 @@ def read_sumstats(
         used by the gene analysis. Rows with a missing or non-positive N are then dropped.
     chisq_from : {"auto", "z", "p", "beta-se"}
         Force the statistic the chi-square is computed from.
+    threads : int, optional
+        Threads that decompress (BGZF) and parse the file (default: ``LDENRICH_NUM_THREADS``
+        or all cores); the result does not depend on it.
 
     Returns
     -------
@@ -165,7 +169,7 @@ def read_sumstats(
         if name is not None
     ]
     read_n = read_n or n_col is not None
-    return SumStats(_native.read_sumstats(os.fspath(path), columns, chisq_from, read_n))
+    return SumStats(_native.read_sumstats(os.fspath(path), columns, chisq_from, read_n, threads))
 
 
 class Bim:
@@ -200,7 +204,7 @@ class Bim:
         return f"Bim({self.path!r}, variants={len(self)})"
 
 
-def read_bim(path: PathLike) -> Bim:
+def read_bim(path: PathLike, *, threads: int | None = None) -> Bim:
     """Read a PLINK ``.bim`` file, given as a file or as a PLINK prefix.
 
     Chromosome codes 1-26, X, Y, XY, MT/M and ``chr`` prefixes are accepted.
@@ -209,6 +213,8 @@ def read_bim(path: PathLike) -> Bim:
     ----------
     path : str or PathLike
         ``panel.bim``, ``panel.bim.gz`` or the prefix ``panel``.
+    threads : int, optional
+        Threads that parse the file (default: ``LDENRICH_NUM_THREADS`` or all cores).
 
     Returns
     -------
@@ -220,7 +226,7 @@ def read_bim(path: PathLike) -> Bim:
     >>> len(ldenrich.read_bim(ldenrich.example_data().bim))
     15938
     """
-    return Bim(_native.read_bim(os.fspath(path)))
+    return Bim(_native.read_bim(os.fspath(path), threads))
 
 
 class GeneLoc:

@@ -120,5 +120,6 @@ def read_sumstats_from_args(args: argparse.Namespace) -> ldenrich.SumStats:
         args.sumstats,
         n_col=getattr(args, "n_col", None),
         chisq_from=args.chisq_from,
+        threads=getattr(args, "threads", None),
         **columns,
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -129,6 +131,25 @@ def _log_categories(annot: ldenrich.Annotation, table: pd.DataFrame) -> None:
     )
 
 
+def _threads(args: argparse.Namespace) -> int:
+    if args.threads is not None:
+        return int(args.threads)
+    env = os.environ.get("LDENRICH_NUM_THREADS", "").strip()
+    return int(env) if env.isdigit() and int(env) > 0 else (os.cpu_count() or 1)
+
+
+def _read_sumstats_and_bim(args: argparse.Namespace) -> tuple[ldenrich.SumStats, ldenrich.Bim]:
+    """Read both at once when there are threads to spare: a gzip file is decompressed on one
+    thread, and parsing the .bim meanwhile fills the cores that would otherwise wait for it."""
+    if _threads(args) < 2:
+        return read_sumstats_from_args(args), ldenrich.read_bim(args.bim, threads=args.threads)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        bim = pool.submit(ldenrich.read_bim, args.bim, threads=args.threads)
+        # An error in the summary statistics is reported first, as in the sequential order.
+        ss = read_sumstats_from_args(args)
+        return ss, bim.result()
+
+
 def run_screen(args: argparse.Namespace) -> pd.DataFrame:
     """Read, annotate and test; write the outputs; return the enrichment table."""
     out = Path(args.out)
@@ -145,10 +166,8 @@ def run_screen(args: argparse.Namespace) -> pd.DataFrame:
         raise ldenrich.InvalidArgumentError(f"--threads must be at least 1; got {args.threads}")
     start_logging(out.with_name(out.name + ".log"), args.verbose)
     try:
-        with step("reading summary statistics"):
-            ss = read_sumstats_from_args(args)
-        with step("reading reference and gene locations"):
-            bim = ldenrich.read_bim(args.bim)
+        with step("reading summary statistics, reference and gene locations"):
+            ss, bim = _read_sumstats_and_bim(args)
             genes = ldenrich.read_gene_loc(args.gene_loc) if args.gene_loc else None
             LOGGER.info("  %s: %d variants", bim.path, len(bim))
             if genes is not None:
@@ -169,6 +188,8 @@ def run_screen(args: argparse.Namespace) -> pd.DataFrame:
                 drop_strand_ambiguous=args.drop_strand_ambiguous,
                 threads=args.threads,
             )
+        # The universe holds what the tests need; the parsed files would only add to the peak.
+        del ss, bim
         _log_qc(annot)
         with step(f"testing {len(annot.category_names)} categories"):
             table = ldenrich.enrichment(

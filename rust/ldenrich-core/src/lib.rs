@@ -14,6 +14,7 @@ pub mod gene;
 pub mod gsa;
 pub mod io;
 pub mod parallel;
+pub mod radix;
 pub mod special;
 pub mod stats;
 

@@ -8,6 +8,7 @@ use ldenrich_core::io::bim::{read_bim, Bim};
 use ldenrich_core::io::geneloc::{read_gene_loc, GeneLoc, Strand};
 use ldenrich_core::io::genesets::{read_gene_sets, GeneSetFormat};
 use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, Role, SumStats, SumstatsOptions};
+use ldenrich_core::parallel::with_threads;
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 
@@ -146,24 +147,26 @@ fn role_of(name: &str) -> PyResult<Role> {
 }
 
 #[pyfunction(name = "read_sumstats")]
-#[pyo3(signature = (path, columns, chisq_from, read_n=false))]
+#[pyo3(signature = (path, columns, chisq_from, read_n=false, threads=None))]
 fn read_sumstats_py(
     py: Python<'_>,
     path: PathBuf,
     columns: Vec<(String, String)>,
     chisq_from: &str,
     read_n: bool,
+    threads: Option<usize>,
 ) -> PyResult<PySumStats> {
     let columns = columns.into_iter().map(|(r, n)| Ok((role_of(&r)?, n))).collect::<PyResult<Vec<_>>>()?;
     let chisq_from = ChisqFrom::parse(chisq_from).map_err(to_py)?;
     let options = SumstatsOptions { columns, chisq_from: Some(chisq_from), read_n };
-    let inner = run(py, || read_sumstats(&path, &options))?;
+    let inner = run(py, || with_threads(threads, || read_sumstats(&path, &options))?)?;
     Ok(PySumStats { inner: Arc::new(inner) })
 }
 
 #[pyfunction(name = "read_bim")]
-fn read_bim_py(py: Python<'_>, path: PathBuf) -> PyResult<PyBim> {
-    Ok(PyBim { inner: Arc::new(run(py, || read_bim(&path))?) })
+#[pyo3(signature = (path, threads=None))]
+fn read_bim_py(py: Python<'_>, path: PathBuf, threads: Option<usize>) -> PyResult<PyBim> {
+    Ok(PyBim { inner: Arc::new(run(py, || with_threads(threads, || read_bim(&path))?)?) })
 }
 
 #[pyfunction(name = "read_gene_loc")]

@@ -1,14 +1,15 @@
 //! The SNP universe of the enrichment screen: summary-statistic rows whose identifier is in the
 //! reference .bim, autosomes only, in .bim order stably sorted by (chromosome, position).
 
-use rustc_hash::FxHashSet;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::annot::positions::PositionCheck;
 use crate::chrom::is_autosome;
 use crate::error::{Error, Result};
 use crate::io::alleles::{alleles_match, is_strand_ambiguous};
 use crate::io::bim::Bim;
-use crate::io::snpid::{KeyIndex, DUPLICATE};
+use crate::io::snpid::{SnpKey, DUPLICATE};
 use crate::io::sumstats::{DropCounts, DropReason, SumStats};
 
 /// Options of the join.
@@ -146,23 +147,146 @@ fn chrom_starts(chrom: &[u8]) -> [usize; 24] {
     starts
 }
 
+/// Marks a sumstats row whose identifier is not in the .bim.
+const ABSENT: u32 = u32::MAX - 1;
+
+/// For every row of the summary statistics, the .bim row carrying the same identifier
+/// ([`ABSENT`] if none, [`DUPLICATE`] if several), whether the identifier occurs more than once
+/// in the summary statistics (valid or dropped rows), and the number of .bim rows whose
+/// identifier is duplicated there.
+///
+/// rs numbers (nearly all rows) are joined by radix-sorting both key columns and merging them:
+/// linear passes over memory instead of one cache miss per row in a hash table of millions of
+/// entries. Other identifiers are interned per file, so their keys are not comparable across
+/// files; they are matched by their bytes through a hash map of the (few) .bim ones.
+fn join_keys(sumstats: &SumStats, bim: &Bim) -> (Vec<u32>, Vec<bool>, u64) {
+    let ss = &sumstats.ids;
+    let n = ss.keys.len();
+    // rs numbers below 2^32 (all of dbSNP) with a row number below 2^32 are packed into one
+    // u64, key in the high half: half the memory of (key, row) pairs and the sort carries the
+    // row along for free. Any other key (interned ids, absurd rs numbers, dropped rows) goes
+    // through the hash maps below.
+    let packable = |k: u64| k >> 32 == 0;
+    let (ss_sorted, bim_sorted) = rayon::join(
+        || {
+            let mut v: Vec<u64> =
+                ss.keys.iter().enumerate().filter(|(_, &k)| packable(k)).map(|(i, &k)| (k << 32) | i as u64).collect();
+            crate::radix::sort_u64_by_high_bits(&mut v, 32);
+            v
+        },
+        || {
+            let mut v: Vec<u64> = bim
+                .ids
+                .keys
+                .iter()
+                .enumerate()
+                .filter(|(_, &k)| packable(k))
+                .map(|(i, &k)| (k << 32) | i as u64)
+                .collect();
+            crate::radix::sort_u64_by_high_bits(&mut v, 32);
+            v
+        },
+    );
+    let mut target = vec![ABSENT; n];
+    let mut duplicated = vec![false; n];
+    let mut bim_duplicate_rows = 0u64;
+    // The .bim's other identifiers: by bytes for interned ids (keys are per file), by number
+    // for rs numbers too large to pack.
+    let mut other: FxHashMap<&[u8], u32> = FxHashMap::default();
+    let mut big_rs: FxHashMap<u64, u32> = FxHashMap::default();
+    for (row, &key) in bim.ids.keys.iter().enumerate() {
+        match bim.ids.resolve(key) {
+            _ if packable(key) => {}
+            SnpKey::Other(bytes) => {
+                other.entry(bytes).and_modify(|r| *r = DUPLICATE).or_insert(row as u32);
+            }
+            SnpKey::Rs(number) => {
+                big_rs.entry(number).and_modify(|r| *r = DUPLICATE).or_insert(row as u32);
+            }
+        }
+    }
+    for &key in &bim.ids.keys {
+        let dup = match bim.ids.resolve(key) {
+            _ if packable(key) => false,
+            SnpKey::Other(bytes) => other.get(bytes) == Some(&DUPLICATE),
+            SnpKey::Rs(number) => big_rs.get(&number) == Some(&DUPLICATE),
+        };
+        bim_duplicate_rows += u64::from(dup);
+    }
+    // Summary-statistic keys seen more than once, among the unpacked and the dropped rows
+    // (a dropped copy makes its valid twin a duplicate too).
+    let mut seen: FxHashMap<u64, u32> = FxHashMap::default();
+    for &key in ss.keys.iter().filter(|&&k| !packable(k)).chain(&sumstats.dropped_keys) {
+        *seen.entry(key).or_insert(0) += 1;
+    }
+    for (row, &key) in ss.keys.iter().enumerate() {
+        if !packable(key) {
+            target[row] = match ss.resolve(key) {
+                SnpKey::Other(bytes) => other.get(bytes).copied().unwrap_or(ABSENT),
+                SnpKey::Rs(number) => big_rs.get(&number).copied().unwrap_or(ABSENT),
+            };
+            duplicated[row] = seen.get(&key).is_some_and(|&c| c > 1);
+        }
+    }
+    let mut j = 0usize;
+    let mut i = 0usize;
+    while i < ss_sorted.len() {
+        let key = ss_sorted[i] >> 32;
+        let mut end = i + 1;
+        while end < ss_sorted.len() && ss_sorted[end] >> 32 == key {
+            end += 1;
+        }
+        while j < bim_sorted.len() && bim_sorted[j] >> 32 < key {
+            j += 1;
+        }
+        let mut k = j;
+        while k < bim_sorted.len() && bim_sorted[k] >> 32 == key {
+            k += 1;
+        }
+        let found = match k - j {
+            0 => ABSENT,
+            1 => bim_sorted[j] as u32,
+            _ => DUPLICATE,
+        };
+        let dup = end - i > 1 || seen.contains_key(&key);
+        for &packed in &ss_sorted[i..end] {
+            let row = packed as u32 as usize;
+            target[row] = found;
+            duplicated[row] = dup;
+        }
+        i = end;
+    }
+    // Duplicated rs numbers of the .bim: runs of equal keys.
+    let mut a = 0usize;
+    while a < bim_sorted.len() {
+        let mut b = a + 1;
+        while b < bim_sorted.len() && bim_sorted[b] >> 32 == bim_sorted[a] >> 32 {
+            b += 1;
+        }
+        if b - a > 1 {
+            bim_duplicate_rows += (b - a) as u64;
+        }
+        a = b;
+    }
+    (target, duplicated, bim_duplicate_rows)
+}
+
 /// The .bim row a summary-statistic row joins to, or the first reason it cannot be used.
 fn classify(
     sumstats: &SumStats,
     bim: &Bim,
-    index: &KeyIndex<'_>,
-    duplicated: &FxHashSet<u64>,
+    target: u32,
+    duplicated: bool,
     row: usize,
-    key: u64,
     options: UniverseOptions,
 ) -> std::result::Result<usize, DropReason> {
-    if duplicated.contains(&key) {
+    if duplicated {
         return Err(DropReason::DuplicateId);
     }
-    let b = match index.find(&sumstats.ids, key) {
-        None => return Err(DropReason::NotInReference),
-        Some(DUPLICATE) => return Err(DropReason::DuplicateInReference),
-        Some(b) => b as usize,
+    let b = match target {
+        ABSENT => return Err(DropReason::NotInReference),
+        DUPLICATE => return Err(DropReason::DuplicateInReference),
+        b => b as usize,
     };
     if !is_autosome(bim.chrom[b]) {
         return Err(DropReason::NonAutosomal);
@@ -186,28 +310,40 @@ fn classify(
 /// are dropped, every copy.
 pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) -> Result<Universe> {
     let mut dropped = sumstats.dropped;
-    let duplicated: FxHashSet<u64> = {
-        let mut keys: Vec<u64> = sumstats.ids.keys.iter().chain(&sumstats.dropped_keys).copied().collect();
-        keys.sort_unstable();
-        keys.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect()
-    };
-    let index = KeyIndex::new(&bim.ids);
+    let (target, duplicated, bim_duplicate_rows) = join_keys(sumstats, bim);
     let alleles_checked = sumstats.alleles.is_some();
+    let outcome: Vec<std::result::Result<u32, DropReason>> = (0..sumstats.len())
+        .into_par_iter()
+        .map(|row| classify(sumstats, bim, target[row], duplicated[row], row, options).map(|b| b as u32))
+        .collect();
+    drop(target);
+    drop(duplicated);
+    // Sumstats row of each .bim row that joins one (each joins at most one: duplicates are
+    // dropped), so the universe can be built in .bim order.
+    let mut row_of_bim = vec![u32::MAX; bim.len()];
     let mut strand_ambiguous_kept = 0u64;
-    let mut kept: Vec<(u8, u32, u32, f64, u32)> = Vec::with_capacity(sumstats.len());
-    for (row, &key) in sumstats.ids.keys.iter().enumerate() {
-        match classify(sumstats, bim, &index, &duplicated, row, key, options) {
+    for (row, o) in outcome.iter().enumerate() {
+        match *o {
             Ok(b) => {
-                if is_strand_ambiguous(bim.a1.codes[b], bim.a2.codes[b]) {
+                if is_strand_ambiguous(bim.a1.codes[b as usize], bim.a2.codes[b as usize]) {
                     strand_ambiguous_kept += 1;
                 }
-                kept.push((bim.chrom[b], bim.bp[b], b as u32, sumstats.chisq[row], row as u32));
+                row_of_bim[b as usize] = row as u32;
             }
             Err(reason) => dropped[reason.index()] += 1,
         }
     }
-    // Sorting on (chrom, bp, bim row) is the stable sort of .bim order by (chrom, bp).
-    kept.sort_unstable_by_key(|&(c, p, b, _, _)| (c, p, b));
+    drop(outcome);
+    let mut kept: Vec<(u64, u32)> = row_of_bim
+        .iter()
+        .enumerate()
+        .filter(|(_, &r)| r != u32::MAX)
+        .map(|(b, _)| ((u64::from(bim.chrom[b]) << 32) | u64::from(bim.bp[b]), b as u32))
+        .collect();
+    // A stable sort of .bim order by (chrom, bp); most .bim files are already in that order.
+    if !kept.windows(2).all(|w| w[0].0 <= w[1].0) {
+        crate::radix::sort_pairs(&mut kept);
+    }
     let used = kept.len() as u64;
     let dropped_total: u64 = dropped.iter().sum();
     if used + dropped_total != sumstats.rows_read {
@@ -216,8 +352,6 @@ pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) 
             sumstats.rows_read
         )));
     }
-    let bim_duplicate_rows =
-        bim.ids.keys.iter().filter(|&&k| index.find(&bim.ids, k) == Some(DUPLICATE)).count() as u64;
     let qc = Qc {
         rows_read: sumstats.rows_read,
         used,
@@ -227,10 +361,10 @@ pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) 
         bim_rows: bim.len() as u64,
         bim_duplicate_rows,
         bim_non_autosomal_rows: bim.chrom.iter().filter(|&&c| !is_autosome(c)).count() as u64,
-        positions: sumstats
-            .positions
-            .as_ref()
-            .map(|(c, p)| PositionCheck::of((c, p), kept.iter().map(|k| (k.4 as usize, k.0, k.1)))),
+        positions: sumstats.positions.as_ref().map(|(c, p)| {
+            let matched = kept.iter().map(|&(key, b)| (row_of_bim[b as usize] as usize, (key >> 32) as u8, key as u32));
+            PositionCheck::of((c, p), matched)
+        }),
     };
     if used == 0 {
         let summary: Vec<String> =
@@ -242,13 +376,14 @@ pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) 
             summary.join(", ")
         )));
     }
-    let chrom: Vec<u8> = kept.iter().map(|k| k.0).collect();
+    let chrom: Vec<u8> = kept.iter().map(|k| (k.0 >> 32) as u8).collect();
     let chrom_start = chrom_starts(&chrom);
+    let row = |k: &(u64, u32)| row_of_bim[k.1 as usize] as usize;
     Ok(Universe {
-        bp: kept.iter().map(|k| k.1).collect(),
-        bim_row: kept.iter().map(|k| k.2).collect(),
-        chisq: kept.iter().map(|k| k.3).collect(),
-        n: sumstats.n.as_ref().map(|n| kept.iter().map(|k| n[k.4 as usize]).collect()),
+        bp: kept.iter().map(|k| k.0 as u32).collect(),
+        bim_row: kept.iter().map(|k| k.1).collect(),
+        chisq: kept.iter().map(|k| sumstats.chisq[row(k)]).collect(),
+        n: sumstats.n.as_ref().map(|n| kept.iter().map(|k| n[row(k)]).collect()),
         chrom,
         qc,
         chrom_start,
@@ -302,5 +437,33 @@ mod tests {
         assert_eq!(u.range_of(1, 101, 299), (0, 0));
         assert_eq!(u.range_of(1, 101, 300), (2, 3));
         assert_eq!(u.range_of(2, 0, 1000), (3, 4));
+    }
+
+    #[test]
+    fn joins_ids_that_are_not_small_rs_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let bim = dir.path().join("r.bim");
+        std::fs::write(
+            &bim,
+            "1 1:100:A:G 0 100 A G\n1 rs99999999999 0 200 A G\n1 kgp7 0 300 A G\n1 kgp7 0 301 A G\n1 rs5 0 400 A G\n1 x9 0 500 A G\n",
+        )
+        .unwrap();
+        let ss = dir.path().join("s.txt");
+        std::fs::write(
+            &ss,
+            "SNP P\n1:100:A:G 0.5\nrs99999999999 0.1\nkgp7 0.2\nrs5 0.3\nrs5 NA\nx9 0.1\nx9 0.2\nrs6 0.4\n",
+        )
+        .unwrap();
+        let s = read_sumstats(&ss, &SumstatsOptions::default()).unwrap();
+        let b = read_bim(&bim).unwrap();
+        let u = build_universe(&s, &b, UniverseOptions::default()).unwrap();
+        assert_eq!(u.bim_row, [0, 1]);
+        let q = &u.qc;
+        assert_eq!(q.dropped[DropReason::DuplicateInReference.index()], 1);
+        // rs5 (a dropped copy) and x9 (twice): every copy.
+        assert_eq!(q.dropped[DropReason::DuplicateId.index()], 3);
+        assert_eq!(q.dropped[DropReason::MissingStatistic.index()], 1);
+        assert_eq!(q.dropped[DropReason::NotInReference.index()], 1);
+        assert_eq!(q.bim_duplicate_rows, 2);
     }
 }

@@ -66,6 +66,23 @@ impl AlleleColumn {
         self.codes.push(code);
     }
 
+    /// Appends the codes of `part` (a column built from a later piece of the same file),
+    /// re-coding its interned alleles into this column.
+    pub fn absorb(&mut self, part: AlleleColumn) {
+        if part.interned.is_empty() {
+            self.codes.extend_from_slice(&part.codes);
+            return;
+        }
+        let remap: Vec<u32> = part.interned.iter().map(|a| self.code_of(a)).collect();
+        self.codes.extend(part.codes.iter().map(|&c| {
+            if c != MISSING && c & INTERNED != 0 {
+                remap[(c & !INTERNED) as usize]
+            } else {
+                c
+            }
+        }));
+    }
+
     /// Drops the interning index once reading is done.
     pub fn finish(&mut self) {
         self.lookup = FxHashMap::default();

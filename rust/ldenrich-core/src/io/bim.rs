@@ -6,7 +6,9 @@ use crate::chrom::parse_chrom;
 use crate::error::{Error, Result};
 use crate::io::alleles::AlleleColumn;
 use crate::io::snpid::SnpIds;
-use crate::io::text::{field, parse_f64, parse_i64, resolve_prefix, show, split_fields, Delimiter, LineReader};
+use crate::io::text::{
+    field, par_chunks_fold, parse_f64, parse_i64, resolve_prefix, show, split_fields, Delimiter, LineReader, Lines,
+};
 
 /// The columns of a `.bim` that ldenrich uses.
 #[derive(Debug)]
@@ -37,39 +39,75 @@ impl Bim {
     }
 }
 
-/// Reads a `.bim` file, or `PREFIX.bim` when `path` is a prefix. Plain or gzip.
+/// Reads a `.bim` file, or `PREFIX.bim` when `path` is a prefix. Plain, gzip or BGZF; parsed
+/// in parallel on the current rayon pool.
 pub fn read_bim(path: &Path) -> Result<Bim> {
     let path = resolve_prefix(path, "bim");
-    let mut reader = LineReader::open(&path)?;
-    let mut ranges = Vec::new();
-    let mut bim = Bim {
+    let reader = LineReader::open(&path)?;
+    let empty = Bim {
         path: path.clone(),
         chrom: Vec::new(),
         bp: Vec::new(),
-        ids: SnpIds::with_capacity(1 << 16),
+        ids: SnpIds::default(),
         a1: AlleleColumn::default(),
         a2: AlleleColumn::default(),
     };
-    while let Some((line_no, line)) = reader.next_line()? {
+    // Each piece is appended as soon as every earlier one is parsed: only the pieces in flight
+    // exist besides the growing table.
+    let mut bim = par_chunks_fold(
+        reader,
+        |bytes| parse_bim_lines(&path, bytes),
+        empty,
+        |bim, part| {
+            bim.chrom.extend_from_slice(&part.chrom);
+            bim.bp.extend_from_slice(&part.bp);
+            bim.ids.absorb(part.ids, &mut []);
+            bim.a1.absorb(part.a1);
+            bim.a2.absorb(part.a2);
+        },
+    )?;
+    bim.chrom.shrink_to_fit();
+    bim.bp.shrink_to_fit();
+    bim.ids.finish();
+    bim.a1.finish();
+    bim.a2.finish();
+    Ok(bim)
+}
+
+/// Parses a buffer of whole `.bim` lines; line numbers of errors are local to the buffer.
+fn parse_bim_lines(path: &Path, bytes: &[u8]) -> Result<Bim> {
+    // ~30 bytes a line.
+    let capacity = bytes.len() / 24;
+    let mut ranges = Vec::with_capacity(8);
+    let mut bim = Bim {
+        path: PathBuf::new(),
+        chrom: Vec::with_capacity(capacity),
+        bp: Vec::with_capacity(capacity),
+        ids: SnpIds::with_capacity(capacity),
+        a1: AlleleColumn::default(),
+        a2: AlleleColumn::default(),
+    };
+    for (line_no, line) in Lines::new(bytes) {
         split_fields(line, Delimiter::Whitespace, &mut ranges);
         if ranges.is_empty() {
             continue;
         }
         if ranges.len() != 6 {
             return Err(Error::parse(
-                &path,
+                path,
                 line_no,
                 format!("a .bim line has 6 fields (chrom id cm bp a1 a2); found {}", ranges.len()),
             ));
         }
         let chrom_raw = field(line, &ranges, 0);
         let chrom = parse_chrom(chrom_raw).ok_or_else(|| {
-            Error::parse_col(&path, line_no, "1 (chromosome)", format!("unknown chromosome code '{}'", show(chrom_raw)))
+            Error::parse_col(path, line_no, "1 (chromosome)", format!("unknown chromosome code '{}'", show(chrom_raw)))
         })?;
         let cm_raw = field(line, &ranges, 2);
-        if parse_f64(cm_raw).is_none() {
+        // "0" and "0.0" are what almost every .bim holds; skip the float parser for them.
+        if !matches!(cm_raw, b"0" | b"0.0") && parse_f64(cm_raw).is_none() {
             return Err(Error::parse_col(
-                &path,
+                path,
                 line_no,
                 "3 (cM)",
                 format!("expected a number, found '{}'", show(cm_raw)),
@@ -78,7 +116,7 @@ pub fn read_bim(path: &Path) -> Result<Bim> {
         let bp_raw = field(line, &ranges, 3);
         let bp = parse_i64(bp_raw).filter(|&v| (0..=i64::from(u32::MAX)).contains(&v)).ok_or_else(|| {
             Error::parse_col(
-                &path,
+                path,
                 line_no,
                 "4 (bp)",
                 format!("expected a base-pair position between 0 and 4294967295, found '{}'", show(bp_raw)),
@@ -90,9 +128,6 @@ pub fn read_bim(path: &Path) -> Result<Bim> {
         bim.a1.push(field(line, &ranges, 4));
         bim.a2.push(field(line, &ranges, 5));
     }
-    bim.ids.finish();
-    bim.a1.finish();
-    bim.a2.finish();
     Ok(bim)
 }
 

@@ -59,8 +59,8 @@ impl SnpIds {
         }
         let key = OTHER_FLAG | self.other.len() as u64;
         let owned: Box<[u8]> = id.into();
-        self.other.push(owned.clone());
-        self.lookup.insert(owned, key);
+        self.lookup.insert(owned.clone(), key);
+        self.other.push(owned);
         key
     }
 
@@ -99,6 +99,22 @@ impl SnpIds {
         match self.resolve(key) {
             SnpKey::Rs(n) => format!("rs{n}"),
             SnpKey::Other(b) => String::from_utf8_lossy(b).into_owned(),
+        }
+    }
+
+    /// Appends the rows of `part` (a table built from a later piece of the same file),
+    /// re-keying its interned identifiers into this table; `extra_keys` (other keys of `part`,
+    /// such as those of dropped rows) are re-keyed in place.
+    pub fn absorb(&mut self, part: SnpIds, extra_keys: &mut [u64]) {
+        let remap: Vec<u64> = part.other.iter().map(|id| self.key_of(id)).collect();
+        let convert = |k: u64| if k & OTHER_FLAG == 0 { k } else { remap[(k & !OTHER_FLAG) as usize] };
+        if remap.is_empty() {
+            self.keys.extend_from_slice(&part.keys);
+        } else {
+            self.keys.extend(part.keys.iter().map(|&k| convert(k)));
+            for k in extra_keys {
+                *k = convert(*k);
+            }
         }
     }
 

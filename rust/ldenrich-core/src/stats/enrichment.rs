@@ -139,14 +139,21 @@ impl<'a> EnrichmentContext<'a> {
             )));
         }
         let blocks = options.blocks.min(m);
-        let total = crate::stats::sum::sum(chisq);
-        let center = total / m as f64;
-        let (mut centered, mut centered_sq) = (Sum::default(), Sum::default());
-        for &x in chisq {
-            let d = x - center;
-            centered.add(d);
-            centered_sq.add(d * d);
-        }
+        // The ranks (a sort) and the sums (three passes) are independent: one thread each.
+        let (ranks, (total, center, centered, centered_sq)) = rayon::join(
+            || Ranks::new(chisq),
+            || {
+                let total = crate::stats::sum::sum(chisq);
+                let center = total / m as f64;
+                let (mut centered, mut centered_sq) = (Sum::default(), Sum::default());
+                for &x in chisq {
+                    let d = x - center;
+                    centered.add(d);
+                    centered_sq.add(d * d);
+                }
+                (total, center, centered, centered_sq)
+            },
+        );
         let separators = block_separators(m, blocks);
         let block_sum = separators.windows(2).map(|w| crate::stats::sum::sum(&chisq[w[0]..w[1]])).collect();
         Ok(EnrichmentContext {
@@ -157,7 +164,7 @@ impl<'a> EnrichmentContext<'a> {
             total_centered_sq: centered_sq.value(),
             separators,
             block_sum,
-            ranks: Ranks::new(chisq),
+            ranks,
             options: EnrichmentOptions { blocks, ..options },
         })
     }

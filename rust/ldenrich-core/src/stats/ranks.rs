@@ -1,8 +1,6 @@
 //! Mid-ranks of a whole sample computed once, so that the Mann-Whitney rank sum of any subset is
 //! a sum of prefix-sum differences over its index ranges.
 
-use rayon::prelude::*;
-
 /// Ranks of one sample.
 #[derive(Debug, Clone)]
 pub struct Ranks {
@@ -16,32 +14,45 @@ impl Ranks {
     /// Mid-ranks (1-based, ties averaged) of `values`, which must not contain NaN.
     pub fn new(values: &[f64]) -> Self {
         let n = values.len();
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.par_sort_unstable_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
-        let mut doubled = vec![0u64; n];
+        // The bit pattern of a double, with the sign bit flipped for positives and all bits
+        // flipped for negatives, orders like the value (the total order): one radix sort of
+        // (bits, index) pairs ranks everything without comparisons.
+        let mut order: Vec<(u64, u32)> = values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let v = if v == 0.0 { 0.0 } else { v };
+                let bits = v.to_bits();
+                let key = if bits >> 63 == 1 { !bits } else { bits | (1 << 63) };
+                (key, i as u32)
+            })
+            .collect();
+        crate::radix::sort_pairs(&mut order);
+        // Doubled mid-ranks written one slot to the right, then summed in place into the
+        // prefix sums: one array of n + 1 instead of two.
+        let mut prefix = vec![0u64; n + 1];
         let mut tie_term = 0.0f64;
         let mut i = 0usize;
         while i < n {
-            let v = values[order[i] as usize];
+            let v = order[i].0;
             let mut j = i + 1;
-            while j < n && values[order[j] as usize] == v {
+            while j < n && order[j].0 == v {
                 j += 1;
             }
             // Positions i..j (0-based) share the mid-rank ((i+1) + j) / 2.
             let doubled_rank = (i + 1 + j) as u64;
-            for &k in &order[i..j] {
-                doubled[k as usize] = doubled_rank;
+            for &(_, k) in &order[i..j] {
+                prefix[k as usize + 1] = doubled_rank;
             }
             let t = (j - i) as f64;
             tie_term += t * t * t - t;
             i = j;
         }
-        let mut prefix = Vec::with_capacity(n + 1);
-        prefix.push(0u64);
+        drop(order);
         let mut acc = 0u64;
-        for d in doubled {
-            acc += d;
-            prefix.push(acc);
+        for p in prefix.iter_mut() {
+            acc += *p;
+            *p = acc;
         }
         Ranks { doubled_rank_prefix: prefix, tie_term }
     }
