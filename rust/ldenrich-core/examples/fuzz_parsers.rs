@@ -20,16 +20,19 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use ldenrich_core::annot::universe::{build_universe, UniverseOptions};
+use ldenrich_core::gsa::{BaseModel, GlsOptions};
 use ldenrich_core::io::bed::read_bed;
 use ldenrich_core::io::bim::read_bim;
 use ldenrich_core::io::geneloc::read_gene_loc;
+use ldenrich_core::io::generesults::read_gene_results;
 use ldenrich_core::io::genesets::{read_gene_sets, GeneSetFormat};
 use ldenrich_core::io::plink::{count_fam, open_bfile};
 use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, Role, SumstatsOptions};
 use ldenrich_core::io::text::LineReader;
 use ldenrich_core::Error;
 
-const PARSERS: [&str; 8] = ["sumstats", "bim", "fam", "bed", "geneloc", "genesets", "intervals", "lines"];
+const PARSERS: [&str; 9] =
+    ["sumstats", "bim", "fam", "bed", "geneloc", "genesets", "intervals", "lines", "generesults"];
 /// Inputs that parsed are added to the corpus up to this many per parser, so mutations can
 /// build on structure that got past the early checks.
 const MAX_CORPUS: usize = 2_000;
@@ -312,6 +315,14 @@ fn seeds(parser: &str, data: &Path) -> Vec<Vec<u8>> {
             vec!["A\tdesc words\tG1\tG2\nB\tNA\tG3\n", "set gene\nA G1\nB G2\nA G3\n", "A G1 G2 G3\nB G4\n"]
         }
         "intervals" => vec!["track name=x\n#c\nchr1\t10\t20\tn\nchrUn_x\t1\t2\nchr2 5 5\n22 0 1\n"],
+        "generesults" => vec![
+            "# VERSION = 109\n# COVAR = NSAMP MAC\n79906 1 2241719 2358190 5 1 74046 245 2.3496\n\
+             261734 1 5912870 6087618 1 1 74046 27 -1.92205 0.000827061\n\
+             8514 1 6017358 6171253 1 1 74046 27 -1.92205 0.000827061 1\n\
+             83715 1 6449836 6531004 1 1 74046 94 1.18201 0.00443989 0.00193989 0.00193989\n",
+            "GENE CHR START STOP NSNPS NPARAM N ZSTAT P\n148398 1 824993 889961 100 20 5000 1.5 0.0668\n\
+             26155 1 869583 904679 80 15 5000 -0.3 0.61\n9636 1 913838 959309 30 7 5000 NA NA\n",
+        ],
         _ => vec![],
     };
     let mut out: Vec<Vec<u8>> = builtin.iter().map(|s| s.as_bytes().to_vec()).collect();
@@ -327,6 +338,7 @@ fn seeds(parser: &str, data: &Path) -> Vec<Vec<u8>> {
             "bim" => name.ends_with(".bim"),
             "fam" => name.ends_with(".fam"),
             "geneloc" => name.contains("gene.loc") || name.starts_with("gl_"),
+            "generesults" => name.contains("genes."),
             "genesets" => name.starts_with("gs_") || name.ends_with(".gmt"),
             "intervals" => name.ends_with(".bed") && !name.starts_with("bed_size") && !name.starts_with("fam_"),
             "lines" => true,
@@ -466,6 +478,30 @@ fn run_text_parser(parser: &str, path: &Path, rng: &mut Rng) -> Outcome {
                 Ok(())
             }))
         }
+        "generesults" => Ok(read_gene_results(path).and_then(|r| {
+            let z = r.column("ZSTAT").unwrap_or(&[]).to_vec();
+            if z.len() != r.len() || z.iter().any(|v| !v.is_finite()) {
+                return Err(Error::Internal("ZSTAT missing or not finite for a gene kept".into()));
+            }
+            if let Some(band) = &r.correlations {
+                let ok = band.offsets.len() == r.len() + 1
+                    && (0..r.len()).all(|k| band.row(k).len() <= k)
+                    && band.values.iter().all(|v| v.abs() <= 1.0);
+                if !ok {
+                    return Err(Error::Internal("correlation band out of shape".into()));
+                }
+            }
+            if r.len() >= 3 {
+                match BaseModel::fit(&z, &[], r.correlations.as_ref(), GlsOptions::default()) {
+                    Ok(m) if m.n_eff() > r.len() => {
+                        return Err(Error::Internal("more effective genes than genes".into()))
+                    }
+                    Err(Error::Internal(e)) => return Err(Error::Internal(e)),
+                    _ => {}
+                }
+            }
+            Ok(())
+        })),
         "intervals" => Ok(read_bed(path).and_then(|b| {
             if (0..b.len()).any(|i| b.end[i] <= b.start[i] || b.end[i] > u64::from(u32::MAX)) {
                 return Err(Error::Internal("empty or out-of-range interval kept".into()));

@@ -8,9 +8,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ldenrich_core::annot::universe::{build_universe, UniverseOptions};
+use ldenrich_core::gsa::{BaseModel, GlsOptions};
 use ldenrich_core::io::bed::read_bed;
 use ldenrich_core::io::bim::read_bim;
 use ldenrich_core::io::geneloc::read_gene_loc;
+use ldenrich_core::io::generesults::read_gene_results;
 use ldenrich_core::io::genesets::{read_gene_sets, GeneSetFormat};
 use ldenrich_core::io::plink::{count_fam, open_bfile};
 use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, SumstatsOptions};
@@ -268,6 +270,38 @@ proptest! {
                 Ok(g) => {
                     prop_assert!((0..g.len()).all(|k| g.stop[k] > g.start[k]));
                     prop_assert_eq!(g.symbol.len(), g.len());
+                }
+                Err(e) => assert_good_error(&e, &path),
+            }
+        }
+    }
+
+    #[test]
+    fn gene_results_out_and_raw(rows in token_table(12, 20), noise in noisy_bytes()) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = b"GENE CHR START STOP NSNPS NPARAM N ZSTAT P\n".to_vec();
+        out.extend(render(&rows, " ", false));
+        let mut raw = b"# VERSION = 110\n# COVAR = NSAMP MAC\n".to_vec();
+        raw.extend(render(&rows, " ", false));
+        for (i, bytes) in [out, raw, noise].into_iter().enumerate() {
+            let path = write(dir.path(), &format!("r{i}.genes"), &bytes);
+            match read_gene_results(&path) {
+                Ok(r) => {
+                    let z = r.column("ZSTAT").unwrap_or(&[]).to_vec();
+                    prop_assert_eq!(z.len(), r.len());
+                    prop_assert!(z.iter().all(|v| v.is_finite()));
+                    if let Some(band) = &r.correlations {
+                        prop_assert_eq!(band.offsets.len(), r.len() + 1);
+                        prop_assert!((0..r.len()).all(|k| band.row(k).len() <= k));
+                        prop_assert!(band.values.iter().all(|v| v.abs() <= 1.0));
+                    }
+                    if r.len() >= 3 {
+                        // Whatever the file holds, the regression fits or says why.
+                        match BaseModel::fit(&z, &[], r.correlations.as_ref(), GlsOptions::default()) {
+                            Ok(m) => prop_assert!(m.n_eff() <= r.len()),
+                            Err(e) => prop_assert!(!matches!(e, Error::Internal(_)), "{}", e),
+                        }
+                    }
                 }
                 Err(e) => assert_good_error(&e, &path),
             }

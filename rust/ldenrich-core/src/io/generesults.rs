@@ -213,6 +213,14 @@ pub fn read_gene_results(path: &Path) -> Result<GeneResultsFile> {
                 for (k, (name, index)) in columns.numeric.iter().enumerate() {
                     let raw = field(line, &ranges, *index);
                     let value = parse_value(path, line_no, *index, name, raw)?;
+                    if *name == "ZSTAT" && !value.is_finite() {
+                        return Err(Error::parse_col(
+                            path,
+                            line_no,
+                            format!("{} (ZSTAT)", index + 1),
+                            format!("ZSTAT must be a finite number, found '{}'", show(raw)),
+                        ));
+                    }
                     out.numeric[k].1.push(value);
                 }
             }
@@ -455,6 +463,7 @@ mod tests {
             ("GENE CHR ZSTAT\n1 1 2\n1 1 3\n", "appears twice (first on line 2)"),
             ("GENE CHR ZSTAT\n1 1 2 4\n", "line 2: the header has 3 fields"),
             ("GENE CHR P\n1 1 2\n", "GENE and ZSTAT"),
+            ("GENE CHR ZSTAT\n1 1 inf\n", "line 2, column 3 (ZSTAT): ZSTAT must be a finite number"),
             ("# VERSION = 110\n# COVAR = NSAMP MAC\n1 1 1 2 3 1 100 5 1.0 0.3\n", "only 0 genes precede"),
             (
                 "# VERSION = 110\n# COVAR = NSAMP MAC\n1 1 1 2 3 1 100 5 1.0\n2 1 1 2 3 1 100 5 1.0 1.7\n",
