@@ -21,6 +21,7 @@ seed geneloc $data/bad/gl_*
 seed genesets $data/bad/gs_* ../python/ldenrich/data/genesets/*.gmt
 seed intervals $data/odd/*.bed $data/bad/bed_[a-z]*.bed
 seed lines $data/odd/* $data/bad/*
+seed generesults $data/odd/*.genes.*
 mkdir -p corpus/plink_bed
 for f in $data/plink/*.bed $data/bad/*.bed; do
     n_snps=$(grep -c . "${f%.bed}.bim" 2>/dev/null || echo 3)

@@ -490,3 +490,14 @@ def test_symbol_sets_against_id_only_results_warn(shared_data: Path):
         warnings.simplefilter("error")
         res = gene_set_analysis(genes, sets, gene_loc=loc)
     assert res.sets.n_genes_found.sum() > 300
+
+
+def test_fixture_heads_of_our_files_read_back():
+    odd = Path(__file__).parent / "data" / "odd"
+    raw = read_gene_results(odd / "chr22_head.genes.raw")
+    out = read_gene_results(odd / "chr22_head.genes.out")
+    assert raw.settings["version"] == "110" and len(raw.table) == 20
+    assert out.correlations is None and len(out.table) == 20 and "SYMBOL" in out.table
+    assert raw.table.GENE.tolist() == out.table.GENE.tolist()
+    assert np.allclose(raw.table.ZSTAT, out.table.ZSTAT, atol=1e-5)
+    assert max(len(c) for c in raw.correlations) > 5
