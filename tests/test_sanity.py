@@ -245,3 +245,16 @@ def test_gene_analysis_checks_the_reference_too(tmp_path: Path) -> None:
     assert len(record) == 1
     assert f"{bfile}.bim" in str(record[0].message)
     assert res.table.NSNPS.tolist() == [2]
+
+
+def test_median_check_on_large_inputs_is_exact_where_it_warns() -> None:
+    rng = np.random.default_rng(7)
+    qc = {"read": 1_000_000}
+    null = rng.chisquare(1, 1_000_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _sanity.check_chisq(null, "z", qc, "null.tsv")
+    inflated = null * 4.2  # lambda_GC 4.2, just above the limit of 4
+    exact = np.median(inflated) / _sanity.NULL_MEDIAN_CHISQ
+    with pytest.warns(ldenrich.LdenrichWarning, match=f"lambda_GC {exact:.2f}"):
+        _sanity.check_chisq(inflated, "z", qc, "inflated.tsv")
