@@ -168,3 +168,6 @@ def gls_model(
     prune: float,
     threads: int | None,
 ) -> GlsModel: ...
+def resolve_gene_sets(
+    ids: list[str], symbols: list[str], sets: list[list[str]], threads: int | None
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32], list[int], list[list[str]]]: ...

@@ -22,7 +22,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -458,44 +458,42 @@ def _band(correlations: list[list[float]] | None, n: int) -> tuple[Any, Any]:
 # --- set resolution ----------------------------------------------------------------------------
 
 
-def _resolver(
-    table: pd.DataFrame, gene_loc: GeneLoc | None
-) -> tuple[dict[str, int], dict[str, list[int]], list[str]]:
-    """Exact gene ID first, then a case-insensitive symbol (from the results' SYMBOL column, or
-    through the gene locations' ID -> symbol map): the rule of the enrichment screen."""
-    ids = [str(g) for g in table["GENE"]]
-    by_id = {g: i for i, g in enumerate(ids)}
-    by_symbol: dict[str, list[int]] = {}
-    symbols: list[str] = []
+class _SetGenes(NamedTuple):
+    """One gene set resolved against the gene results."""
+
+    name: str
+    source: str
+    rows: npt.NDArray[np.uint32]  # rows of the genes found, sorted and distinct
+    missing: list[str]  # tokens that name no gene of the results
+    n_genes: int  # distinct tokens of the set
+
+
+def _symbols(table: pd.DataFrame, gene_loc: GeneLoc | None) -> list[str]:
+    """Symbol of each gene of the results: their SYMBOL column, else through the gene
+    locations' ID -> symbol map, else none."""
     if "SYMBOL" in table:
-        symbols = [str(s) for s in table["SYMBOL"]]
-    elif gene_loc is not None:
-        loc_symbol = dict(zip(gene_loc._native.ids(), gene_loc._native.symbols(), strict=True))
-        symbols = [loc_symbol.get(g, "") for g in ids]
-    for i, s in enumerate(symbols):
-        if s:
-            by_symbol.setdefault(s.upper(), []).append(i)
-    return by_id, by_symbol, symbols
+        return [str(s) for s in table["SYMBOL"]]
+    if gene_loc is None:
+        return []
+    loc_symbol = dict(zip(gene_loc._native.ids(), gene_loc._native.symbols(), strict=True))
+    return [loc_symbol.get(str(g), "") for g in table["GENE"]]
 
 
-def _resolve(tokens: Sequence[str], by_id: Mapping[str, int], by_symbol: Mapping[str, list[int]]):
-    found: list[int] = []
-    missing: list[str] = []
-    seen_tokens: set[str] = set()
-    for token in tokens:
-        token = str(token).strip()
-        if not token or token in seen_tokens:
-            continue
-        seen_tokens.add(token)
-        if token in by_id:
-            rows = [by_id[token]]
-        else:
-            rows = by_symbol.get(token.upper(), [])
-        if rows:
-            found.extend(rows)
-        else:
-            missing.append(token)
-    return sorted(set(found)), missing, len(seen_tokens)
+def _resolve_sets(
+    sets: list[tuple[str, str, list[str]]],
+    table: pd.DataFrame,
+    symbols: list[str],
+    threads: int | None,
+) -> list[_SetGenes]:
+    """The screen's rule (the core's ``GeneResolver``): exact gene ID first, then a
+    case-insensitive symbol."""
+    offsets, rows, n_genes, missing = _native.resolve_gene_sets(
+        [str(g) for g in table["GENE"]], symbols, [tokens for _, _, tokens in sets], threads
+    )
+    return [
+        _SetGenes(name, src, rows[offsets[i] : offsets[i + 1]], missing[i], n_genes[i])
+        for i, (name, src, _) in enumerate(sets)
+    ]
 
 
 def _as_sets(
@@ -628,12 +626,12 @@ def gene_set_analysis(
         corr = None
 
     sets = _as_sets(gene_sets)
-    by_id, by_symbol, symbols = _resolver(table, gene_loc)
-    resolved = [(name, src, *_resolve(tokens, by_id, by_symbol)) for name, src, tokens in sets]
+    symbols = _symbols(table, gene_loc)
+    resolved = _resolve_sets(sets, table, symbols, threads)
     check_set_ids(
-        sum(r[4] for r in resolved),
-        sum(r[4] - len(r[3]) for r in resolved),
-        [g for r in resolved for g in r[3][:20]][:1000],
+        sum(r.n_genes for r in resolved),
+        sum(r.n_genes - len(r.missing) for r in resolved),
+        [g for r in resolved for g in r.missing[:20]][:1000],
         [str(g) for g in table["GENE"].iloc[:: max(1, n_genes // 1000)]],
         bool(symbols),
         source,
@@ -646,13 +644,13 @@ def gene_set_analysis(
     centered = z - genome_mean
     ss_all = float(centered @ centered)
     k = len(resolved)
-    n_found = np.array([len(r[2]) for r in resolved], dtype=np.float64)
-    sum_c = np.array([centered[r[2]].sum() for r in resolved])
-    ss_c = np.array([float(centered[r[2]] @ centered[r[2]]) for r in resolved])
+    n_found = np.array([len(r.rows) for r in resolved], dtype=np.float64)
+    sum_c = np.array([centered[r.rows].sum() for r in resolved])
+    ss_c = np.array([float(centered[r.rows] @ centered[r.rows]) for r in resolved])
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_set = np.where(n_found > 0, genome_mean + sum_c / n_found, np.nan)
         var_set = np.array(
-            [np.var(z[r[2]], ddof=1) if len(r[2]) >= 2 else np.nan for r in resolved]
+            [np.var(z[r.rows], ddof=1) if len(r.rows) >= 2 else np.nan for r in resolved]
         )
         n_rest = n_genes - n_found
         shift_rest = -sum_c / n_rest
@@ -660,11 +658,11 @@ def gene_set_analysis(
         var_rest = np.maximum(ss_all - ss_c - n_rest * shift_rest**2, 0.0) / (n_rest - 1)
     t1, _, p1 = one_sample_greater(n_found, mean_set, var_set, genome_mean)
     tw, dfw, pw = welch_greater(n_found, mean_set, var_set, n_rest, mean_rest, var_rest)
-    n_nominal = np.array([int((p[r[2]] < alpha).sum()) for r in resolved])
+    n_nominal = np.array([int((p[r.rows] < alpha).sum()) for r in resolved])
     n_set_bonf = np.array(
-        [int((p[r[2]] < alpha / len(r[2])).sum()) if r[2] else 0 for r in resolved]
+        [int((p[r.rows] < alpha / len(r.rows)).sum()) if len(r.rows) else 0 for r in resolved]
     )
-    n_genome_bonf = np.array([int((p[r[2]] < alpha / n_genes).sum()) for r in resolved])
+    n_genome_bonf = np.array([int((p[r.rows] < alpha / n_genes).sum()) for r in resolved])
 
     # The competitive regression.
     z_trunc, lo, hi = truncate_z(z, *truncate)
@@ -681,18 +679,16 @@ def gene_set_analysis(
     kept_names = [cov_names[i] for i in model.kept]
     collinear_covs = [n for i, n in enumerate(cov_names) if i not in set(model.kept)]
     status = np.array(["ok"] * k, dtype=object)
-    testable = [len(r[2]) >= min_genes for r in resolved]
+    testable = [len(r.rows) >= min_genes for r in resolved]
     for i, r in enumerate(resolved):
-        if not r[2]:
+        if not len(r.rows):
             status[i] = "no_genes_found"
         elif not testable[i]:
             status[i] = "too_few_genes"
     test_idx = [i for i in range(k) if testable[i]]
     set_offsets = np.zeros(len(test_idx) + 1, dtype=np.uint64)
-    np.cumsum([len(resolved[i][2]) for i in test_idx], out=set_offsets[1:])
-    set_genes = np.fromiter(
-        (g for i in test_idx for g in resolved[i][2]), dtype=np.uint32, count=int(set_offsets[-1])
-    )
+    np.cumsum([len(resolved[i].rows) for i in test_idx], out=set_offsets[1:])
+    set_genes = np.concatenate([resolved[i].rows for i in test_idx] or [np.empty(0, np.uint32)])
     fits = model.test_sets(set_offsets, set_genes, threads)
     beta, se, tc, dfc = (np.full(k, np.nan) for _ in range(4))
     beta[test_idx], se[test_idx] = fits["beta"], fits["se"]
@@ -717,11 +713,11 @@ def gene_set_analysis(
     pc_b, pc_q = adjust(pc)
     sets_table = pd.DataFrame(
         {
-            "set": [r[0] for r in resolved],
-            "source": [r[1] for r in resolved],
-            "n_genes": [r[4] for r in resolved],
+            "set": [r.name for r in resolved],
+            "source": [r.source for r in resolved],
+            "n_genes": [r.n_genes for r in resolved],
             "n_genes_found": n_found.astype(np.int64),
-            "n_genes_missing": [len(r[3]) for r in resolved],
+            "n_genes_missing": [len(r.missing) for r in resolved],
             "mean_z": mean_set,
             "genome_mean_z": genome_mean,
             "t_one_sample": t1,
@@ -745,11 +741,11 @@ def gene_set_analysis(
             "p_competitive_bonferroni": pc_b,
             "p_competitive_bh": pc_q,
             "status": status,
-            "missing_genes": [",".join(r[3]) for r in resolved],
+            "missing_genes": [",".join(r.missing) for r in resolved],
         }
     )[SET_COLUMNS]
     members = _members(table, symbols, z, p, resolved, n_genes)
-    groups = [z[r[2]] for r in resolved if r[2]]
+    groups = [z[r.rows] for r in resolved if len(r.rows)]
     h, kdf, kp = kruskal_wallis(groups) if len(groups) >= 2 else (math.nan, math.nan, math.nan)
     kruskal = pd.DataFrame({"h": [h], "df": [kdf], "p": [kp], "n_sets": [len(groups)]})
 
@@ -796,17 +792,15 @@ def _members(
     symbols: list[str],
     z: FloatArray,
     p: FloatArray,
-    resolved: list[Any],
+    resolved: list[_SetGenes],
     n_genes: int,
 ) -> pd.DataFrame:
     """One row per gene of each set, found genes by p then the missing ones; vectorised, as GO
     runs have millions of memberships."""
     k = len(resolved)
-    found_counts = np.array([len(r[2]) for r in resolved], dtype=np.int64)
-    missing_counts = np.array([len(r[3]) for r in resolved], dtype=np.int64)
-    rows = np.fromiter(
-        (g for r in resolved for g in r[2]), dtype=np.int64, count=found_counts.sum()
-    )
+    found_counts = np.array([len(r.rows) for r in resolved], dtype=np.int64)
+    missing_counts = np.array([len(r.missing) for r in resolved], dtype=np.int64)
+    rows = np.concatenate([r.rows for r in resolved] or [np.empty(0, np.uint32)]).astype(np.int64)
     set_of_row = np.repeat(np.arange(k), found_counts)
     n_found = np.repeat(found_counts, found_counts).astype(np.float64)
     pf = p[rows]
@@ -829,13 +823,13 @@ def _members(
     missing = pd.DataFrame(
         {
             "_set": np.repeat(np.arange(k), missing_counts),
-            "gene": [tok for r in resolved for tok in r[3]],
+            "gene": [tok for r in resolved for tok in r.missing],
             "found": False,
         }
     )
     out = pd.concat([found, missing], ignore_index=True) if len(missing) else found
     out["_missing"] = ~out["found"].astype(bool)
     out = out.sort_values(["_set", "_missing", "p"], kind="mergesort", na_position="last")
-    names = np.asarray([r[0] for r in resolved], dtype=object)
+    names = np.asarray([r.name for r in resolved], dtype=object)
     out.insert(0, "set", names[out["_set"].to_numpy(dtype=np.int64)])
     return out.drop(columns=["_set", "_missing"]).reset_index(drop=True)[MEMBER_COLUMNS]

@@ -2,11 +2,12 @@
 
 use std::path::PathBuf;
 
+use ldenrich_core::annot::categories::GeneResolver;
 use ldenrich_core::gsa::{BaseModel, GlsOptions};
 use ldenrich_core::io::generesults::{read_gene_results, CorrelationBand};
 use ldenrich_core::parallel::with_threads;
 use ldenrich_core::Error;
-use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -46,6 +47,39 @@ fn read_gene_results_py(py: Python<'_>, path: PathBuf) -> PyResult<Bound<'_, PyD
     }
     out.set_item("dropped", file.dropped)?;
     Ok(out)
+}
+
+/// Resolves gene sets against gene rows (ID, then case-insensitive symbol): the genes found as
+/// CSR (`offsets`, sorted distinct `rows`), each set's distinct token count and missing tokens.
+type ResolvedSets<'py> = (Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u32>>, Vec<usize>, Vec<Vec<String>>);
+
+#[pyfunction(name = "resolve_gene_sets")]
+#[pyo3(signature = (ids, symbols, sets, threads))]
+fn resolve_gene_sets_py<'py>(
+    py: Python<'py>,
+    ids: Vec<String>,
+    symbols: Vec<String>,
+    sets: Vec<Vec<String>>,
+    threads: Option<usize>,
+) -> PyResult<ResolvedSets<'py>> {
+    let resolved = run(py, || {
+        with_threads(threads, || {
+            let resolver = GeneResolver::from_columns(&ids, &symbols);
+            resolver.resolve_sets(&sets)
+        })
+    })?;
+    let mut offsets = Vec::with_capacity(resolved.len() + 1);
+    offsets.push(0u64);
+    let mut rows = Vec::new();
+    let mut n_genes = Vec::with_capacity(resolved.len());
+    let mut missing = Vec::with_capacity(resolved.len());
+    for set in resolved {
+        rows.extend(set.rows.iter().map(|&r| r as u32));
+        offsets.push(rows.len() as u64);
+        n_genes.push(set.n_genes);
+        missing.push(set.missing);
+    }
+    Ok((offsets.into_pyarray(py), rows.into_pyarray(py), n_genes, missing))
 }
 
 #[pyclass(name = "GlsModel", module = "ldenrich._native", frozen)]
@@ -150,6 +184,7 @@ impl PyGlsModel {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_gene_results_py, m)?)?;
     m.add_function(wrap_pyfunction!(gls_model_py, m)?)?;
+    m.add_function(wrap_pyfunction!(resolve_gene_sets_py, m)?)?;
     m.add_class::<PyGlsModel>()?;
     Ok(())
 }

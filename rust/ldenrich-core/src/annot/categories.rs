@@ -101,18 +101,36 @@ pub fn merge_ranges(mut ranges: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
 }
 
 /// Resolves gene tokens to gene rows: an exact identifier match first, then a case-insensitive
-/// symbol match (a symbol shared by several rows maps to all of them).
+/// symbol match (a symbol shared by several rows maps to all of them). The one rule for gene
+/// sets, whether resolved against gene locations (the screen) or gene results (set tests).
 pub struct GeneResolver<'a> {
     by_id: HashMap<&'a str, usize>,
     by_symbol: HashMap<String, Vec<usize>>,
 }
 
+/// A gene set resolved by [`GeneResolver::resolve_set`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResolvedSet {
+    /// Rows of the genes found, sorted and distinct.
+    pub rows: Vec<usize>,
+    /// Distinct tokens of the set (after trimming; empty tokens ignored).
+    pub n_genes: usize,
+    /// Tokens that name no row, in the set's order.
+    pub missing: Vec<String>,
+}
+
 impl<'a> GeneResolver<'a> {
     /// Indexes `genes`.
     pub fn new(genes: &'a GeneLoc) -> Self {
-        let by_id = genes.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+        Self::from_columns(&genes.ids, &genes.symbol)
+    }
+
+    /// Indexes rows given by identifier and symbol (empty symbols are not indexed; `symbols`
+    /// may be empty when there are none).
+    pub fn from_columns(ids: &'a [String], symbols: &[String]) -> Self {
+        let by_id = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
         let mut by_symbol: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, s) in genes.symbol.iter().enumerate() {
+        for (i, s) in symbols.iter().enumerate() {
             if !s.is_empty() {
                 by_symbol.entry(s.to_ascii_uppercase()).or_default().push(i);
             }
@@ -127,6 +145,33 @@ impl<'a> GeneResolver<'a> {
             return vec![i];
         }
         self.by_symbol.get(&token.to_ascii_uppercase()).cloned().unwrap_or_default()
+    }
+
+    /// Resolves the tokens of one set, each distinct token once.
+    pub fn resolve_set(&self, tokens: &[String]) -> ResolvedSet {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = ResolvedSet::default();
+        for token in tokens {
+            let trimmed = token.trim();
+            if trimmed.is_empty() || !seen.insert(trimmed) {
+                continue;
+            }
+            out.n_genes += 1;
+            let hit = self.resolve(trimmed);
+            if hit.is_empty() {
+                out.missing.push(token.clone());
+            } else {
+                out.rows.extend(hit);
+            }
+        }
+        out.rows.sort_unstable();
+        out.rows.dedup();
+        out
+    }
+
+    /// [`GeneResolver::resolve_set`] for many sets, in parallel on the current pool.
+    pub fn resolve_sets(&self, sets: &[Vec<String>]) -> Vec<ResolvedSet> {
+        sets.par_iter().map(|tokens| self.resolve_set(tokens)).collect()
     }
 }
 
@@ -170,28 +215,14 @@ pub fn build_categories(
         .map(|spec| match spec {
             CategorySpec::GeneSet { name, source, genes: tokens } => {
                 let resolver = resolver.as_ref().expect("checked above");
-                let mut rows = Vec::new();
-                let mut missing = Vec::new();
-                let mut found = 0usize;
-                let mut seen = std::collections::HashSet::new();
-                let distinct: Vec<&String> = tokens.iter().filter(|t| seen.insert(t.trim())).collect();
-                for token in distinct.iter().copied() {
-                    let hit = resolver.resolve(token);
-                    if hit.is_empty() {
-                        missing.push(token.clone());
-                    } else {
-                        found += 1;
-                        rows.extend(hit);
-                    }
-                }
-                rows.sort_unstable();
-                rows.dedup();
+                let ResolvedSet { rows, n_genes, missing } = resolver.resolve_set(tokens);
+                let found = n_genes - missing.len();
                 let ranges = merge_ranges(rows.iter().map(|&r| gene_ranges[r]).collect());
                 Category {
                     name: name.clone(),
                     source: source.clone(),
                     is_gene_set: true,
-                    n_genes: Some(distinct.len()),
+                    n_genes: Some(n_genes),
                     n_genes_found: Some(found),
                     missing_genes: missing,
                     n_intervals: rows.len(),
