@@ -344,26 +344,11 @@ def kruskal_wallis(groups: Sequence[npt.ArrayLike]) -> tuple[float, float, float
     if len(arrays) < 2:
         raise InvalidArgumentError("Kruskal-Wallis needs at least two groups")
     df = float(len(arrays) - 1)
-    sizes = np.array([a.size for a in arrays], dtype=np.float64)
     pooled = np.concatenate(arrays)
-    if (sizes == 0).any() or np.isnan(pooled).any():
+    if np.isnan(pooled).any():
         return math.nan, df, math.nan
-    n = pooled.size
-    order = np.argsort(pooled, kind="mergesort")
-    sorted_values = pooled[order]
-    # Mid-ranks: each run of equal values gets the mean of the positions it spans.
-    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
-    ends = np.r_[starts[1:], n]
-    mid = (starts + ends + 1) / 2.0
-    ranks = np.empty(n)
-    ranks[order] = np.repeat(mid, ends - starts)
-    ties = (ends - starts).astype(np.float64)
-    correction = 1.0 - float(np.sum(ties**3 - ties)) / (n**3 - n)
-    if correction == 0:
-        return math.nan, df, math.nan
-    bounds = np.r_[0, np.cumsum(sizes.astype(np.int64))]
-    rank_sums = np.add.reduceat(ranks, bounds[:-1])
-    h = (12.0 / (n * (n + 1)) * float(np.sum(rank_sums**2 / sizes)) - 3.0 * (n + 1)) / correction
+    bounds = np.r_[0, np.cumsum([a.size for a in arrays])].tolist()
+    h = _native.kruskal_wallis_h(pooled, bounds)
     p = float(special.chdtrc(df, h))
     return h, df, p
 
