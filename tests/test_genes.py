@@ -232,3 +232,18 @@ def test_one_snp_gene_is_exact() -> None:
     p, ln_p = _native.weighted_chisq_sf(lam, 30.0)
     assert p == pytest.approx(stats.chi2.sf(30.0, 1), rel=1e-12)
     assert ln_p == pytest.approx(math.log(stats.chi2.sf(30.0, 1)), rel=1e-12)
+
+
+def test_parsed_panel_bim_is_reused_and_checked(tmp_path: Path) -> None:
+    ex = ldenrich.example_data()
+    ss = ldenrich.read_sumstats(ex.sumstats, n_col="N")
+    loc = ldenrich.read_gene_loc(ex.gene_loc)
+    fresh = ldenrich.gene_analysis(ss, ex.bfile, loc, correlations=False)
+    reused = ldenrich.gene_analysis(
+        ss, ex.bfile, loc, correlations=False, bim=ldenrich.read_bim(ex.bfile)
+    )
+    pd.testing.assert_frame_equal(fresh.table, reused.table, check_exact=True)
+    other = tmp_path / "other.bim"
+    other.write_text("22\trs1\t0\t100\tA\tG\n")
+    with pytest.raises(ldenrich.InvalidArgumentError, match="not the panel's"):
+        ldenrich.gene_analysis(ss, ex.bfile, loc, bim=ldenrich.read_bim(other))

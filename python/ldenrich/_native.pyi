@@ -137,6 +137,7 @@ def gene_plan(
     sample_size: float | None,
     drop_strand_ambiguous: bool,
     threads: int | None,
+    bim: Bim | None = None,
 ) -> GenePlan: ...
 def ld_matrix(
     prefix: str, snp_rows: list[int]

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ldenrich import _native, _sanity
 from ldenrich.errors import InvalidArgumentError
-from ldenrich.io import GeneLoc, PathLike, SumStats, chrom_name
+from ldenrich.io import Bim, GeneLoc, PathLike, SumStats, chrom_name
 
 Progress = Callable[[str, int, int], None]
 
@@ -152,6 +152,8 @@ def gene_analysis(
     threads: int | None = None,
     progress: Progress | None = None,
     chunk: int = 500,
+    bim: Bim | None = None,
+    sanity_checks: bool = True,
 ) -> GeneResults:
     """Gene analysis with MAGMA's SNP-wise mean model.
 
@@ -183,6 +185,12 @@ def gene_analysis(
         Called as ``progress(step, done, total)`` between chunks of genes.
     chunk : int
         Genes per native call (the granularity of ``progress``).
+    bim : Bim, optional
+        The panel's ``.bim`` when already read (:func:`ldenrich.read_bim` of ``bfile``), so it
+        is not parsed again; another file is an error.
+    sanity_checks : bool
+        Warn about inputs that look wrong (:class:`ldenrich.LdenrichWarning`); off when the same
+        summary statistics were already checked against the same ``.bim``.
 
     Returns
     -------
@@ -213,11 +221,13 @@ def gene_analysis(
         None if n is None else float(n),
         bool(drop_strand_ambiguous),
         threads,
+        None if bim is None else bim._native,
     )
-    # Checked before the analysis, which may take minutes.
-    counts = dict(plan.qc())
-    _sanity.check_reference_match(counts, plan.qc_details(), sumstats.path, plan.bim_path)
-    _sanity.check_chisq(sumstats.chisq, sumstats.source, counts, sumstats.path)
+    if sanity_checks:
+        # Checked before the analysis, which may take minutes.
+        counts = dict(plan.qc())
+        _sanity.check_reference_match(counts, plan.qc_details(), sumstats.path, plan.bim_path)
+        _sanity.check_chisq(sumstats.chisq, sumstats.source, counts, sumstats.path)
     total = len(plan)
     parts = []
     for start in range(0, total, chunk):

@@ -138,16 +138,68 @@ def _threads(args: argparse.Namespace) -> int:
     return int(env) if env.isdigit() and int(env) > 0 else (os.cpu_count() or 1)
 
 
-def _read_sumstats_and_bim(args: argparse.Namespace) -> tuple[ldenrich.SumStats, ldenrich.Bim]:
+def read_sumstats_and_bim(
+    args: argparse.Namespace, bim_path: Path
+) -> tuple[ldenrich.SumStats, ldenrich.Bim]:
     """Read both at once when there are threads to spare: a gzip file is decompressed on one
     thread, and parsing the .bim meanwhile fills the cores that would otherwise wait for it."""
     if _threads(args) < 2:
-        return read_sumstats_from_args(args), ldenrich.read_bim(args.bim, threads=args.threads)
+        return read_sumstats_from_args(args), ldenrich.read_bim(bim_path, threads=args.threads)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        bim = pool.submit(ldenrich.read_bim, args.bim, threads=args.threads)
+        bim = pool.submit(ldenrich.read_bim, bim_path, threads=args.threads)
         # An error in the summary statistics is reported first, as in the sequential order.
         ss = read_sumstats_from_args(args)
         return ss, bim.result()
+
+
+def check_screen_args(args: argparse.Namespace) -> None:
+    """Checked before reading inputs that may take minutes."""
+    if args.blocks < 2:
+        raise ldenrich.InvalidArgumentError(f"--blocks must be at least 2; got {args.blocks}")
+    if args.min_snps < 1:
+        raise ldenrich.InvalidArgumentError(f"--min-snps must be at least 1; got {args.min_snps}")
+    if args.threads is not None and args.threads < 1:
+        raise ldenrich.InvalidArgumentError(f"--threads must be at least 1; got {args.threads}")
+
+
+def annotate_step(
+    args: argparse.Namespace,
+    ss: ldenrich.SumStats,
+    bim: ldenrich.Bim,
+    genes: ldenrich.GeneLoc | None,
+    gene_sets: list[ldenrich.GeneSets],
+) -> ldenrich.Annotation:
+    """Build the SNP universe and annotate it, logging the QC; shared by ``enrich`` and ``run``."""
+    with step("building the SNP universe and annotating"):
+        annot = ldenrich.annotate(
+            ss, bim, genes, gene_sets=gene_sets, beds=args.bed, window=args.window,
+            drop_strand_ambiguous=args.drop_strand_ambiguous, threads=args.threads,
+        )  # fmt: skip
+    _log_qc(annot)
+    return annot
+
+
+def enrichment_step(args: argparse.Namespace, annot: ldenrich.Annotation) -> pd.DataFrame:
+    """Test every category, logging the outcome; shared by ``enrich`` and ``run``."""
+    with step(f"testing {len(annot.category_names)} categories"):
+        table = ldenrich.enrichment(
+            annot, blocks=args.blocks, min_snps=args.min_snps, threads=args.threads
+        )
+    LOGGER.info("  jackknife blocks: %d over %d SNPs", table.attrs["blocks"], len(annot))
+    _log_categories(annot, table)
+    return table
+
+
+def write_screen(prefix: Path, annot: ldenrich.Annotation, table: pd.DataFrame) -> dict[str, Path]:
+    """``PREFIX.enrichment.tsv`` and ``PREFIX.qc.tsv``."""
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "enrichment": prefix.with_name(prefix.name + ".enrichment.tsv"),
+        "qc": prefix.with_name(prefix.name + ".qc.tsv"),
+    }
+    table.to_csv(paths["enrichment"], sep="\t", index=False, na_rep="NA")
+    annot.qc.to_csv(paths["qc"], sep="\t", index=False)
+    return paths
 
 
 def run_screen(args: argparse.Namespace) -> pd.DataFrame:
@@ -157,17 +209,11 @@ def run_screen(args: argparse.Namespace) -> pd.DataFrame:
         raise ldenrich.InvalidArgumentError("--gene-sets needs --gene-loc")
     if not args.gene_sets and not args.bed:
         raise ldenrich.InvalidArgumentError("nothing to test: give --gene-sets and/or --bed")
-    # Checked before reading inputs that may take minutes.
-    if args.blocks < 2:
-        raise ldenrich.InvalidArgumentError(f"--blocks must be at least 2; got {args.blocks}")
-    if args.min_snps < 1:
-        raise ldenrich.InvalidArgumentError(f"--min-snps must be at least 1; got {args.min_snps}")
-    if args.threads is not None and args.threads < 1:
-        raise ldenrich.InvalidArgumentError(f"--threads must be at least 1; got {args.threads}")
+    check_screen_args(args)
     start_logging(out.with_name(out.name + ".log"), args.verbose)
     try:
         with step("reading summary statistics, reference and gene locations"):
-            ss, bim = _read_sumstats_and_bim(args)
+            ss, bim = read_sumstats_and_bim(args, args.bim)
             genes = ldenrich.read_gene_loc(args.gene_loc) if args.gene_loc else None
             LOGGER.info("  %s: %d variants", bim.path, len(bim))
             if genes is not None:
@@ -177,34 +223,11 @@ def run_screen(args: argparse.Namespace) -> pd.DataFrame:
             gene_sets = [ldenrich.read_gene_sets(p, args.gene_set_format) for p in args.gene_sets]
             for gs in gene_sets:
                 LOGGER.info("  %s: %d sets (%s)", gs.source, len(gs), gs.format)
-        with step("building the SNP universe and annotating"):
-            annot = ldenrich.annotate(
-                ss,
-                bim,
-                genes,
-                gene_sets=gene_sets,
-                beds=args.bed,
-                window=args.window,
-                drop_strand_ambiguous=args.drop_strand_ambiguous,
-                threads=args.threads,
-            )
+        annot = annotate_step(args, ss, bim, genes, gene_sets)
         # The universe holds what the tests need; the parsed files would only add to the peak.
         del ss, bim
-        _log_qc(annot)
-        with step(f"testing {len(annot.category_names)} categories"):
-            table = ldenrich.enrichment(
-                annot, blocks=args.blocks, min_snps=args.min_snps, threads=args.threads
-            )
-        LOGGER.info("  jackknife blocks: %d over %d SNPs", table.attrs["blocks"], len(annot))
-        _log_categories(annot, table)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        paths = {
-            "enrichment": out.with_name(out.name + ".enrichment.tsv"),
-            "qc": out.with_name(out.name + ".qc.tsv"),
-        }
-        table.to_csv(paths["enrichment"], sep="\t", index=False, na_rep="NA")
-        annot.qc.to_csv(paths["qc"], sep="\t", index=False)
-        for path in paths.values():
+        table = enrichment_step(args, annot)
+        for path in write_screen(out, annot, table).values():
             LOGGER.info("wrote %s", path)
         LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
         return table

@@ -80,6 +80,26 @@ class _ProgressBar:
         self.last = what
 
 
+def log_gene_results(res: ldenrich.GeneResults) -> None:
+    """The SNP accounting and gene counts of a gene analysis; shared by ``genes`` and ``run``."""
+    qc = res.qc.set_index("reason")["count"]
+    LOGGER.info("  SNPs used: %d of %d rows read", qc["used"], qc["read"])
+    for reason, count in qc.items():
+        if str(reason).startswith("dropped_") and count:
+            LOGGER.info("    %-32s %d", reason, count)
+    table = res.table
+    LOGGER.info(
+        "  %d genes analysed (%d with SNPs in window), panel of %d people",
+        len(table), res.settings["genes_with_snps"], res.n_samples,
+    )  # fmt: skip
+    if len(table):
+        LOGGER.info(
+            "  genome-wide Bonferroni (p < %.3g): %d genes; p < 1e-3: %d; p < 0.05: %d",
+            0.05 / len(table), int(table.SIG_BONFERRONI.sum()), int((table.P < 1e-3).sum()),
+            int((table.P < 0.05).sum()),
+        )  # fmt: skip
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich genes``."""
     if args.threads is not None and args.threads < 1:
@@ -104,22 +124,7 @@ def run(args: argparse.Namespace) -> int:
                 drop_strand_ambiguous=args.drop_strand_ambiguous, threads=args.threads,
                 progress=_ProgressBar(),
             )  # fmt: skip
-        qc = res.qc.set_index("reason")["count"]
-        LOGGER.info("  SNPs used: %d of %d rows read", qc["used"], qc["read"])
-        for reason, count in qc.items():
-            if str(reason).startswith("dropped_") and count:
-                LOGGER.info("    %-32s %d", reason, count)
-        table = res.table
-        LOGGER.info(
-            "  %d genes analysed (%d with SNPs in window), panel of %d people",
-            len(table), res.settings["genes_with_snps"], res.n_samples,
-        )  # fmt: skip
-        if len(table):
-            LOGGER.info(
-                "  genome-wide Bonferroni (p < %.3g): %d genes; p < 1e-3: %d; p < 0.05: %d",
-                0.05 / len(table), int(table.SIG_BONFERRONI.sum()), int((table.P < 1e-3).sum()),
-                int((table.P < 0.05).sum()),
-            )  # fmt: skip
+        log_gene_results(res)
         for kind, path in res.write(out).items():
             LOGGER.info("wrote %s (%s)", path, kind)
         LOGGER.info("wrote %s", out.with_name(out.name + ".log"))

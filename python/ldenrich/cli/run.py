@@ -21,13 +21,19 @@ from ldenrich.cli._common import (
     add_common_options,
     add_sumstats_options,
     parse_window,
-    read_sumstats_from_args,
     start_logging,
     step,
     stop_logging,
 )
-from ldenrich.cli.enrich import _log_categories, _log_inputs, _log_qc
-from ldenrich.cli.genes import _ProgressBar
+from ldenrich.cli.enrich import (
+    _log_inputs,
+    annotate_step,
+    check_screen_args,
+    enrichment_step,
+    read_sumstats_and_bim,
+    write_screen,
+)
+from ldenrich.cli.genes import _ProgressBar, log_gene_results
 from ldenrich.cli.sets import (
     add_set_options,
     check_set_args,
@@ -89,10 +95,7 @@ def add_run_options(p: argparse.ArgumentParser, required: bool) -> None:
 
 def _check(args: argparse.Namespace) -> None:
     check_set_args(args)
-    if args.blocks < 2:
-        raise ldenrich.InvalidArgumentError(f"--blocks must be at least 2; got {args.blocks}")
-    if args.min_snps < 1:
-        raise ldenrich.InvalidArgumentError(f"--min-snps must be at least 1; got {args.min_snps}")
+    check_screen_args(args)
     if args.n is not None and not args.n > 0:
         raise ldenrich.InvalidArgumentError(f"--n must be positive; got {args.n}")
 
@@ -108,8 +111,8 @@ def run_pipeline(args: argparse.Namespace, command: str | None = None) -> dict[s
     written: dict[str, Path] = {}
     try:
         with step("reading inputs"):
-            ss = read_sumstats_from_args(args)
-            bim = ldenrich.read_bim(args.bfile)
+            # The panel's .bim serves the screen and, read once, the gene analysis.
+            ss, bim = read_sumstats_and_bim(args, args.bfile)
             gene_loc = ldenrich.read_gene_loc(args.gene_loc)
             gene_sets = [ldenrich.read_gene_sets(p, args.gene_set_format) for p in args.gene_sets]
             LOGGER.info(
@@ -119,32 +122,20 @@ def run_pipeline(args: argparse.Namespace, command: str | None = None) -> dict[s
                 LOGGER.info("  %s: %d sets (%s)", gs.source, len(gs), gs.format)
         _log_inputs(ss, gene_loc)
 
-        with step("enrichment screen: annotating SNPs by gene windows"):
-            annot = ldenrich.annotate(
-                ss, bim, gene_loc, gene_sets=gene_sets, beds=args.bed, window=args.window,
-                drop_strand_ambiguous=args.drop_strand_ambiguous, threads=args.threads,
-            )  # fmt: skip
-        _log_qc(annot)
-        with step(f"enrichment screen: testing {len(annot.category_names)} categories"):
-            screen = ldenrich.enrichment(
-                annot, blocks=args.blocks, min_snps=args.min_snps, threads=args.threads
-            )
-        _log_categories(annot, screen)
-        written["enrichment"] = prefix.with_name(prefix.name + ".enrichment.tsv")
-        written["qc"] = prefix.with_name(prefix.name + ".qc.tsv")
-        screen.to_csv(written["enrichment"], sep="\t", index=False, na_rep="NA")
-        annot.qc.to_csv(written["qc"], sep="\t", index=False)
+        annot = annotate_step(args, ss, bim, gene_loc, gene_sets)
+        screen = enrichment_step(args, annot)
+        written.update(write_screen(prefix, annot, screen))
 
         with step("gene analysis (SNP-wise mean model)"):
             genes = ldenrich.gene_analysis(
                 ss, args.bfile, gene_loc, window=args.window, n=args.n,
                 correlations=not args.no_raw, drop_strand_ambiguous=args.drop_strand_ambiguous,
-                threads=args.threads, progress=_ProgressBar(),
+                threads=args.threads, progress=_ProgressBar(), bim=bim,
+                # annotate() already checked these summary statistics against this .bim.
+                sanity_checks=False,
             )  # fmt: skip
-        LOGGER.info(
-            "  %d genes analysed, panel of %d people; genome-wide Bonferroni: %d genes",
-            len(genes.table), genes.n_samples, int(genes.table.SIG_BONFERRONI.sum()),
-        )  # fmt: skip
+        del ss, bim
+        log_gene_results(genes)
         written.update(genes.write(prefix))
 
         with step("gene-set analysis"):

@@ -9,7 +9,7 @@ use ldenrich_core::gene::{
     analyse_genes, gene_correlations, plan_genes, CorrelationOptions, GeneOptions, GeneResult, PlannedGene,
 };
 use ldenrich_core::io::geneloc::GeneLoc;
-use ldenrich_core::io::plink::{open_bfile, PlinkBed};
+use ldenrich_core::io::plink::{open_bed_for, open_bfile, PlinkBed};
 use ldenrich_core::parallel::with_threads;
 use ldenrich_core::Error;
 use numpy::{IntoPyArray, PyReadonlyArray1};
@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::errors::{run, to_py};
-use crate::io::{PyGeneLoc, PySumStats};
+use crate::io::{PyBim, PyGeneLoc, PySumStats};
 
 #[pyclass(name = "GenePlan", module = "ldenrich._native", frozen)]
 pub struct PyGenePlan {
@@ -30,7 +30,7 @@ pub struct PyGenePlan {
 }
 
 #[pyfunction(name = "gene_plan")]
-#[pyo3(signature = (sumstats, bfile, gene_loc, window_up_kb, window_down_kb, sample_size, drop_strand_ambiguous, threads))]
+#[pyo3(signature = (sumstats, bfile, gene_loc, window_up_kb, window_down_kb, sample_size, drop_strand_ambiguous, threads, bim=None))]
 #[allow(clippy::too_many_arguments)]
 fn gene_plan_py(
     py: Python<'_>,
@@ -42,14 +42,25 @@ fn gene_plan_py(
     sample_size: Option<f64>,
     drop_strand_ambiguous: bool,
     threads: Option<usize>,
+    bim: Option<PyRef<'_, PyBim>>,
 ) -> PyResult<PyGenePlan> {
     let sumstats = Arc::clone(&sumstats.inner);
+    let given_bim = bim.map(|b| Arc::clone(&b.inner));
     let genes = Arc::clone(&gene_loc.inner);
     let window = Window::from_kb(window_up_kb, window_down_kb).map_err(to_py)?;
     let options = GeneOptions { window, sample_size, ..GeneOptions::default() };
     let (universe, bed, planned, bim_path) = run(py, || {
         with_threads(threads, || {
-            let (bim, bed) = open_bfile(&bfile)?;
+            let (bim, bed) = match given_bim {
+                Some(bim) => {
+                    let bed = open_bed_for(&bfile, &bim)?;
+                    (bim, bed)
+                }
+                None => {
+                    let (bim, bed) = open_bfile(&bfile)?;
+                    (Arc::new(bim), bed)
+                }
+            };
             let universe = build_universe(&sumstats, &bim, UniverseOptions { drop_strand_ambiguous })?;
             let planned = plan_genes(&universe, &genes, window);
             Ok((universe, bed, planned, bim.path.display().to_string()))

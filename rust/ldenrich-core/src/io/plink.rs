@@ -410,13 +410,27 @@ pub fn correlation(std: &Mat<f64>) -> Mat<f64> {
 /// gzipped; a prefix given with a `.bed`, `.bim` or `.fam` extension is accepted). The `.bed`
 /// is checked against the counts of the other two.
 pub fn open_bfile(prefix: &Path) -> Result<(Bim, PlinkBed)> {
+    let bim = read_bim(&companion(&strip_plink_extension(prefix), "bim"))?;
+    let plink = open_bed_for(prefix, &bim)?;
+    Ok((bim, plink))
+}
+
+/// The `.bed` of fileset `prefix`, whose `.bim` was already read (the same file `open_bfile`
+/// would read, or an error): a caller that holds the panel's `.bim` does not parse it again.
+pub fn open_bed_for(prefix: &Path, bim: &Bim) -> Result<PlinkBed> {
     let prefix = strip_plink_extension(prefix);
-    let bed = with_extension(&prefix, "bed");
-    let bim = read_bim(&companion(&prefix, "bim"))?;
+    let expected = companion(&prefix, "bim");
+    let same = |a: &Path, b: &Path| a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y);
+    if !same(&bim.path, &expected) {
+        return Err(Error::InvalidArgument(format!(
+            "the .bim given ({}) is not the panel's ({})",
+            bim.path.display(),
+            expected.display()
+        )));
+    }
     let fam = companion(&prefix, "fam");
     let n_samples = count_fam(&fam)?;
-    let plink = PlinkBed::open_checked(&bed, bim.len(), n_samples, Some((&bim.path, &fam)))?;
-    Ok((bim, plink))
+    PlinkBed::open_checked(&with_extension(&prefix, "bed"), bim.len(), n_samples, Some((&bim.path, &fam)))
 }
 
 /// `PREFIX.ext`, or `PREFIX.ext.gz` when only that exists.
