@@ -143,18 +143,25 @@ def check_chisq(chisq: np.ndarray, source: str, qc: Mapping[str, int], path: str
 
 
 def _id_hint(missing: Sequence[str]) -> str:
-    numeric = sum(g.isdigit() for g in missing)
-    if numeric > len(missing) / 2:
+    kind = _id_kind(missing)
+    if kind == "entrez":
         return (
             "they look like Entrez ids: does the gene-loc's first column hold Entrez ids "
             "(NCBI37.3.gene.loc does; Ensembl-based files do not)?"
         )
-    if sum(g.upper().startswith("ENSG") for g in missing) > len(missing) / 2:
+    if kind == "ensembl":
         return "they look like Ensembl ids: use a gene-loc keyed by Ensembl ids"
     return (
         "they look like symbols: symbols vs Entrez IDs? The gene-loc needs a symbol column "
         "(6th), and outdated symbols (aliases) are not resolved"
     )
+
+
+def _id_kind(ids: Sequence[str]) -> str:
+    """The kind most ids are: ``entrez`` (digits), ``ensembl`` (ENSG...) or ``symbol``."""
+    kinds = ["entrez" if g.isdigit() else "ensembl" if g.upper().startswith("ENSG") else "symbol"
+             for g in ids]  # fmt: skip
+    return max(("entrez", "ensembl", "symbol"), key=kinds.count) if kinds else "symbol"
 
 
 def check_gene_sets(rows: Sequence[tuple[str, str, int, int, list[str]]], gene_loc: str) -> None:
@@ -196,13 +203,6 @@ def check_gene_sets(rows: Sequence[tuple[str, str, int, int, list[str]]], gene_l
             f"genes in {gene_loc} ({', '.join(r[0] for r in rest[:5])} ...); see "
             "Annotation.missing_genes(name)"
         )
-
-
-def _id_kind(ids: Sequence[str]) -> str:
-    """The kind most ids are: ``entrez`` (digits), ``ensembl`` (ENSG...) or ``symbol``."""
-    kinds = ["entrez" if g.isdigit() else "ensembl" if g.upper().startswith("ENSG") else "symbol"
-             for g in ids]  # fmt: skip
-    return max(("entrez", "ensembl", "symbol"), key=kinds.count) if kinds else "symbol"
 
 
 def check_set_ids(
