@@ -58,7 +58,6 @@ pub struct BaseModel {
     y_res: Vec<f64>,
     y_res_ss: f64,
     kept: Vec<usize>,
-    largest_block: usize,
     /// Per gene, `Q' W e_g` (the projections of its whitened unit vector), `n_genes x q.len()`.
     gene_q: Vec<f64>,
     /// Per gene, `(W e_g) . y_res`.
@@ -265,7 +264,6 @@ impl BaseModel {
             row_start += rows;
         }
         let n_eff = row_start;
-        let largest_block = spans.iter().map(|s| s.1).max().unwrap_or(0);
         let mut model = BaseModel {
             n_genes: n,
             blocks,
@@ -275,7 +273,6 @@ impl BaseModel {
             y_res: Vec::new(),
             y_res_ss: 0.0,
             kept: Vec::new(),
-            largest_block,
             gene_q: Vec::new(),
             gene_y: Vec::new(),
         };
@@ -355,7 +352,7 @@ impl BaseModel {
 
     /// Genes in the largest block.
     pub fn largest_block(&self) -> usize {
-        self.largest_block
+        self.blocks.iter().map(|b| b.len).max().unwrap_or(0)
     }
 
     /// Indices of the covariates kept (the others were collinear with earlier columns).

@@ -130,7 +130,6 @@ pub fn read_gene_results(path: &Path) -> Result<GeneResultsFile> {
     let mut band = CorrelationBand { offsets: vec![0], values: Vec::new() };
     // Out layout state: which field holds which column.
     let mut out_columns: Option<OutColumns> = None;
-    let mut n_fields_header = 0usize;
 
     while let Some((line_no, line)) = reader.next_line()? {
         split_fields(line, Delimiter::Whitespace, &mut ranges);
@@ -183,15 +182,14 @@ pub fn read_gene_results(path: &Path) -> Result<GeneResultsFile> {
                 if columns.symbol.is_some() {
                     out.symbols = Some(Vec::new());
                 }
-                n_fields_header = ranges.len();
                 out_columns = Some(columns);
             }
             Some(columns) => {
-                if ranges.len() != n_fields_header {
+                if ranges.len() != columns.n_fields {
                     return Err(Error::parse(
                         path,
                         line_no,
-                        format!("the header has {n_fields_header} fields but this line has {}", ranges.len()),
+                        format!("the header has {} fields but this line has {}", columns.n_fields, ranges.len()),
                     ));
                 }
                 let z_raw = field(line, &ranges, columns.zstat);
@@ -271,6 +269,7 @@ fn parse_value(path: &Path, line_no: u64, index: usize, name: &str, raw: &[u8]) 
 }
 
 struct OutColumns {
+    n_fields: usize,
     gene: usize,
     chr: Option<usize>,
     symbol: Option<usize>,
@@ -306,7 +305,14 @@ impl OutColumns {
             }
         }
         numeric.sort_by_key(|(n, _)| NUMERIC_COLUMNS.iter().position(|c| c == n));
-        Ok(OutColumns { gene, chr: find(&["CHR", "CHROM"]), symbol: find(&["SYMBOL"]), zstat, numeric })
+        Ok(OutColumns {
+            n_fields: ranges.len(),
+            gene,
+            chr: find(&["CHR", "CHROM"]),
+            symbol: find(&["SYMBOL"]),
+            zstat,
+            numeric,
+        })
     }
 }
 
