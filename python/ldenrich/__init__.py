@@ -15,9 +15,9 @@ Examples
 (231, 1.078)
 """
 
-from ldenrich._example import ExampleData, example_data
+from typing import TYPE_CHECKING, Any
+
 from ldenrich._native import __version__
-from ldenrich.annot import Annotation, annotate
 from ldenrich.errors import (
     InconsistentInputError,
     InternalError,
@@ -27,20 +27,65 @@ from ldenrich.errors import (
     MissingColumnError,
     ParseError,
 )
-from ldenrich.genes import GeneResults, gene_analysis
-from ldenrich.io import (
-    Bim,
-    GeneLoc,
-    GeneSets,
-    SumStats,
-    read_bed,
-    read_bim,
-    read_gene_loc,
-    read_gene_sets,
-    read_sumstats,
-)
-from ldenrich.sets import GeneSetResults, gene_set_analysis, read_gene_results
-from ldenrich.stats import enrichment, enrichment_arrays
+
+if TYPE_CHECKING:
+    from ldenrich._example import ExampleData, example_data
+    from ldenrich.annot import Annotation, annotate
+    from ldenrich.genes import GeneResults, gene_analysis
+    from ldenrich.io import (
+        Bim,
+        GeneLoc,
+        GeneSets,
+        SumStats,
+        read_bed,
+        read_bim,
+        read_gene_loc,
+        read_gene_sets,
+        read_sumstats,
+    )
+    from ldenrich.sets import GeneSetResults, gene_set_analysis, read_gene_results
+    from ldenrich.stats import enrichment, enrichment_arrays
+
+# The public API is imported on first use (PEP 562): pandas and scipy take 0.3 s to import,
+# which the command line overlaps with reading its inputs instead of paying up front.
+_LAZY = {
+    "ExampleData": "ldenrich._example",
+    "example_data": "ldenrich._example",
+    "Annotation": "ldenrich.annot",
+    "annotate": "ldenrich.annot",
+    "GeneResults": "ldenrich.genes",
+    "gene_analysis": "ldenrich.genes",
+    "Bim": "ldenrich.io",
+    "GeneLoc": "ldenrich.io",
+    "GeneSets": "ldenrich.io",
+    "SumStats": "ldenrich.io",
+    "read_bed": "ldenrich.io",
+    "read_bim": "ldenrich.io",
+    "read_gene_loc": "ldenrich.io",
+    "read_gene_sets": "ldenrich.io",
+    "read_sumstats": "ldenrich.io",
+    "GeneSetResults": "ldenrich.sets",
+    "gene_set_analysis": "ldenrich.sets",
+    "read_gene_results": "ldenrich.sets",
+    "enrichment": "ldenrich.stats",
+    "enrichment_arrays": "ldenrich.stats",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ldenrich' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "Annotation",

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from ldenrich.errors import InvalidArgumentError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Output = Literal["pandas", "polars"]
 
 
 def _plain(values: Any) -> Any:
     """numpy arrays pass through; pandas nullable arrays become lists with None for NA."""
+    # Imported here: readers that return no table should not pay for importing pandas.
+    import pandas as pd
+
     if isinstance(values, pd.Series):
         values = values.array
     if isinstance(values, pd.api.extensions.ExtensionArray):
@@ -27,6 +32,8 @@ def _plain(values: Any) -> Any:
 def to_table(columns: Mapping[str, Any] | pd.DataFrame, output: Output = "pandas") -> Any:
     """Turn equal-length columns (or a pandas frame) into a pandas or polars DataFrame."""
     if output == "pandas":
+        import pandas as pd
+
         return columns if isinstance(columns, pd.DataFrame) else pd.DataFrame(dict(columns))
     if output == "polars":
         try:

@@ -11,7 +11,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from ldenrich import _native
 from ldenrich._convert import Output, to_table
@@ -399,6 +398,6 @@ def read_bed(path: PathLike, output: Output = "pandas") -> Any:
     """
     chrom, start, end, skipped = _native.read_bed(os.fspath(path))
     table = to_table({"chrom": chrom, "start": start, "end": end}, output)
-    if isinstance(table, pd.DataFrame):
+    if output == "pandas":
         table.attrs["skipped"] = dict(skipped)
     return table

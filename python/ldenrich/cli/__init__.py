@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 import warnings
@@ -33,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ldenrich`` command; returns the exit status."""
+    if "numpy" not in sys.modules:
+        # A fresh ``ldenrich`` process: its linear algebra runs in Rust, and OpenBLAS threads
+        # (numpy's and scipy's each start one per core) would only spin against the readers.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import pandas as pd
-
 import ldenrich
 from ldenrich.cli.run import add_run_options, run_pipeline
 
@@ -51,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
     table3 = result["sets"].table3(result["enrichment"])
     shown = table3[["set", "n_evaluable", "mean_z", "p", "p_competitive", "enrichment",
                     "enrichment_p"]]  # fmt: skip
+    import pandas as pd
+
     with pd.option_context("display.width", 140, "display.max_rows", 100):
         print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     print(f"\nreport: {result['written']['report']}")

@@ -11,9 +11,7 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 import ldenrich
 from ldenrich.cli._common import (
@@ -42,6 +40,9 @@ from ldenrich.cli.sets import (
 )
 
 HELP = "the whole analysis: gene analysis, gene-set analysis, enrichment screen, figures, report"
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
