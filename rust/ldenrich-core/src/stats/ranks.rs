@@ -1,6 +1,39 @@
 //! Mid-ranks of a whole sample computed once, so that the Mann-Whitney rank sum of any subset is
 //! a sum of prefix-sum differences over its index ranges.
 
+/// Samples at least this large are sorted in two halves on two threads.
+const PARALLEL_FROM: usize = 1 << 16;
+
+/// `(key, index)` of the values in `range` sorted by key, where the key is the bit pattern of
+/// the value reordered to sort like the value (total order; -0 is 0).
+fn sorted_keys(values: &[f64], range: std::ops::Range<usize>) -> Vec<(u64, u32)> {
+    let start = range.start;
+    // With the sign bit flipped for positives and all bits flipped for negatives, the bit
+    // pattern of a double orders like the value.
+    let mut order: Vec<(u64, u32)> = values[range]
+        .iter()
+        .zip(start as u32..)
+        .map(|(&v, i)| {
+            let bits = if v == 0.0 { 0.0f64 } else { v }.to_bits();
+            (if bits >> 63 == 1 { !bits } else { bits | (1 << 63) }, i)
+        })
+        .collect();
+    // Three radix passes on sign, exponent and 20 bits of mantissa order all but values closer
+    // than one part in a million; the (short) runs those leave are then sorted on the full key.
+    crate::radix::sort_pairs_by_high_bits(&mut order, 32);
+    let mut run = 0usize;
+    for k in 1..=order.len() {
+        if k == order.len() || order[k].0 >> 32 != order[run].0 >> 32 {
+            let group = &mut order[run..k];
+            if group.len() > 1 && group.iter().any(|p| p.0 != group[0].0) {
+                group.sort_unstable_by_key(|p| p.0);
+            }
+            run = k;
+        }
+    }
+    order
+}
+
 /// Ranks of one sample.
 #[derive(Debug, Clone)]
 pub struct Ranks {
@@ -14,41 +47,40 @@ impl Ranks {
     /// Mid-ranks (1-based, ties averaged) of `values`, which must not contain NaN.
     pub fn new(values: &[f64]) -> Self {
         let n = values.len();
-        // The bit pattern of a double, with the sign bit flipped for positives and all bits
-        // flipped for negatives, orders like the value (the total order): one radix sort of
-        // (bits, index) pairs ranks everything without comparisons.
-        let mut order: Vec<(u64, u32)> = values
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| {
-                let v = if v == 0.0 { 0.0 } else { v };
-                let bits = v.to_bits();
-                let key = if bits >> 63 == 1 { !bits } else { bits | (1 << 63) };
-                (key, i as u32)
-            })
-            .collect();
-        crate::radix::sort_pairs(&mut order);
+        // Each half is sorted on its own thread and the two are merged while ranking; the
+        // result is the same whatever the split, since tied values share one mid-rank.
+        let (a, b) = if n >= PARALLEL_FROM {
+            rayon::join(|| sorted_keys(values, 0..n / 2), || sorted_keys(values, n / 2..n))
+        } else {
+            (sorted_keys(values, 0..n), Vec::new())
+        };
         // Doubled mid-ranks written one slot to the right, then summed in place into the
         // prefix sums: one array of n + 1 instead of two.
         let mut prefix = vec![0u64; n + 1];
         let mut tie_term = 0.0f64;
-        let mut i = 0usize;
-        while i < n {
-            let v = order[i].0;
-            let mut j = i + 1;
-            while j < n && order[j].0 == v {
-                j += 1;
-            }
-            // Positions i..j (0-based) share the mid-rank ((i+1) + j) / 2.
-            let doubled_rank = (i + 1 + j) as u64;
-            for &(_, k) in &order[i..j] {
+        let (mut i, mut j, mut position) = (0usize, 0usize, 0usize);
+        while i < a.len() || j < b.len() {
+            let v = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) => x.0.min(y.0),
+                (Some(x), None) => x.0,
+                (None, Some(y)) => y.0,
+                (None, None) => unreachable!(),
+            };
+            let i_end = i + a[i..].iter().take_while(|p| p.0 == v).count();
+            let j_end = j + b[j..].iter().take_while(|p| p.0 == v).count();
+            let t = (i_end - i) + (j_end - j);
+            // Positions position..position + t (0-based) share the mid-rank
+            // ((position + 1) + (position + t)) / 2.
+            let doubled_rank = (2 * position + t + 1) as u64;
+            for &(_, k) in a[i..i_end].iter().chain(&b[j..j_end]) {
                 prefix[k as usize + 1] = doubled_rank;
             }
-            let t = (j - i) as f64;
+            let t = t as f64;
             tie_term += t * t * t - t;
-            i = j;
+            position += i_end - i + j_end - j;
+            (i, j) = (i_end, j_end);
         }
-        drop(order);
+        drop((a, b));
         let mut acc = 0u64;
         for p in prefix.iter_mut() {
             acc += *p;
@@ -104,6 +136,68 @@ mod tests {
         assert!((h - 7.366_379).abs() < 1e-6, "{h}");
         assert!(kruskal_wallis_h(&[1.0, 1.0, 1.0], &[0, 1, 3]).is_nan());
         assert!(kruskal_wallis_h(&[1.0, 2.0], &[0, 0, 2]).is_nan());
+    }
+
+    /// Mid-ranks by comparison sort, for checking the radix path.
+    fn slow_doubled_ranks(values: &[f64]) -> (Vec<u64>, f64) {
+        let mut idx: Vec<usize> = (0..values.len()).collect();
+        idx.sort_by(|&a, &b| values[a].partial_cmp(&values[b]).unwrap());
+        let mut doubled = vec![0u64; values.len()];
+        let mut tie_term = 0.0;
+        let mut i = 0;
+        while i < idx.len() {
+            let mut j = i + 1;
+            while j < idx.len() && values[idx[j]] == values[idx[i]] {
+                j += 1;
+            }
+            for &k in &idx[i..j] {
+                doubled[k] = (i + 1 + j) as u64;
+            }
+            let t = (j - i) as f64;
+            tie_term += t * t * t - t;
+            i = j;
+        }
+        (doubled, tie_term)
+    }
+
+    #[test]
+    fn radix_ranks_match_a_comparison_sort_on_both_paths() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        // Above and below the two-thread size; values with many exact ties, values differing
+        // only beyond the 20 mantissa bits of the radix passes, signed zeros and negatives.
+        for n in [1000usize, PARALLEL_FROM + 17] {
+            let values: Vec<f64> = (0..n)
+                .map(|_| match next() % 5 {
+                    0 => (next() % 50) as f64 * 0.25,
+                    1 => 1.0 + (next() % 8) as f64 * f64::EPSILON,
+                    2 => {
+                        if next() % 2 == 0 {
+                            0.0
+                        } else {
+                            -0.0
+                        }
+                    }
+                    3 => -((next() % 1000) as f64) / 7.0,
+                    _ => (next() >> 11) as f64 / (1u64 << 53) as f64 * 1e3,
+                })
+                .collect();
+            let r = Ranks::new(&values);
+            let (doubled, tie_term) = slow_doubled_ranks(&values);
+            let mut acc = 0u64;
+            let mut want = vec![0u64];
+            for d in doubled {
+                acc += d;
+                want.push(acc);
+            }
+            assert_eq!(r.doubled_rank_prefix, want, "n = {n}");
+            assert_eq!(r.tie_term, tie_term, "n = {n}");
+        }
     }
 
     #[test]
