@@ -149,6 +149,8 @@ fn chrom_starts(chrom: &[u8]) -> [usize; 24] {
 
 /// Marks a sumstats row whose identifier is not in the .bim.
 const ABSENT: u32 = u32::MAX - 1;
+/// Outcomes at or above this are drop reasons ([`DropReason::index`] added); below, .bim rows.
+const DROPPED: u32 = u32::MAX - 64;
 
 /// For every row of the summary statistics, the .bim row carrying the same identifier
 /// ([`ABSENT`] if none, [`DUPLICATE`] if several), whether the identifier occurs more than once
@@ -194,38 +196,49 @@ fn join_keys(sumstats: &SumStats, bim: &Bim) -> (Vec<u32>, Vec<bool>, u64) {
     // for rs numbers too large to pack.
     let mut other: FxHashMap<&[u8], u32> = FxHashMap::default();
     let mut big_rs: FxHashMap<u64, u32> = FxHashMap::default();
-    for (row, &key) in bim.ids.keys.iter().enumerate() {
-        match bim.ids.resolve(key) {
-            _ if packable(key) => {}
-            SnpKey::Other(bytes) => {
-                other.entry(bytes).and_modify(|r| *r = DUPLICATE).or_insert(row as u32);
-            }
-            SnpKey::Rs(number) => {
-                big_rs.entry(number).and_modify(|r| *r = DUPLICATE).or_insert(row as u32);
+    let mut seen: FxHashMap<u64, u32> = FxHashMap::default();
+    // Files of rs numbers only (the usual case) skip the scans for the other identifiers.
+    if bim_sorted.len() < bim.ids.keys.len() {
+        for (row, &key) in bim.ids.keys.iter().enumerate() {
+            match bim.ids.resolve(key) {
+                _ if packable(key) => {}
+                SnpKey::Other(bytes) => {
+                    other.entry(bytes).and_modify(|r| *r = DUPLICATE).or_insert(row as u32);
+                }
+                SnpKey::Rs(number) => {
+                    big_rs.entry(number).and_modify(|r| *r = DUPLICATE).or_insert(row as u32);
+                }
             }
         }
-    }
-    for &key in &bim.ids.keys {
-        let dup = match bim.ids.resolve(key) {
-            _ if packable(key) => false,
-            SnpKey::Other(bytes) => other.get(bytes) == Some(&DUPLICATE),
-            SnpKey::Rs(number) => big_rs.get(&number) == Some(&DUPLICATE),
-        };
-        bim_duplicate_rows += u64::from(dup);
+        for &key in &bim.ids.keys {
+            let dup = match bim.ids.resolve(key) {
+                _ if packable(key) => false,
+                SnpKey::Other(bytes) => other.get(bytes) == Some(&DUPLICATE),
+                SnpKey::Rs(number) => big_rs.get(&number) == Some(&DUPLICATE),
+            };
+            bim_duplicate_rows += u64::from(dup);
+        }
     }
     // Summary-statistic keys seen more than once, among the unpacked and the dropped rows
     // (a dropped copy makes its valid twin a duplicate too).
-    let mut seen: FxHashMap<u64, u32> = FxHashMap::default();
-    for &key in ss.keys.iter().filter(|&&k| !packable(k)).chain(&sumstats.dropped_keys) {
+    let ss_all_packed = ss_sorted.len() == n;
+    if !ss_all_packed {
+        for &key in ss.keys.iter().filter(|&&k| !packable(k)) {
+            *seen.entry(key).or_insert(0) += 1;
+        }
+    }
+    for &key in &sumstats.dropped_keys {
         *seen.entry(key).or_insert(0) += 1;
     }
-    for (row, &key) in ss.keys.iter().enumerate() {
-        if !packable(key) {
-            target[row] = match ss.resolve(key) {
-                SnpKey::Other(bytes) => other.get(bytes).copied().unwrap_or(ABSENT),
-                SnpKey::Rs(number) => big_rs.get(&number).copied().unwrap_or(ABSENT),
-            };
-            duplicated[row] = seen.get(&key).is_some_and(|&c| c > 1);
+    if !ss_all_packed {
+        for (row, &key) in ss.keys.iter().enumerate() {
+            if !packable(key) {
+                target[row] = match ss.resolve(key) {
+                    SnpKey::Other(bytes) => other.get(bytes).copied().unwrap_or(ABSENT),
+                    SnpKey::Rs(number) => big_rs.get(&number).copied().unwrap_or(ABSENT),
+                };
+                duplicated[row] = seen.get(&key).is_some_and(|&c| c > 1);
+            }
         }
     }
     let mut j = 0usize;
@@ -248,11 +261,17 @@ fn join_keys(sumstats: &SumStats, bim: &Bim) -> (Vec<u32>, Vec<bool>, u64) {
             1 => bim_sorted[j] as u32,
             _ => DUPLICATE,
         };
-        let dup = end - i > 1 || seen.contains_key(&key);
-        for &packed in &ss_sorted[i..end] {
-            let row = packed as u32 as usize;
-            target[row] = found;
-            duplicated[row] = dup;
+        let dup = end - i > 1 || (!seen.is_empty() && seen.contains_key(&key));
+        // Most rows are unique and found: one random write each instead of two.
+        if found != ABSENT {
+            for &packed in &ss_sorted[i..end] {
+                target[packed as u32 as usize] = found;
+            }
+        }
+        if dup {
+            for &packed in &ss_sorted[i..end] {
+                duplicated[packed as u32 as usize] = true;
+            }
         }
         i = end;
     }
@@ -309,40 +328,48 @@ fn classify(
 /// `read == used + sum(dropped)` exactly. Identifiers occurring more than once in either file
 /// are dropped, every copy.
 pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) -> Result<Universe> {
+    if bim.len() >= DROPPED as usize {
+        return Err(Error::InvalidArgument(format!(
+            "{}: {} rows; at most {} are supported",
+            bim.path.display(),
+            bim.len(),
+            DROPPED
+        )));
+    }
     let mut dropped = sumstats.dropped;
-    let (target, duplicated, bim_duplicate_rows) = join_keys(sumstats, bim);
+    let (mut outcome, duplicated, bim_duplicate_rows) = join_keys(sumstats, bim);
     let alleles_checked = sumstats.alleles.is_some();
-    let outcome: Vec<std::result::Result<u32, DropReason>> = (0..sumstats.len())
-        .into_par_iter()
-        .map(|row| classify(sumstats, bim, target[row], duplicated[row], row, options).map(|b| b as u32))
-        .collect();
-    drop(target);
+    // In place: each row's .bim row becomes its outcome, the .bim row or DROPPED + the reason.
+    outcome.par_iter_mut().zip(duplicated.par_iter()).enumerate().for_each(|(row, (target, &duplicated))| {
+        *target = match classify(sumstats, bim, *target, duplicated, row, options) {
+            Ok(b) => b as u32,
+            Err(reason) => DROPPED + reason.index() as u32,
+        };
+    });
     drop(duplicated);
     // Sumstats row of each .bim row that joins one (each joins at most one: duplicates are
     // dropped), so the universe can be built in .bim order.
     let mut row_of_bim = vec![u32::MAX; bim.len()];
     let mut strand_ambiguous_kept = 0u64;
-    for (row, o) in outcome.iter().enumerate() {
-        match *o {
-            Ok(b) => {
-                if is_strand_ambiguous(bim.a1.codes[b as usize], bim.a2.codes[b as usize]) {
-                    strand_ambiguous_kept += 1;
-                }
-                row_of_bim[b as usize] = row as u32;
-            }
-            Err(reason) => dropped[reason.index()] += 1,
+    for (row, &o) in outcome.iter().enumerate() {
+        if o >= DROPPED {
+            dropped[(o - DROPPED) as usize] += 1;
+            continue;
         }
+        let b = o as usize;
+        strand_ambiguous_kept += u64::from(is_strand_ambiguous(bim.a1.codes[b], bim.a2.codes[b]));
+        row_of_bim[b] = row as u32;
     }
     drop(outcome);
-    let mut kept: Vec<(u64, u32)> = row_of_bim
-        .iter()
-        .enumerate()
-        .filter(|(_, &r)| r != u32::MAX)
-        .map(|(b, _)| ((u64::from(bim.chrom[b]) << 32) | u64::from(bim.bp[b]), b as u32))
-        .collect();
-    // A stable sort of .bim order by (chrom, bp); most .bim files are already in that order.
-    if !kept.windows(2).all(|w| w[0].0 <= w[1].0) {
-        crate::radix::sort_pairs(&mut kept);
+    // The universe's .bim rows in .bim order (rayon's collect keeps it), then stably sorted by
+    // (chromosome, position) unless, as in most .bim files, they already are.
+    let genome_key = |b: u32| (u64::from(bim.chrom[b as usize]) << 32) | u64::from(bim.bp[b as usize]);
+    let mut kept: Vec<u32> =
+        (0..bim.len() as u32).into_par_iter().filter(|&b| row_of_bim[b as usize] != u32::MAX).collect();
+    if !kept.par_windows(2).all(|w| genome_key(w[0]) <= genome_key(w[1])) {
+        let mut pairs: Vec<(u64, u32)> = kept.par_iter().map(|&b| (genome_key(b), b)).collect();
+        crate::radix::sort_pairs(&mut pairs);
+        kept = pairs.into_iter().map(|p| p.1).collect();
     }
     let used = kept.len() as u64;
     let dropped_total: u64 = dropped.iter().sum();
@@ -362,7 +389,8 @@ pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) 
         bim_duplicate_rows,
         bim_non_autosomal_rows: bim.chrom.iter().filter(|&&c| !is_autosome(c)).count() as u64,
         positions: sumstats.positions.as_ref().map(|(c, p)| {
-            let matched = kept.iter().map(|&(key, b)| (row_of_bim[b as usize] as usize, (key >> 32) as u8, key as u32));
+            let matched =
+                kept.iter().map(|&b| (row_of_bim[b as usize] as usize, bim.chrom[b as usize], bim.bp[b as usize]));
             PositionCheck::of((c, p), matched)
         }),
     };
@@ -376,18 +404,23 @@ pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) 
             summary.join(", ")
         )));
     }
-    let chrom: Vec<u8> = kept.iter().map(|k| (k.0 >> 32) as u8).collect();
+    let row = |&b: &u32| row_of_bim[b as usize] as usize;
+    let ((chrom, bp), (chisq, n)) = rayon::join(
+        || {
+            rayon::join(
+                || kept.par_iter().map(|&b| bim.chrom[b as usize]).collect::<Vec<u8>>(),
+                || kept.par_iter().map(|&b| bim.bp[b as usize]).collect::<Vec<u32>>(),
+            )
+        },
+        || {
+            rayon::join(
+                || kept.par_iter().map(|b| sumstats.chisq[row(b)]).collect::<Vec<f64>>(),
+                || sumstats.n.as_ref().map(|n| kept.par_iter().map(|b| n[row(b)]).collect::<Vec<f64>>()),
+            )
+        },
+    );
     let chrom_start = chrom_starts(&chrom);
-    let row = |k: &(u64, u32)| row_of_bim[k.1 as usize] as usize;
-    Ok(Universe {
-        bp: kept.iter().map(|k| k.0 as u32).collect(),
-        bim_row: kept.iter().map(|k| k.1).collect(),
-        chisq: kept.iter().map(|k| sumstats.chisq[row(k)]).collect(),
-        n: sumstats.n.as_ref().map(|n| kept.iter().map(|k| n[row(k)]).collect()),
-        chrom,
-        qc,
-        chrom_start,
-    })
+    Ok(Universe { bp, bim_row: kept, chisq, n, chrom, qc, chrom_start })
 }
 
 #[cfg(test)]
