@@ -72,19 +72,24 @@ _LAZY = {
 }
 
 
+_SUBMODULES = frozenset({"annot", "genes", "io", "plots", "report", "sets", "stats"})
+
+
 def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _SUBMODULES:
+        return importlib.import_module(f"ldenrich.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'ldenrich' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
 
 
 __all__ = [
