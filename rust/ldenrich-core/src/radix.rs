@@ -26,38 +26,7 @@ pub fn sort_pairs(items: &mut Vec<(u64, u32)>) {
 /// assert_eq!(v, [(0x1_0000_0009, 1), (0x2_0000_0001, 0), (0x2_0000_0000, 2)]);
 /// ```
 pub fn sort_pairs_by_high_bits(items: &mut Vec<(u64, u32)>, from_bit: u32) {
-    let n = items.len();
-    let high = |k: u64| if from_bit >= 64 { 0 } else { k >> from_bit };
-    if n < 256 {
-        items.sort_by_key(|p| high(p.0));
-        return;
-    }
-    let passes = (64 - from_bit.min(64)).div_ceil(BITS) as usize;
-    let mut counts = vec![[0usize; BUCKETS]; passes];
-    for &(k, _) in items.iter() {
-        for (pass, c) in counts.iter_mut().enumerate() {
-            c[((k >> (from_bit + pass as u32 * BITS)) as usize) & (BUCKETS - 1)] += 1;
-        }
-    }
-    let mut scratch: Vec<(u64, u32)> = vec![(0, 0); n];
-    for (pass, c) in counts.iter_mut().enumerate() {
-        if c.contains(&n) {
-            continue;
-        }
-        let mut offset = 0usize;
-        for slot in c.iter_mut() {
-            let count = *slot;
-            *slot = offset;
-            offset += count;
-        }
-        let shift = from_bit + pass as u32 * BITS;
-        for &item in items.iter() {
-            let d = ((item.0 >> shift) as usize) & (BUCKETS - 1);
-            scratch[c[d]] = item;
-            c[d] += 1;
-        }
-        std::mem::swap(items, &mut scratch);
-    }
+    sort_by_high_bits(items, from_bit, |p| p.0);
 }
 
 /// Sorts `items` by their bits `from_bit..64` (the bits below are carried along as a payload,
@@ -69,19 +38,26 @@ pub fn sort_pairs_by_high_bits(items: &mut Vec<(u64, u32)>, from_bit: u32) {
 /// assert_eq!(v, [(2 << 32) | 1, (7 << 32) | 0, (7 << 32) | 2]);
 /// ```
 pub fn sort_u64_by_high_bits(items: &mut Vec<u64>, from_bit: u32) {
+    sort_by_high_bits(items, from_bit, |&k| k);
+}
+
+/// The one LSD radix sort behind the public entry points: stable, by the bits `from_bit..64`
+/// of `key(item)`.
+fn sort_by_high_bits<T: Copy + Default>(items: &mut Vec<T>, from_bit: u32, key: impl Fn(&T) -> u64) {
     let n = items.len();
     if n < 256 {
-        items.sort_by_key(|&k| if from_bit >= 64 { 0 } else { k >> from_bit });
+        items.sort_by_key(|item| if from_bit >= 64 { 0 } else { key(item) >> from_bit });
         return;
     }
     let passes = (64 - from_bit.min(64)).div_ceil(BITS) as usize;
     let mut counts = vec![[0usize; BUCKETS]; passes];
-    for &k in items.iter() {
+    for item in items.iter() {
+        let k = key(item);
         for (pass, c) in counts.iter_mut().enumerate() {
             c[((k >> (from_bit + pass as u32 * BITS)) as usize) & (BUCKETS - 1)] += 1;
         }
     }
-    let mut scratch: Vec<u64> = vec![0; n];
+    let mut scratch: Vec<T> = vec![T::default(); n];
     for (pass, c) in counts.iter_mut().enumerate() {
         if c.contains(&n) {
             continue;
@@ -94,7 +70,7 @@ pub fn sort_u64_by_high_bits(items: &mut Vec<u64>, from_bit: u32) {
         }
         let shift = from_bit + pass as u32 * BITS;
         for &item in items.iter() {
-            let d = ((item >> shift) as usize) & (BUCKETS - 1);
+            let d = ((key(&item) >> shift) as usize) & (BUCKETS - 1);
             scratch[c[d]] = item;
             c[d] += 1;
         }
