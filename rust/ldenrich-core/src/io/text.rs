@@ -163,7 +163,7 @@ impl LineReader {
 fn read_error(path: &Path, compression: Compression, line: u64, e: &std::io::Error) -> Error {
     let what = match (compression, e.kind()) {
         (Compression::Plain, _) => format!("read error: {e}"),
-        (_, ErrorKind::UnexpectedEof) => "the compressed stream ends early (truncated download?)".to_string(),
+        (_, ErrorKind::UnexpectedEof) => TRUNCATED.to_string(),
         _ => format!("corrupt compressed stream: {e}"),
     };
     Error::parse(path, line, what)
@@ -269,6 +269,9 @@ fn inflate_bgzf(raw: &[u8], sizes: &[(usize, usize)], skip: usize) -> std::resul
     Ok(out)
 }
 
+/// What a gzip or BGZF stream that stops before its end is reported as.
+const TRUNCATED: &str = "the compressed stream ends early (truncated download?)";
+
 /// Reads BGZF blocks into batches of about [`CHUNK`] decompressed bytes, without inflating
 /// them; the sizes come from each block's trailer.
 fn produce_bgzf(
@@ -296,7 +299,7 @@ fn produce_bgzf(
             Ok(0) => true,
             Ok(18) => false,
             Ok(_) => {
-                send(Err(Error::parse(path, 1, "the compressed stream ends early (truncated download?)")));
+                send(Err(Error::parse(path, 1, TRUNCATED)));
                 return;
             }
             Err(e) => {
@@ -321,7 +324,7 @@ fn produce_bgzf(
             match read_full(&mut file, &mut raw[start + 18..]) {
                 Ok(n) if n == block_len.saturating_sub(18) => {}
                 Ok(_) => {
-                    send(Err(Error::parse(path, 1, "the compressed stream ends early (truncated download?)")));
+                    send(Err(Error::parse(path, 1, TRUNCATED)));
                     return;
                 }
                 Err(e) => {
