@@ -10,10 +10,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import ldenrich
 from ldenrich import __version__
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LOGGER = logging.getLogger("ldenrich")
 
@@ -123,3 +126,13 @@ def read_sumstats_from_args(args: argparse.Namespace) -> ldenrich.SumStats:
         threads=getattr(args, "threads", None),
         **columns,
     )
+
+
+def log_snp_accounting(qc: pd.DataFrame) -> None:
+    """``SNPs used: U of R rows read`` and each non-zero drop reason of a ``(reason, count)``
+    QC table; shared by the screen and the gene analysis."""
+    counts = qc.set_index("reason")["count"]
+    LOGGER.info("  SNPs used: %d of %d rows read", counts["used"], counts["read"])
+    for reason, count in counts.items():
+        if str(reason).startswith("dropped_") and count:
+            LOGGER.info("    %-32s %d", reason, count)

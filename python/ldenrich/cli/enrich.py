@@ -13,6 +13,7 @@ from ldenrich.cli._common import (
     LOGGER,
     add_common_options,
     add_sumstats_options,
+    log_snp_accounting,
     parse_window,
     read_sumstats_from_args,
     start_logging,
@@ -95,11 +96,7 @@ def _log_inputs(ss: ldenrich.SumStats, genes: ldenrich.GeneLoc | None) -> None:
 
 
 def _log_qc(annot: ldenrich.Annotation) -> None:
-    qc = annot.qc.set_index("reason")["count"]
-    LOGGER.info("  SNPs used: %d of %d rows read", qc["used"], qc["read"])
-    for reason, count in qc.items():
-        if str(reason).startswith("dropped_") and count:
-            LOGGER.info("    %-32s %d", reason, count)
+    log_snp_accounting(annot.qc)
     details = annot.qc_details
     LOGGER.info(
         "  reference: %d rows, %d with duplicated ids, %d not on chromosomes 1-22; "

@@ -12,6 +12,7 @@ from ldenrich.cli._common import (
     LOGGER,
     add_common_options,
     add_sumstats_options,
+    log_snp_accounting,
     parse_window,
     read_sumstats_from_args,
     start_logging,
@@ -82,11 +83,7 @@ class _ProgressBar:
 
 def log_gene_results(res: ldenrich.GeneResults) -> None:
     """The SNP accounting and gene counts of a gene analysis; shared by ``genes`` and ``run``."""
-    qc = res.qc.set_index("reason")["count"]
-    LOGGER.info("  SNPs used: %d of %d rows read", qc["used"], qc["read"])
-    for reason, count in qc.items():
-        if str(reason).startswith("dropped_") and count:
-            LOGGER.info("    %-32s %d", reason, count)
+    log_snp_accounting(res.qc)
     table = res.table
     LOGGER.info(
         "  %d genes analysed (%d with SNPs in window), panel of %d people",
