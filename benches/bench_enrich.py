@@ -88,10 +88,9 @@ def generate(snps: int, dest: Path) -> Path:
     return dest
 
 
-def enrich_cmd(d: Path, sumstats: str, sets: int, out: Path, threads: int | None) -> list[str]:
-    cmd = [
-        *LDENRICH,
-        "enrich",
+def input_args(d: Path, sumstats: str, sets: int, out: Path) -> list[str]:
+    """The inputs and output of one run, the same for ldenrich and the reference scripts."""
+    return [
         "--sumstats",
         str(d / sumstats),
         "--bim",
@@ -103,26 +102,16 @@ def enrich_cmd(d: Path, sumstats: str, sets: int, out: Path, threads: int | None
         "--out",
         str(out),
     ]
+
+
+def enrich_cmd(d: Path, sumstats: str, sets: int, out: Path, threads: int | None) -> list[str]:
+    cmd = [*LDENRICH, "enrich", *input_args(d, sumstats, sets, out)]
     return cmd + (["--threads", str(threads)] if threads else [])
 
 
 def ref_cmd(d: Path, engine: str, sets: int, out: Path) -> list[str]:
-    return [
-        PY,
-        str(HERE / "reference_fast.py"),
-        "--engine",
-        engine,
-        "--sumstats",
-        str(d / "sumstats.tsv.gz"),
-        "--bim",
-        str(d / "ref.bim"),
-        "--gene-loc",
-        str(d / "genes.loc"),
-        "--gene-sets",
-        str(d / f"sets_{sets}.gmt"),
-        "--out",
-        str(out),
-    ]
+    script = str(HERE / "reference_fast.py")
+    return [PY, script, "--engine", engine, *input_args(d, "sumstats.tsv.gz", sets, out)]
 
 
 def rounds(benches: list[Bench], repeats: int, work: Path) -> None:
