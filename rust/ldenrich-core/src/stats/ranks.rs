@@ -75,9 +75,9 @@ impl Ranks {
             for &(_, k) in a[i..i_end].iter().chain(&b[j..j_end]) {
                 prefix[k as usize + 1] = doubled_rank;
             }
+            position += t;
             let t = t as f64;
             tie_term += t * t * t - t;
-            position += i_end - i + j_end - j;
             (i, j) = (i_end, j_end);
         }
         drop((a, b));
