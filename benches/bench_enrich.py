@@ -157,7 +157,8 @@ def machine() -> list[str]:
     return [
         f"- cpu: {cpu}; {os.cpu_count()} logical CPUs; memory {int(mem) / 2**20:.1f} GiB",
         f"- os: {platform.platform()}; python {platform.python_version()}",
-        f"- ldenrich {ldenrich.__version__} from {Path(ldenrich.__file__).parent}",
+        f"- ldenrich {ldenrich.__version__} from {Path(ldenrich.__file__).parent}"
+        f" (gzip inflate: {ldenrich._native.DEFLATE_BACKEND})",
         f"- source: git {rev}",
         f"- load average at start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}",
     ]

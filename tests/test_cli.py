@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -174,3 +175,17 @@ def test_lazy_public_api_resolves_every_name_and_submodule() -> None:
     assert done.stdout.strip() == "[] True"
     with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
         ldenrich.not_a_name  # noqa: B018
+
+
+def test_version_names_the_inflate_back_end(capsys) -> None:
+    from ldenrich._native import DEFLATE_BACKEND
+
+    assert DEFLATE_BACKEND in ("ISA-L", "zlib-rs")
+    # scripts/test.sh says which back end it built; a wheel that silently lost ISA-L fails here.
+    expected = os.environ.get("LDENRICH_EXPECT_DEFLATE")
+    if expected:
+        assert DEFLATE_BACKEND == expected
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert f"gzip inflate: {DEFLATE_BACKEND}" in capsys.readouterr().out

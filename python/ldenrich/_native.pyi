@@ -5,6 +5,7 @@ import numpy as np
 import numpy.typing as npt
 
 __version__: str
+DEFLATE_BACKEND: str  # "ISA-L" or "zlib-rs": how this build inflates gzip and BGZF
 
 class LdenrichError(Exception): ...
 

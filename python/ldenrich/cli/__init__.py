@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Sequence
 
 from ldenrich import __version__
+from ldenrich._native import DEFLATE_BACKEND
 from ldenrich.cli import demo, enrich, genes, run, sets
 from ldenrich.cli._common import show_warning
 from ldenrich.errors import LdenrichError, LdenrichWarning
@@ -25,7 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
         "genomic annotations?",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"ldenrich {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"ldenrich {__version__} (gzip inflate: {DEFLATE_BACKEND})",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in _SUBCOMMANDS:
         module.add_parser(sub)

@@ -15,6 +15,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", ldenrich_core::VERSION)?;
+    m.add("DEFLATE_BACKEND", ldenrich_core::io::inflate::BACKEND)?;
     errors::register(m)?;
     io::register(m)?;
     annot::register(m)?;

@@ -7,6 +7,7 @@ pub mod bim;
 pub mod geneloc;
 pub mod generesults;
 pub mod genesets;
+pub mod inflate;
 pub mod plink;
 pub mod snpid;
 pub mod sumstats;

@@ -12,10 +12,10 @@ use std::io::{BufRead, BufReader, ErrorKind, Read};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
 
-use flate2::read::MultiGzDecoder;
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use crate::error::{Error, Result};
+use crate::io::inflate;
 
 /// How the bytes of a file are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,10 +93,20 @@ impl LineReader {
         let replay = std::io::Cursor::new(header[..filled].to_vec()).chain(file);
         let inner: Box<dyn BufRead + Send> = match compression {
             Compression::Plain => Box::new(BufReader::with_capacity(READ_BUFFER, replay)),
-            Compression::Gzip | Compression::Bgzf => Box::new(BufReader::with_capacity(
-                READ_BUFFER,
-                MultiGzDecoder::new(BufReader::with_capacity(READ_BUFFER, replay)),
-            )),
+            Compression::Gzip | Compression::Bgzf => {
+                // The stream is opened once more only to report an error; the first opening
+                // is the one already started, so that a pipe is read once.
+                let first = std::sync::Mutex::new(Some(replay));
+                let reopen = path.to_path_buf();
+                let open = move || -> std::io::Result<Box<dyn Read + Send>> {
+                    match first.lock().ok().and_then(|mut f| f.take()) {
+                        Some(replay) => Ok(Box::new(replay)),
+                        None => Ok(Box::new(File::open(&reopen)?)),
+                    }
+                };
+                let text = inflate::gzip_reader(open).map_err(|e| Error::io(path, e))?;
+                Box::new(BufReader::with_capacity(READ_BUFFER, text))
+            }
         };
         Ok(LineReader { inner, path: path.to_path_buf(), compression, buffer: Vec::new(), line_number: 0, consumed: 0 })
     }
@@ -250,13 +260,8 @@ fn inflate_bgzf(raw: &[u8], sizes: &[(usize, usize)], skip: usize) -> std::resul
         let xlen = u16::from_le_bytes([block[10], block[11]]) as usize;
         let data = &block[12 + xlen..block_len - 8];
         let crc = u32::from_le_bytes(block[block_len - 8..block_len - 4].try_into().expect("4 bytes"));
-        let mut inflater = flate2::Decompress::new(false);
         let target = &mut out[at..at + size];
-        match inflater.decompress(data, target, flate2::FlushDecompress::Finish) {
-            Ok(flate2::Status::StreamEnd) if inflater.total_out() as usize == size => {}
-            Ok(_) => return Err("corrupt BGZF block (size does not match its header)".into()),
-            Err(e) => return Err(format!("corrupt BGZF block: {e}")),
-        }
+        inflate::inflate_exact(data, target)?;
         let mut check = flate2::Crc::new();
         check.update(target);
         if check.sum() != crc {
