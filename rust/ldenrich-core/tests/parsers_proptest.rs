@@ -414,3 +414,27 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    // Cheap cases: many more than the file-level tests.
+    #![proptest_config(ProptestConfig { cases: 20_000, ..config() })]
+
+    /// The number parser reads exactly what `str::parse::<f64>` reads, bit for bit, and rejects
+    /// what it rejects: on text made of number characters, and on doubles printed every way.
+    #[test]
+    fn number_parser_is_str_parse(
+        text in proptest::collection::vec(proptest::sample::select(b"0123456789.eE+-infatyINFATY_ x\xff".to_vec()), 0..16),
+        bits in any::<u64>(),
+    ) {
+        let expected: Option<f64> = std::str::from_utf8(&text).ok().and_then(|t| t.parse().ok());
+        let got = ldenrich_core::io::text::parse_f64(&text);
+        prop_assert_eq!(got.map(f64::to_bits), expected.map(f64::to_bits), "{:?}", String::from_utf8_lossy(&text));
+        let x = f64::from_bits(bits);
+        if x.is_finite() {
+            for printed in [format!("{x}"), format!("{x:e}"), format!("{x:.3e}"), format!("{x:.5}"), format!("{x:E}")] {
+                let got = ldenrich_core::io::text::parse_f64(printed.as_bytes());
+                prop_assert_eq!(got.map(f64::to_bits), printed.parse::<f64>().ok().map(f64::to_bits), "{}", printed);
+            }
+        }
+    }
+}

@@ -614,37 +614,117 @@ impl Delimiter {
 }
 
 /// Splits `line` into field byte ranges, reusing `out`. Surrounding double quotes are removed
-/// from each field.
+/// from each field (and, for tab and comma files, the blanks around a field).
+///
+/// The line is scanned eight bytes at a time: each word gives a bit mask of its delimiters, and
+/// fields are read off the set bits. Rows have about ten short fields, where a search call per
+/// field costs more than the scan.
 pub fn split_fields(line: &[u8], delimiter: Delimiter, out: &mut Vec<(u32, u32)>) {
     out.clear();
-    match delimiter {
-        Delimiter::Tab | Delimiter::Comma => {
-            let sep = if delimiter == Delimiter::Tab { b'\t' } else { b',' };
-            let mut start = 0usize;
-            for pos in memchr::memchr_iter(sep, line) {
-                out.push(unquote(line, start, pos));
-                start = pos + 1;
-            }
-            out.push(unquote(line, start, line.len()));
+    // Only a line with a blank or a quote needs `unquote`: for tab and comma files one SIMD
+    // search tells; the blank-run scan notes quotes as it goes, which is cheaper on short lines.
+    let odd = match delimiter {
+        Delimiter::Tab => {
+            split_on(line, b'\t', out);
+            memchr::memchr2(b' ', b'"', line).is_some()
         }
-        Delimiter::Whitespace => {
-            let mut i = 0usize;
-            let n = line.len();
-            while i < n {
-                while i < n && (line[i] == b' ' || line[i] == b'\t') {
-                    i += 1;
-                }
-                if i == n {
-                    break;
-                }
-                let start = i;
-                while i < n && line[i] != b' ' && line[i] != b'\t' {
-                    i += 1;
-                }
-                out.push(unquote(line, start, i));
-            }
+        Delimiter::Comma => {
+            split_on(line, b',', out);
+            memchr::memchr2(b' ', b'"', line).is_some()
+        }
+        Delimiter::Whitespace => split_blank_runs(line, out),
+    };
+    if odd {
+        for range in out.iter_mut() {
+            *range = unquote(line, range.0 as usize, range.1 as usize);
         }
     }
+}
+
+const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+
+/// 0x80 in each byte of `word` equal to `byte`, 0 elsewhere (exact: no carries between bytes).
+#[inline(always)]
+fn bytes_equal(word: u64, byte: u8) -> u64 {
+    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
+/// Packs the 0x80 flags of [`bytes_equal`] into one bit a byte, byte `i` to bit `i`.
+#[inline(always)]
+fn flags_to_bits(flags: u64) -> u32 {
+    ((flags >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32
+}
+
+/// The word at `at` (little-endian), zero-padded past the end of `line`.
+#[inline(always)]
+fn word_at(line: &[u8], at: usize) -> u64 {
+    if let Some(bytes) = line.get(at..at + 8) {
+        return u64::from_le_bytes(bytes.try_into().expect("8 bytes"));
+    }
+    let valid = line.len() - at;
+    match line.len().checked_sub(8) {
+        // The line's last eight bytes, shifted so that byte `at` comes first.
+        Some(last) => u64::from_le_bytes(line[last..].try_into().expect("8 bytes")) >> (8 * (8 - valid)),
+        None => line[at..].iter().rev().fold(0u64, |word, &b| (word << 8) | u64::from(b)),
+    }
+}
+
+/// Fields between every `sep`.
+#[inline]
+fn split_on(line: &[u8], sep: u8, out: &mut Vec<(u32, u32)>) {
+    let mut start = 0usize;
+    let mut at = 0usize;
+    while at < line.len() {
+        // Padding bytes are zero, never a separator.
+        let mut seps = flags_to_bits(bytes_equal(word_at(line, at), sep));
+        while seps != 0 {
+            let pos = at + seps.trailing_zeros() as usize;
+            out.push((start as u32, pos as u32));
+            start = pos + 1;
+            seps &= seps - 1;
+        }
+        at += 8;
+    }
+    out.push((start as u32, line.len() as u32));
+}
+
+/// Fields that are runs of bytes other than space and tab; returns whether the line holds a
+/// quote.
+#[inline]
+fn split_blank_runs(line: &[u8], out: &mut Vec<(u32, u32)>) -> bool {
+    let mut quotes = 0u64;
+    // The byte before the line counts as a blank, and so do the padding bytes after it.
+    let mut previous_blank = 1u32;
+    let mut start = 0usize;
+    let mut at = 0usize;
+    while at < line.len() {
+        let word = word_at(line, at);
+        quotes |= bytes_equal(word, b'"');
+        let mut blanks = flags_to_bits(bytes_equal(word, b' ') | bytes_equal(word, b'\t'));
+        let valid = line.len() - at;
+        if valid < 8 {
+            blanks |= 0xFF << valid;
+        }
+        // A set bit where a byte differs in blankness from the byte before it.
+        let mut edges = (blanks ^ ((blanks << 1) | previous_blank)) & 0xFF;
+        while edges != 0 {
+            let bit = edges.trailing_zeros();
+            let pos = at + bit as usize;
+            if blanks & (1 << bit) == 0 {
+                start = pos;
+            } else {
+                out.push((start as u32, pos as u32));
+            }
+            edges &= edges - 1;
+        }
+        previous_blank = (blanks >> 7) & 1;
+        at += 8;
+    }
+    if previous_blank == 0 {
+        out.push((start as u32, line.len() as u32));
+    }
+    quotes != 0
 }
 
 #[inline]
@@ -695,9 +775,7 @@ pub fn is_missing_token(bytes: &[u8]) -> bool {
 /// Parses a decimal floating-point field (`1.5`, `-2e-8`, `1E+3`).
 #[inline]
 pub fn parse_f64(bytes: &[u8]) -> Option<f64> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let value: f64 = text.parse().ok()?;
-    Some(value)
+    fast_float2::parse(bytes).ok()
 }
 
 /// Parses a non-negative integer field.
@@ -768,6 +846,68 @@ mod tests {
         assert_eq!(Delimiter::detect(b"SNP,P"), Delimiter::Comma);
         assert_eq!(Delimiter::detect(b"SNP\tP,Q"), Delimiter::Tab);
         assert_eq!(Delimiter::detect(b"SNP A1 P\t"), Delimiter::Whitespace);
+    }
+
+    /// The field splitting rules, one byte at a time.
+    fn split_fields_slowly(line: &[u8], delimiter: Delimiter) -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        match delimiter {
+            Delimiter::Tab | Delimiter::Comma => {
+                let sep = if delimiter == Delimiter::Tab { b'\t' } else { b',' };
+                let mut start = 0;
+                for (i, &b) in line.iter().enumerate() {
+                    if b == sep {
+                        out.push(unquote(line, start, i));
+                        start = i + 1;
+                    }
+                }
+                out.push(unquote(line, start, line.len()));
+            }
+            Delimiter::Whitespace => {
+                let mut i = 0;
+                while i < line.len() {
+                    if matches!(line[i], b' ' | b'\t') {
+                        i += 1;
+                        continue;
+                    }
+                    let start = i;
+                    while i < line.len() && !matches!(line[i], b' ' | b'\t') {
+                        i += 1;
+                    }
+                    out.push(unquote(line, start, i));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn word_at_a_time_splitting_matches_the_byte_rules() {
+        let alphabet = b"ab\t\t,  \"\"x\xff\x80\x00\x7f";
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut out = Vec::new();
+        for case in 0..300_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 41) as usize;
+            let mut line = Vec::with_capacity(len);
+            let mut bits = state;
+            for k in 0..len {
+                if k % 12 == 0 {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    bits = state;
+                }
+                line.push(alphabet[(bits % alphabet.len() as u64) as usize]);
+                bits /= alphabet.len() as u64;
+            }
+            for delimiter in [Delimiter::Tab, Delimiter::Comma, Delimiter::Whitespace] {
+                split_fields(&line, delimiter, &mut out);
+                assert_eq!(out, split_fields_slowly(&line, delimiter), "case {case}: {line:?} {delimiter:?}");
+            }
+        }
     }
 
     #[test]
