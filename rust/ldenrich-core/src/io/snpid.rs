@@ -33,14 +33,16 @@ pub fn rs_number(id: &[u8]) -> Option<u64> {
     if id.len() < 3 || id.len() > 20 || &id[..2] != b"rs" || id[2] == b'0' {
         return None;
     }
+    // At most 18 digits: below 10^18, so no overflow and never OTHER_FLAG's bit.
     let mut value = 0u64;
     for &b in &id[2..] {
-        if !b.is_ascii_digit() {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
             return None;
         }
-        value = value.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+        value = value * 10 + u64::from(digit);
     }
-    (value < OTHER_FLAG).then_some(value)
+    Some(value)
 }
 
 impl SnpIds {
@@ -180,6 +182,9 @@ mod tests {
         assert_eq!(rs_number(b"RS123"), None);
         assert_eq!(rs_number(b"rs"), None);
         assert_eq!(rs_number(b"rs99999999999999999999"), None);
+        assert_eq!(rs_number(b"rs999999999999999999"), Some(999_999_999_999_999_999));
+        assert_eq!(rs_number(b"rs12a"), None);
+        assert_eq!(rs_number(b"rs12/"), None);
         let mut ids = SnpIds::default();
         for id in [&b"rs5"[..], b"1:100:A:G", b"rs0123", b"1:100:A:G"] {
             ids.push(id);
