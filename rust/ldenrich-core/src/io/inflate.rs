@@ -100,19 +100,7 @@ impl Pump {
         loop {
             let mut buf = self.recycle.try_recv().unwrap_or_default();
             buf.resize(INFLATE_BUFFER, 0);
-            let mut filled = 0;
-            let mut failure = None;
-            while filled < buf.len() {
-                match decoder.read(&mut buf[filled..]) {
-                    Ok(0) => break,
-                    Ok(n) => filled += n,
-                    Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                    Err(e) => {
-                        failure = Some(e);
-                        break;
-                    }
-                }
-            }
+            let (filled, failure) = crate::io::text::read_until_error(decoder, &mut buf);
             buf.truncate(filled);
             if filled > 0 {
                 self.text.send(Ok(buf)).map_err(|_| Stop::ReaderGone)?;

@@ -374,7 +374,7 @@ fn produce_bgzf(
 
 /// Fills `buf` as far as the stream goes; returns the bytes read and the error that stopped
 /// it, if any.
-fn read_until_error(reader: &mut impl Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
+pub(crate) fn read_until_error(reader: &mut impl Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
     let mut filled = 0;
     while filled < buf.len() {
         match reader.read(&mut buf[filled..]) {
@@ -387,17 +387,12 @@ fn read_until_error(reader: &mut impl Read, buf: &mut [u8]) -> (usize, Option<st
     (filled, None)
 }
 
+/// Like [`read_until_error`], for callers that drop a partial read on error.
 fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
+    match read_until_error(reader, buf) {
+        (filled, None) => Ok(filled),
+        (_, Some(e)) => Err(e),
     }
-    Ok(filled)
 }
 
 /// Splits a chunk into the bytes of the line cut at its start, its whole lines (parsed), and
@@ -624,12 +619,8 @@ pub fn split_fields(line: &[u8], delimiter: Delimiter, out: &mut Vec<(u32, u32)>
     // Only a line with a blank or a quote needs `unquote`: for tab and comma files one SIMD
     // search tells; the blank-run scan notes quotes as it goes, which is cheaper on short lines.
     let odd = match delimiter {
-        Delimiter::Tab => {
-            split_on(line, b'\t', out);
-            memchr::memchr2(b' ', b'"', line).is_some()
-        }
-        Delimiter::Comma => {
-            split_on(line, b',', out);
+        Delimiter::Tab | Delimiter::Comma => {
+            split_on(line, if delimiter == Delimiter::Tab { b'\t' } else { b',' }, out);
             memchr::memchr2(b' ', b'"', line).is_some()
         }
         Delimiter::Whitespace => split_blank_runs(line, out),
