@@ -19,6 +19,28 @@ fn base_bits(b: u8) -> Option<u32> {
     }
 }
 
+/// Marks a byte of [`SINGLE_BYTE_CODES`] that is neither a base nor a missing-allele token.
+const NOT_SINGLE_BASE: u32 = u32::MAX;
+
+/// The code of every one-byte allele that is a base or a missing-allele token, as
+/// [`AlleleColumn::code_of`]'s general path computes it.
+const SINGLE_BYTE_CODES: [u32; 256] = {
+    let mut table = [NOT_SINGLE_BASE; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b'0' | b'.' | b'-' | b'N' | b'n' => MISSING,
+            b'A' | b'a' => 1 << 26,
+            b'C' | b'c' => (1 << 26) | 1,
+            b'G' | b'g' => (1 << 26) | 2,
+            b'T' | b't' => (1 << 26) | 3,
+            _ => NOT_SINGLE_BASE,
+        };
+        b += 1;
+    }
+    table
+};
+
 /// A column of alleles, one code per row.
 #[derive(Debug, Default, Clone)]
 pub struct AlleleColumn {
@@ -31,6 +53,18 @@ pub struct AlleleColumn {
 impl AlleleColumn {
     /// The code of `allele` in this column, interning it if needed.
     pub fn code_of(&mut self, allele: &[u8]) -> u32 {
+        // Nearly every allele is one base: one table lookup instead of the general checks.
+        if let [byte] = allele {
+            let code = SINGLE_BYTE_CODES[*byte as usize];
+            if code != NOT_SINGLE_BASE {
+                return code;
+            }
+        }
+        self.code_of_any(allele)
+    }
+
+    /// [`AlleleColumn::code_of`] without the one-byte shortcut.
+    fn code_of_any(&mut self, allele: &[u8]) -> u32 {
         if matches!(allele, b"" | b"0" | b"." | b"-" | b"N" | b"n") {
             return MISSING;
         }
@@ -195,6 +229,15 @@ mod tests {
         assert!(matches(("A", "G"), ("T", "0")));
         assert!(matches(("A", "G"), ("C", "0")));
         assert!(!matches(("A", "G"), ("AT", "0")));
+    }
+
+    #[test]
+    fn one_byte_shortcut_agrees_with_the_general_rules() {
+        let (mut fast, mut general) = (AlleleColumn::default(), AlleleColumn::default());
+        for byte in 0..=255u8 {
+            assert_eq!(fast.code_of(&[byte]), general.code_of_any(&[byte]), "byte {byte}");
+        }
+        assert_eq!(fast.interned, general.interned);
     }
 
     #[test]
