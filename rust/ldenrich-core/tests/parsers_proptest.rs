@@ -437,4 +437,29 @@ proptest! {
             }
         }
     }
+
+    /// Short decimals as GWAS software prints them (the parser's exact fast path and its edges:
+    /// 2^53, 19 digits, powers of ten near ±22), bit for bit `str::parse::<f64>`.
+    #[test]
+    fn short_decimals_are_str_parse(
+        mantissa in prop_oneof![0u64..100_000, 0u64..=(1 << 54), Just(1u64 << 53), Just((1u64 << 53) + 1), Just(9_999_999_999_999_999_999)],
+        point in 0usize..22,
+        exponent in -40i32..40,
+        sign in proptest::sample::select(vec!["", "-", "+"]),
+        marker in proptest::sample::select(vec!["e", "E", "e+", "e-0", "E-"]),
+    ) {
+        let digits = mantissa.to_string();
+        let digits = format!("{}{digits}", "0".repeat(point.saturating_sub(digits.len())));
+        let (int, frac) = digits.split_at(digits.len() - point.min(digits.len()));
+        for printed in [
+            format!("{sign}{int}.{frac}"),
+            format!("{sign}{int}.{frac}e{exponent}"),
+            format!("{sign}{int}{frac}{marker}{}", exponent.unsigned_abs()),
+            format!("{sign}.{frac}"),
+            format!("{sign}{int}."),
+        ] {
+            let got = ldenrich_core::io::text::parse_f64(printed.as_bytes());
+            prop_assert_eq!(got.map(f64::to_bits), printed.parse::<f64>().ok().map(f64::to_bits), "{}", printed);
+        }
+    }
 }

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::io::alleles::AlleleColumn;
 use crate::io::snpid::SnpIds;
 use crate::io::text::{
-    field, par_chunks_fold, parse_f64, parse_i64, resolve_prefix, show, split_fields, Delimiter, LineReader, Lines,
+    field, par_chunks_fold, parse_f64, parse_i64, resolve_prefix, show, Delimiter, FieldSplitter, LineReader, Lines,
 };
 
 /// The columns of a `.bim` that ldenrich uses.
@@ -87,8 +87,9 @@ fn parse_bim_lines(path: &Path, bytes: &[u8]) -> Result<Bim> {
         a1: AlleleColumn::default(),
         a2: AlleleColumn::default(),
     };
+    let splitter = FieldSplitter::new(bytes, Delimiter::Whitespace);
     for (line_no, line) in Lines::new(bytes) {
-        split_fields(line, Delimiter::Whitespace, &mut ranges);
+        splitter.split(line, &mut ranges);
         if ranges.is_empty() {
             continue;
         }

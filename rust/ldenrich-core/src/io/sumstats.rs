@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::io::alleles::AlleleColumn;
 use crate::io::snpid::SnpIds;
 use crate::io::text::{
-    field, is_missing_token, par_chunks_fold, parse_f64, parse_u64, split_fields, Compression, Delimiter, LineReader,
-    Lines,
+    field, is_missing_token, par_chunks_fold, parse_f64, parse_u64, split_fields, Compression, Delimiter,
+    FieldSplitter, LineReader, Lines,
 };
 use crate::special::{chisq_from_log_p, chisq_from_p};
 
@@ -715,11 +715,12 @@ impl RowParser<'_> {
         // ~60-70 bytes a row in typical files: one reservation instead of repeated growth.
         let mut part = Part::new(plan, bytes.len() / 48);
         let mut ranges: Vec<(u32, u32)> = Vec::with_capacity(n_fields + 1);
+        let splitter = FieldSplitter::new(bytes, self.delimiter);
         for (line_no, line) in Lines::new(bytes) {
             if line.is_empty() || line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            split_fields(line, self.delimiter, &mut ranges);
+            splitter.split(line, &mut ranges);
             if ranges.len() != n_fields {
                 let extra_empty =
                     ranges.len() > n_fields && (n_fields..ranges.len()).all(|i| ranges[i].0 == ranges[i].1);
