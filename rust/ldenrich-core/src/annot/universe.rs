@@ -1,6 +1,8 @@
 //! The SNP universe of the enrichment screen: summary-statistic rows whose identifier is in the
 //! reference .bim, autosomes only, in .bim order stably sorted by (chromosome, position).
 
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -189,8 +191,9 @@ fn join_keys(sumstats: &SumStats, bim: &Bim) -> (Vec<u32>, Vec<bool>, u64) {
             v
         },
     );
-    let mut target = vec![ABSENT; n];
-    let mut duplicated = vec![false; n];
+    // Atomics so that the merge below can write from several threads; filled in parallel too.
+    let target: Vec<AtomicU32> = (0..n).into_par_iter().map(|_| AtomicU32::new(ABSENT)).collect();
+    let duplicated: Vec<AtomicBool> = (0..n).into_par_iter().map(|_| AtomicBool::new(false)).collect();
     let mut bim_duplicate_rows = 0u64;
     // The .bim's other identifiers: by bytes for interned ids (keys are per file), by number
     // for rs numbers too large to pack.
@@ -233,48 +236,61 @@ fn join_keys(sumstats: &SumStats, bim: &Bim) -> (Vec<u32>, Vec<bool>, u64) {
     if !ss_all_packed {
         for (row, &key) in ss.keys.iter().enumerate() {
             if !packable(key) {
-                target[row] = match ss.resolve(key) {
+                let found = match ss.resolve(key) {
                     SnpKey::Other(bytes) => other.get(bytes).copied().unwrap_or(ABSENT),
                     SnpKey::Rs(number) => big_rs.get(&number).copied().unwrap_or(ABSENT),
                 };
-                duplicated[row] = seen.get(&key).is_some_and(|&c| c > 1);
+                target[row].store(found, Ordering::Relaxed);
+                duplicated[row].store(seen.get(&key).is_some_and(|&c| c > 1), Ordering::Relaxed);
             }
         }
     }
-    let mut j = 0usize;
-    let mut i = 0usize;
-    while i < ss_sorted.len() {
-        let key = ss_sorted[i] >> 32;
-        let mut end = i + 1;
-        while end < ss_sorted.len() && ss_sorted[end] >> 32 == key {
-            end += 1;
-        }
-        while j < bim_sorted.len() && bim_sorted[j] >> 32 < key {
-            j += 1;
-        }
-        let mut k = j;
-        while k < bim_sorted.len() && bim_sorted[k] >> 32 == key {
-            k += 1;
-        }
-        let found = match k - j {
-            0 => ABSENT,
-            1 => bim_sorted[j] as u32,
-            _ => DUPLICATE,
-        };
-        let dup = end - i > 1 || (!seen.is_empty() && seen.contains_key(&key));
-        // Most rows are unique and found: one random write each instead of two.
-        if found != ABSENT {
-            for &packed in &ss_sorted[i..end] {
-                target[packed as u32 as usize] = found;
+    // The merge writes one random slot a row, so it is memory-bound: parts of the key range
+    // are merged on all threads. Equal keys never straddle two parts, and every slot written
+    // depends only on its row, so the result does not depend on the split.
+    let parts = key_range_parts(&ss_sorted, rayon::current_num_threads() * 4);
+    parts.par_windows(2).for_each(|w| {
+        let ss_part = &ss_sorted[w[0]..w[1]];
+        let Some(&first) = ss_part.first() else { return };
+        let bim_from = bim_sorted.partition_point(|&b| b >> 32 < first >> 32);
+        let bim_part = &bim_sorted[bim_from..];
+        let mut j = 0usize;
+        let mut i = 0usize;
+        while i < ss_part.len() {
+            let key = ss_part[i] >> 32;
+            let mut end = i + 1;
+            while end < ss_part.len() && ss_part[end] >> 32 == key {
+                end += 1;
             }
-        }
-        if dup {
-            for &packed in &ss_sorted[i..end] {
-                duplicated[packed as u32 as usize] = true;
+            while j < bim_part.len() && bim_part[j] >> 32 < key {
+                j += 1;
             }
+            let mut k = j;
+            while k < bim_part.len() && bim_part[k] >> 32 == key {
+                k += 1;
+            }
+            let found = match k - j {
+                0 => ABSENT,
+                1 => bim_part[j] as u32,
+                _ => DUPLICATE,
+            };
+            let dup = end - i > 1 || (!seen.is_empty() && seen.contains_key(&key));
+            // Most rows are unique and found: one random write each instead of two.
+            if found != ABSENT {
+                for &packed in &ss_part[i..end] {
+                    target[packed as u32 as usize].store(found, Ordering::Relaxed);
+                }
+            }
+            if dup {
+                for &packed in &ss_part[i..end] {
+                    duplicated[packed as u32 as usize].store(true, Ordering::Relaxed);
+                }
+            }
+            i = end;
         }
-        i = end;
-    }
+    });
+    let target: Vec<u32> = target.into_iter().map(AtomicU32::into_inner).collect();
+    let duplicated: Vec<bool> = duplicated.into_iter().map(AtomicBool::into_inner).collect();
     // Duplicated rs numbers of the .bim: runs of equal keys.
     let mut a = 0usize;
     while a < bim_sorted.len() {
@@ -288,6 +304,23 @@ fn join_keys(sumstats: &SumStats, bim: &Bim) -> (Vec<u32>, Vec<bool>, u64) {
         a = b;
     }
     (target, duplicated, bim_duplicate_rows)
+}
+
+/// Boundaries cutting `sorted` (packed keys, key in the high half) into about `parts` pieces of
+/// similar length, each boundary at the start of a run of equal keys: `[0, ..., len]`.
+fn key_range_parts(sorted: &[u64], parts: usize) -> Vec<usize> {
+    let mut bounds: Vec<usize> = (0..parts.max(1))
+        .map(|p| {
+            let at = sorted.len() * p / parts.max(1);
+            match sorted.get(at) {
+                Some(&packed) if at > 0 => sorted.partition_point(|&x| x >> 32 < packed >> 32),
+                _ => at,
+            }
+        })
+        .collect();
+    bounds.push(sorted.len());
+    bounds.dedup();
+    bounds
 }
 
 /// The .bim row a summary-statistic row joins to, or the first reason it cannot be used.
@@ -470,6 +503,37 @@ mod tests {
         assert_eq!(u.range_of(1, 101, 299), (0, 0));
         assert_eq!(u.range_of(1, 101, 300), (2, 3));
         assert_eq!(u.range_of(2, 0, 1000), (3, 4));
+    }
+
+    #[test]
+    fn the_join_does_not_depend_on_the_thread_count() {
+        // Duplicates in both files and absent ids, so that runs of equal keys meet the
+        // boundaries of the parts merged on different threads.
+        let dir = tempfile::tempdir().unwrap();
+        let (mut bim_text, mut ss_text) = (String::new(), String::from("SNP A1 A2 P\n"));
+        for i in 0..3000u64 {
+            let id = (i * 7919) % 2500;
+            bim_text.push_str(&format!("{} rs{id} 0 {} A G\n", 1 + i % 3, 1000 + i));
+            if i % 5 != 0 {
+                let sid = (i * 104_729) % 2700;
+                ss_text.push_str(&format!("rs{sid} A G 0.{}\n", 1 + i % 9));
+            }
+        }
+        std::fs::write(dir.path().join("r.bim"), bim_text).unwrap();
+        std::fs::write(dir.path().join("s.txt"), ss_text).unwrap();
+        let s = read_sumstats(&dir.path().join("s.txt"), &SumstatsOptions::default()).unwrap();
+        let b = read_bim(&dir.path().join("r.bim")).unwrap();
+        let build = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| build_universe(&s, &b, UniverseOptions::default()).unwrap())
+        };
+        let (one, many) = (build(1), build(5));
+        assert!(one.qc.used > 100 && one.qc.dropped[DropReason::DuplicateId.index()] > 0);
+        assert!(one.qc.dropped[DropReason::DuplicateInReference.index()] > 0);
+        assert_eq!(one.bim_row, many.bim_row);
+        assert_eq!(one.chisq, many.chisq);
+        assert_eq!(one.qc.table(), many.qc.table());
+        assert_eq!(one.qc.bim_duplicate_rows, many.qc.bim_duplicate_rows);
     }
 
     #[test]
