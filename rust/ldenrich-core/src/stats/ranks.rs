@@ -1,6 +1,10 @@
 //! Mid-ranks of a whole sample computed once, so that the Mann-Whitney rank sum of any subset is
 //! a sum of prefix-sum differences over its index ranges.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
 /// Samples at least this large are sorted in two halves on two threads.
 const PARALLEL_FROM: usize = 1 << 16;
 
@@ -34,6 +38,36 @@ fn sorted_keys(values: &[f64], range: std::ops::Range<usize>) -> Vec<(u64, u32)>
     order
 }
 
+/// Merges two sorted runs of `(key, index)` whose elements have `position` smaller keys
+/// elsewhere, writing each element's doubled mid-rank to `slots[index + 1]`; returns the sum of
+/// `t^3 - t` over the tie groups.
+fn merge_ranks(a: &[(u64, u32)], b: &[(u64, u32)], mut position: usize, slots: &[AtomicU64]) -> u128 {
+    let mut tie_sum = 0u128;
+    let (mut i, mut j) = (0usize, 0usize);
+    while i < a.len() || j < b.len() {
+        let v = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => x.0.min(y.0),
+            (Some(x), None) => x.0,
+            (None, Some(y)) => y.0,
+            (None, None) => unreachable!(),
+        };
+        let i_end = i + a[i..].iter().take_while(|p| p.0 == v).count();
+        let j_end = j + b[j..].iter().take_while(|p| p.0 == v).count();
+        let t = (i_end - i) + (j_end - j);
+        // Positions position..position + t (0-based) share the mid-rank
+        // ((position + 1) + (position + t)) / 2.
+        let doubled_rank = (2 * position + t + 1) as u64;
+        for &(_, k) in a[i..i_end].iter().chain(&b[j..j_end]) {
+            slots[k as usize + 1].store(doubled_rank, Ordering::Relaxed);
+        }
+        position += t;
+        let t = t as u128;
+        tie_sum += t * t * t - t;
+        (i, j) = (i_end, j_end);
+    }
+    tie_sum
+}
+
 /// Ranks of one sample.
 #[derive(Debug, Clone)]
 pub struct Ranks {
@@ -54,38 +88,36 @@ impl Ranks {
         } else {
             (sorted_keys(values, 0..n), Vec::new())
         };
-        // Doubled mid-ranks written one slot to the right, then summed in place into the
-        // prefix sums: one array of n + 1 instead of two.
-        let mut prefix = vec![0u64; n + 1];
-        let mut tie_term = 0.0f64;
-        let (mut i, mut j, mut position) = (0usize, 0usize, 0usize);
-        while i < a.len() || j < b.len() {
-            let v = match (a.get(i), b.get(j)) {
-                (Some(x), Some(y)) => x.0.min(y.0),
-                (Some(x), None) => x.0,
-                (None, Some(y)) => y.0,
-                (None, None) => unreachable!(),
-            };
-            let i_end = i + a[i..].iter().take_while(|p| p.0 == v).count();
-            let j_end = j + b[j..].iter().take_while(|p| p.0 == v).count();
-            let t = (i_end - i) + (j_end - j);
-            // Positions position..position + t (0-based) share the mid-rank
-            // ((position + 1) + (position + t)) / 2.
-            let doubled_rank = (2 * position + t + 1) as u64;
-            for &(_, k) in a[i..i_end].iter().chain(&b[j..j_end]) {
-                prefix[k as usize + 1] = doubled_rank;
-            }
-            position += t;
-            let t = t as f64;
-            tie_term += t * t * t - t;
-            (i, j) = (i_end, j_end);
-        }
+        // Doubled mid-ranks are written one slot to the right, then summed into the prefix
+        // sums. The merge writes one random slot an element, so parts of the key range are
+        // merged on all threads; a part starts at a key boundary of both halves, so no tie group
+        // is split, and the tie term is summed exactly (integers), so nothing depends on the
+        // split.
+        let slots: Vec<AtomicU64> = (0..n + 1).into_par_iter().map(|_| AtomicU64::new(0)).collect();
+        let parts = if n >= PARALLEL_FROM { rayon::current_num_threads() * 4 } else { 1 };
+        let mut cuts: Vec<(usize, usize)> = (0..parts)
+            .filter_map(|p| match a.get(a.len() * p / parts) {
+                _ if p == 0 => Some((0, 0)),
+                Some(&(key, _)) => Some((a.partition_point(|x| x.0 < key), b.partition_point(|x| x.0 < key))),
+                None => None,
+            })
+            .collect();
+        cuts.push((a.len(), b.len()));
+        cuts.dedup();
+        let tie_sum: u128 = cuts
+            .par_windows(2)
+            .map(|w| merge_ranks(&a[w[0].0..w[1].0], &b[w[0].1..w[1].1], w[0].0 + w[0].1, &slots))
+            .sum();
         drop((a, b));
         let mut acc = 0u64;
-        for p in prefix.iter_mut() {
-            acc += *p;
-            *p = acc;
-        }
+        let prefix: Vec<u64> = slots
+            .into_iter()
+            .map(|slot| {
+                acc += slot.into_inner();
+                acc
+            })
+            .collect();
+        let tie_term = tie_sum as f64;
         Ranks { doubled_rank_prefix: prefix, tie_term }
     }
 
@@ -187,7 +219,6 @@ mod tests {
                     _ => (next() >> 11) as f64 / (1u64 << 53) as f64 * 1e3,
                 })
                 .collect();
-            let r = Ranks::new(&values);
             let (doubled, tie_term) = slow_doubled_ranks(&values);
             let mut acc = 0u64;
             let mut want = vec![0u64];
@@ -195,8 +226,13 @@ mod tests {
                 acc += d;
                 want.push(acc);
             }
-            assert_eq!(r.doubled_rank_prefix, want, "n = {n}");
-            assert_eq!(r.tie_term, tie_term, "n = {n}");
+            // The merge is split over parts of the key range, as many as the threads allow.
+            for threads in [1, 2, 5] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                let r = pool.install(|| Ranks::new(&values));
+                assert_eq!(r.doubled_rank_prefix, want, "n = {n}, {threads} threads");
+                assert_eq!(r.tie_term, tie_term, "n = {n}, {threads} threads");
+            }
         }
     }
 
