@@ -285,13 +285,20 @@ fn produce_bgzf(
     mut send: impl FnMut(Result<RawChunk>) -> bool,
     recycled: impl Fn() -> Option<Vec<u8>>,
 ) {
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            send(Err(Error::io(path, e)));
-            return;
-        }
-    };
+    if let Err(e) = send_bgzf_batches(path, skip, &mut send, recycled) {
+        send(Err(e));
+    }
+}
+
+/// The work of [`produce_bgzf`]; stops early, without error, when `send` says the reader is
+/// gone.
+fn send_bgzf_batches(
+    path: &Path,
+    skip: u64,
+    send: &mut impl FnMut(Result<RawChunk>) -> bool,
+    recycled: impl Fn() -> Option<Vec<u8>>,
+) -> Result<()> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut file = BufReader::with_capacity(READ_BUFFER, file);
     let mut decompressed_at = 0u64;
     let mut raw = Vec::new();
@@ -299,19 +306,7 @@ fn produce_bgzf(
     let mut batch_start = 0u64;
     let mut header = [0u8; 18];
     loop {
-        let got = read_full(&mut file, &mut header);
-        let eof = match got {
-            Ok(0) => true,
-            Ok(18) => false,
-            Ok(_) => {
-                send(Err(Error::parse(path, 1, TRUNCATED)));
-                return;
-            }
-            Err(e) => {
-                send(Err(Error::io(path, e)));
-                return;
-            }
-        };
+        let eof = !read_whole_or_nothing(&mut file, &mut header, path)?;
         if !eof {
             let ok = header[0] == 0x1f
                 && header[1] == 0x8b
@@ -319,27 +314,18 @@ fn produce_bgzf(
                 && header[12] == b'B'
                 && header[13] == b'C';
             if !ok {
-                send(Err(Error::parse(path, 1, "corrupt compressed stream: not a BGZF block")));
-                return;
+                return Err(Error::parse(path, 1, "corrupt compressed stream: not a BGZF block"));
             }
             let block_len = u16::from_le_bytes([header[16], header[17]]) as usize + 1;
             let start = raw.len();
             raw.extend_from_slice(&header);
             raw.resize(start + block_len.max(18), 0);
-            match read_full(&mut file, &mut raw[start + 18..]) {
-                Ok(n) if n == block_len.saturating_sub(18) => {}
-                Ok(_) => {
-                    send(Err(Error::parse(path, 1, TRUNCATED)));
-                    return;
-                }
-                Err(e) => {
-                    send(Err(Error::io(path, e)));
-                    return;
-                }
+            let body = &mut raw[start + 18..];
+            if !read_whole_or_nothing(&mut file, body, path)? && !body.is_empty() {
+                return Err(Error::parse(path, 1, TRUNCATED));
             }
             if block_len < 26 {
-                send(Err(Error::parse(path, 1, "corrupt compressed stream: BGZF block too short")));
-                return;
+                return Err(Error::parse(path, 1, "corrupt compressed stream: BGZF block too short"));
             }
             let size = u32::from_le_bytes(raw[start + block_len - 4..start + block_len].try_into().expect("4 bytes"));
             sizes.push((block_len, size as usize));
@@ -361,14 +347,25 @@ fn produce_bgzf(
                     skip: local_skip,
                 };
                 if !send(Ok(chunk)) {
-                    return;
+                    return Ok(());
                 }
             }
             batch_start = end;
         }
         if eof {
-            return;
+            return Ok(());
         }
+    }
+}
+
+/// Fills all of `buf`: true when filled, false at a clean end of the file (nothing read), and
+/// the truncated-stream error when the file ends part-way.
+fn read_whole_or_nothing(reader: &mut impl Read, buf: &mut [u8], path: &Path) -> Result<bool> {
+    match read_full(reader, buf) {
+        Ok(n) if n == buf.len() => Ok(true),
+        Ok(0) => Ok(false),
+        Ok(_) => Err(Error::parse(path, 1, TRUNCATED)),
+        Err(e) => Err(Error::io(path, e)),
     }
 }
 
