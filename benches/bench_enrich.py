@@ -207,29 +207,18 @@ def main(argv: list[str] | None = None) -> int:
         Bench("`zcat sumstats.tsv.gz > /dev/null`", ["zcat", str(d / "sumstats.tsv.gz")]),
         Bench("`cat sumstats.tsv > /dev/null`", ["cat", str(d / "sumstats.tsv")]),
         Bench("ldenrich start-up (`import ldenrich.cli`)", [PY, "-c", "import ldenrich.cli"]),
-        Bench(
-            "ldenrich enrich, gzip, 100 sets",
-            enrich_cmd(d, "sumstats.tsv.gz", 100, out / "a", None),
-        ),
-        Bench(
-            "ldenrich enrich, gzip, 100 sets, --threads 1",
-            enrich_cmd(d, "sumstats.tsv.gz", 100, out / "b", 1),
-        ),
-        Bench(
-            "ldenrich enrich, plain, 100 sets", enrich_cmd(d, "sumstats.tsv", 100, out / "c", None)
-        ),
-        Bench(
-            "ldenrich enrich, plain, 100 sets, --threads 1",
-            enrich_cmd(d, "sumstats.tsv", 100, out / "c1", 1),
-        ),
-        Bench(
-            "ldenrich enrich, BGZF, 100 sets",
-            enrich_cmd(d, "sumstats.tsv.bgz", 100, out / "d", None),
-        ),
-        Bench(
-            "ldenrich enrich, BGZF, 100 sets, --threads 1",
-            enrich_cmd(d, "sumstats.tsv.bgz", 100, out / "d1", 1),
-        ),
+        *[
+            Bench(
+                f"ldenrich enrich, {kind}, 100 sets" + (", --threads 1" if threads else ""),
+                enrich_cmd(d, name, 100, out / f"{kind}{threads or ''}", threads),
+            )
+            for kind, name in [
+                ("gzip", "sumstats.tsv.gz"),
+                ("plain", "sumstats.tsv"),
+                ("BGZF", "sumstats.tsv.bgz"),
+            ]
+            for threads in (None, 1)
+        ],
         Bench("ldenrich enrich, gzip, 1 set", enrich_cmd(d, "sumstats.tsv.gz", 1, out / "e", None)),
         Bench(
             "ldenrich enrich, gzip, 1,000 sets",
