@@ -118,6 +118,15 @@ def test_run_rejects_bad_arguments_before_reading(tmp_path: Path, capsys) -> Non
     assert "--blocks must be at least 2" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["run", "genes", "sets", "enrich", "demo"])
+@pytest.mark.parametrize("value", ["0", "-2", "two"])
+def test_every_command_refuses_a_bad_thread_count(command: str, value: str, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--threads", value])
+    assert exit_info.value.code == 2
+    assert "argument --threads: must be" in capsys.readouterr().err
+
+
 def test_help_everywhere() -> None:
     for args in (["--help"], *([c, "--help"] for c in ("run", "genes", "sets", "enrich", "demo"))):
         run = subprocess.run(

@@ -28,7 +28,7 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--threads",
-        type=int,
+        type=thread_count,
         default=None,
         help="threads to use (default: LDENRICH_NUM_THREADS or all cores)",
     )
@@ -83,6 +83,17 @@ def step(what: str) -> Iterator[None]:
     start = time.perf_counter()
     yield
     LOGGER.info("  done in %.2f s", time.perf_counter() - start)
+
+
+def thread_count(text: str) -> int:
+    """``--threads``: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1; got {value}")
+    return value
 
 
 def parse_window(text: str) -> tuple[float, float]:

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 import ldenrich
+from ldenrich.cli._common import thread_count
 from ldenrich.cli.run import add_run_options, run_pipeline
 
 HELP = "run the whole analysis on the bundled example data"
@@ -26,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     p.add_argument("--out", type=Path, default=Path("ldenrich-demo"), help="output directory")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more detail")
-    p.add_argument("--threads", type=int, default=None, help="threads to use")
+    p.add_argument("--threads", type=thread_count, default=None, help="threads to use")
     p.add_argument("--no-figures", action="store_true", help="skip figures")
     p.set_defaults(run=run)
     return p

@@ -166,8 +166,6 @@ def check_screen_args(args: argparse.Namespace) -> None:
         raise ldenrich.InvalidArgumentError(f"--blocks must be at least 2; got {args.blocks}")
     if args.min_snps < 1:
         raise ldenrich.InvalidArgumentError(f"--min-snps must be at least 1; got {args.min_snps}")
-    if args.threads is not None and args.threads < 1:
-        raise ldenrich.InvalidArgumentError(f"--threads must be at least 1; got {args.threads}")
 
 
 def annotate_step(

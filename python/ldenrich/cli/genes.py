@@ -99,8 +99,6 @@ def log_gene_results(res: ldenrich.GeneResults) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich genes``."""
-    if args.threads is not None and args.threads < 1:
-        raise ldenrich.InvalidArgumentError(f"--threads must be at least 1; got {args.threads}")
     if args.n is not None and not args.n > 0:
         raise ldenrich.InvalidArgumentError(f"--n must be positive; got {args.n}")
     out = Path(args.out)

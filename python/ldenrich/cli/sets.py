@@ -114,8 +114,6 @@ def check_set_args(args: argparse.Namespace) -> None:
         raise ldenrich.InvalidArgumentError(f"--min-genes must be at least 1; got {args.min_genes}")
     if not 0 < args.alpha < 1:
         raise ldenrich.InvalidArgumentError(f"--alpha must be in (0, 1); got {args.alpha}")
-    if args.threads is not None and args.threads < 1:
-        raise ldenrich.InvalidArgumentError(f"--threads must be at least 1; got {args.threads}")
 
 
 def set_analysis_from_args(
