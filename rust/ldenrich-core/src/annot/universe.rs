@@ -13,6 +13,7 @@ use crate::io::alleles::{alleles_match, is_strand_ambiguous};
 use crate::io::bim::Bim;
 use crate::io::snpid::{SnpKey, DUPLICATE};
 use crate::io::sumstats::{DropCounts, DropReason, SumStats};
+use crate::parallel::cuts_at_common_keys;
 
 /// Options of the join.
 #[derive(Debug, Clone, Copy, Default)]
@@ -248,12 +249,11 @@ fn join_keys(sumstats: &SumStats, bim: &Bim) -> (Vec<u32>, Vec<bool>, u64) {
     // The merge writes one random slot a row, so it is memory-bound: parts of the key range
     // are merged on all threads. Equal keys never straddle two parts, and every slot written
     // depends only on its row, so the result does not depend on the split.
-    let parts = key_range_parts(&ss_sorted, rayon::current_num_threads() * 4);
-    parts.par_windows(2).for_each(|w| {
-        let ss_part = &ss_sorted[w[0]..w[1]];
-        let Some(&first) = ss_part.first() else { return };
-        let bim_from = bim_sorted.partition_point(|&b| b >> 32 < first >> 32);
-        let bim_part = &bim_sorted[bim_from..];
+    let key = |packed: &u64| packed >> 32;
+    let cuts = cuts_at_common_keys(&ss_sorted, &bim_sorted, rayon::current_num_threads() * 4, key, key);
+    cuts.par_windows(2).for_each(|w| {
+        let ss_part = &ss_sorted[w[0].0..w[1].0];
+        let bim_part = &bim_sorted[w[0].1..w[1].1];
         let mut j = 0usize;
         let mut i = 0usize;
         while i < ss_part.len() {
@@ -304,23 +304,6 @@ fn join_keys(sumstats: &SumStats, bim: &Bim) -> (Vec<u32>, Vec<bool>, u64) {
         a = b;
     }
     (target, duplicated, bim_duplicate_rows)
-}
-
-/// Boundaries cutting `sorted` (packed keys, key in the high half) into about `parts` pieces of
-/// similar length, each boundary at the start of a run of equal keys: `[0, ..., len]`.
-fn key_range_parts(sorted: &[u64], parts: usize) -> Vec<usize> {
-    let mut bounds: Vec<usize> = (0..parts.max(1))
-        .map(|p| {
-            let at = sorted.len() * p / parts.max(1);
-            match sorted.get(at) {
-                Some(&packed) if at > 0 => sorted.partition_point(|&x| x >> 32 < packed >> 32),
-                _ => at,
-            }
-        })
-        .collect();
-    bounds.push(sorted.len());
-    bounds.dedup();
-    bounds
 }
 
 /// The .bim row a summary-statistic row joins to, or the first reason it cannot be used.

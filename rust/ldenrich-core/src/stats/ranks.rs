@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
+use crate::parallel::cuts_at_common_keys;
+
 /// Samples at least this large are sorted in two halves on two threads.
 const PARALLEL_FROM: usize = 1 << 16;
 
@@ -95,15 +97,7 @@ impl Ranks {
         // split.
         let slots: Vec<AtomicU64> = (0..n + 1).into_par_iter().map(|_| AtomicU64::new(0)).collect();
         let parts = if n >= PARALLEL_FROM { rayon::current_num_threads() * 4 } else { 1 };
-        let mut cuts: Vec<(usize, usize)> = (0..parts)
-            .filter_map(|p| match a.get(a.len() * p / parts) {
-                _ if p == 0 => Some((0, 0)),
-                Some(&(key, _)) => Some((a.partition_point(|x| x.0 < key), b.partition_point(|x| x.0 < key))),
-                None => None,
-            })
-            .collect();
-        cuts.push((a.len(), b.len()));
-        cuts.dedup();
+        let cuts = cuts_at_common_keys(&a, &b, parts, |p| p.0, |p| p.0);
         let tie_sum: u128 = cuts
             .par_windows(2)
             .map(|w| merge_ranks(&a[w[0].0..w[1].0], &b[w[0].1..w[1].1], w[0].0 + w[0].1, &slots))
