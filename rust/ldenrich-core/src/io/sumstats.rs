@@ -510,6 +510,9 @@ fn log_p_from_text(raw: &[u8]) -> Option<f64> {
     (m > 0.0 && m.is_finite()).then(|| m.ln() + exponent as f64 * std::f64::consts::LN_10)
 }
 
+/// The chi-square of one row from `stat`, or why the row has none. A usable p (>= 1e-300) comes
+/// back negated, pending: [`convert_pending_p`] turns it into its chi-square once the piece is
+/// parsed.
 #[inline]
 fn chisq_of_row(line: &[u8], ranges: &[(u32, u32)], stat: &StatColumns) -> Parsed {
     let value = |i: usize| parse_number(field(line, ranges, i));
@@ -520,7 +523,6 @@ fn chisq_of_row(line: &[u8], ranges: &[(u32, u32)], stat: &StatColumns) -> Parse
         }
         StatColumns::P(i) => match value(i) {
             Ok(p) if !(0.0..=1.0).contains(&p) => Err(DropReason::POutOfRange),
-            // Converted later, by `convert_pending_p` (see there); the sign marks it.
             Ok(p) if p >= 1e-300 => Ok(-p),
             Ok(_) => match log_p_from_text(field(line, ranges, i)) {
                 Some(lnp) => Ok(chisq_from_log_p(lnp)),
