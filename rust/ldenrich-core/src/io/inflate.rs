@@ -4,7 +4,7 @@
 //! the whole run.
 //!
 //! Both back ends give the same bytes and the same errors. A stream that stops early is an
-//! [`ErrorKind::UnexpectedEof`] error after all the text before the break; ISA-L cannot say
+//! [`std::io::ErrorKind::UnexpectedEof`] error after all the text before the break; ISA-L cannot say
 //! where it broke off, so on any ISA-L error the stream is decoded again from the start by
 //! zlib-rs, which then reports it exactly.
 
