@@ -484,6 +484,9 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
 
 enum Parsed {
     Value(f64),
+    /// A usable p (>= 1e-300), whose chi-square [`convert_pending_p`] computes once the piece's
+    /// rows are parsed.
+    FromP(f64),
     Drop(DropReason),
 }
 
@@ -510,9 +513,8 @@ fn log_p_from_text(raw: &[u8]) -> Option<f64> {
     (m > 0.0 && m.is_finite()).then(|| m.ln() + exponent as f64 * std::f64::consts::LN_10)
 }
 
-/// The chi-square of one row from `stat`, or why the row has none. A usable p (>= 1e-300) comes
-/// back negated, pending: [`convert_pending_p`] turns it into its chi-square once the piece is
-/// parsed.
+/// The chi-square of one row from `stat` (for a usable p, the p it comes from), or why the
+/// row has none.
 #[inline]
 fn chisq_of_row(line: &[u8], ranges: &[(u32, u32)], stat: &StatColumns) -> Parsed {
     let value = |i: usize| parse_number(field(line, ranges, i));
@@ -523,7 +525,7 @@ fn chisq_of_row(line: &[u8], ranges: &[(u32, u32)], stat: &StatColumns) -> Parse
         }
         StatColumns::P(i) => match value(i) {
             Ok(p) if !(0.0..=1.0).contains(&p) => Err(DropReason::POutOfRange),
-            Ok(p) if p >= 1e-300 => Ok(-p),
+            Ok(p) if p >= 1e-300 => return Parsed::FromP(p),
             Ok(_) => match log_p_from_text(field(line, ranges, i)) {
                 Some(lnp) => Ok(chisq_from_log_p(lnp)),
                 None => Err(DropReason::PZero),
@@ -747,46 +749,51 @@ impl RowParser<'_> {
             }
             let parsed = match (chisq_of_row(line, &ranges, &plan.stat), &plan.p_zero_fallback) {
                 (Parsed::Drop(DropReason::PZero), Some(other)) => match chisq_of_row(line, &ranges, other) {
-                    Parsed::Value(v) => {
-                        part.p_zero_from_other += 1;
-                        Parsed::Value(v)
-                    }
                     Parsed::Drop(_) => Parsed::Drop(DropReason::PZero),
+                    usable => {
+                        part.p_zero_from_other += 1;
+                        usable
+                    }
                 },
                 (parsed, _) => parsed,
             };
             let parsed = match (parsed, plan.n) {
-                (Parsed::Value(v), Some(i)) => match parse_number(field(line, &ranges, i)) {
-                    Ok(size) if size > 0.0 => {
-                        if let Some(n) = part.n.as_mut() {
-                            n.push(size);
+                (usable @ (Parsed::Value(_) | Parsed::FromP(_)), Some(i)) => {
+                    match parse_number(field(line, &ranges, i)) {
+                        Ok(size) if size > 0.0 => {
+                            if let Some(n) = part.n.as_mut() {
+                                n.push(size);
+                            }
+                            usable
                         }
-                        Parsed::Value(v)
-                    }
-                    Ok(_) => Parsed::Drop(DropReason::InvalidStatistic),
-                    Err(reason) => Parsed::Drop(reason),
-                },
-                (parsed, _) => parsed,
-            };
-            match parsed {
-                Parsed::Value(v) => {
-                    part.ids.push(id);
-                    part.chisq.push(v);
-                    if let (Some((c1, c2)), Some((i1, i2))) = (part.alleles.as_mut(), plan.alleles) {
-                        c1.push(field(line, &ranges, i1));
-                        c2.push(field(line, &ranges, i2));
-                    }
-                    if let (Some((chroms, bps)), Some((ic, ib))) = (part.positions.as_mut(), plan.positions) {
-                        // Unreadable values only exclude the row from the build check.
-                        chroms.push(parse_chrom(field(line, &ranges, ic)).unwrap_or(0));
-                        bps.push(parse_u64(field(line, &ranges, ib)).and_then(|v| u32::try_from(v).ok()).unwrap_or(0));
+                        Ok(_) => Parsed::Drop(DropReason::InvalidStatistic),
+                        Err(reason) => Parsed::Drop(reason),
                     }
                 }
+                (parsed, _) => parsed,
+            };
+            let chisq = match parsed {
+                Parsed::Value(chisq) => chisq,
+                // Negated: every chi-square is >= +0, so the sign marks what `convert_pending_p`
+                // has left to compute.
+                Parsed::FromP(p) => -p,
                 Parsed::Drop(reason) => {
                     part.dropped[reason.index()] += 1;
                     let key = part.ids.key_of(id);
                     part.dropped_keys.push(key);
+                    continue;
                 }
+            };
+            part.ids.push(id);
+            part.chisq.push(chisq);
+            if let (Some((c1, c2)), Some((i1, i2))) = (part.alleles.as_mut(), plan.alleles) {
+                c1.push(field(line, &ranges, i1));
+                c2.push(field(line, &ranges, i2));
+            }
+            if let (Some((chroms, bps)), Some((ic, ib))) = (part.positions.as_mut(), plan.positions) {
+                // Unreadable values only exclude the row from the build check.
+                chroms.push(parse_chrom(field(line, &ranges, ic)).unwrap_or(0));
+                bps.push(parse_u64(field(line, &ranges, ib)).and_then(|v| u32::try_from(v).ok()).unwrap_or(0));
             }
         }
         convert_pending_p(&mut part.chisq);
@@ -794,7 +801,7 @@ impl RowParser<'_> {
     }
 }
 
-/// Replaces each pending p-value (stored negated: every chi-square is >= +0) by its chi-square.
+/// Replaces each pending p-value (a [`Parsed::FromP`], stored negated) by its chi-square.
 ///
 /// One chi-square from p is ~100 cycles of dependent arithmetic (a logarithm, a square root,
 /// two polynomials and a division). Computed inline, each row waited for its own; in this loop
