@@ -33,10 +33,8 @@ where
 }
 
 fn zlib_rs_reader<R: Read>(source: R) -> impl Read {
-    flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(READ_BUFFER, source))
+    flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(crate::io::text::READ_BUFFER, source))
 }
-
-const READ_BUFFER: usize = 1 << 20;
 
 /// ISA-L's inflate state holds raw pointers and so cannot move between threads; it lives on a
 /// thread of its own that hands over decompressed buffers, which also runs the inflate beside
@@ -98,10 +96,9 @@ impl Pump {
     /// a thread that died is not mistaken for the end of the file).
     fn run(&mut self, decoder: &mut impl Read) -> std::result::Result<(), Stop> {
         loop {
-            let mut buf = self.recycle.try_recv().unwrap_or_default();
-            buf.resize(INFLATE_BUFFER, 0);
-            let (filled, failure) = crate::io::text::read_until_error(decoder, &mut buf);
-            buf.truncate(filled);
+            let recycled = self.recycle.try_recv().unwrap_or_default();
+            let (buf, failure) = crate::io::text::read_chunk(decoder, recycled, INFLATE_BUFFER);
+            let filled = buf.len();
             if filled > 0 {
                 self.text.send(Ok(buf)).map_err(|_| Stop::ReaderGone)?;
                 self.delivered += filled as u64;

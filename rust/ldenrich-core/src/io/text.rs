@@ -39,7 +39,7 @@ impl Compression {
     }
 }
 
-const READ_BUFFER: usize = 1 << 20;
+pub(crate) const READ_BUFFER: usize = 1 << 20;
 
 /// Longest line accepted (16 MiB): a corrupt or binary file fails fast instead of exhausting
 /// memory while looking for a line end.
@@ -369,9 +369,19 @@ fn read_whole_or_nothing(reader: &mut impl Read, buf: &mut [u8], path: &Path) ->
     }
 }
 
+/// The next `size` bytes of `reader`, or as many as the stream holds, read into `buf` (a
+/// recycled buffer, whose old contents are overwritten, or a new one); with the error that
+/// stopped the read, if any. The text before an error is kept: it still counts.
+pub(crate) fn read_chunk(reader: &mut impl Read, mut buf: Vec<u8>, size: usize) -> (Vec<u8>, Option<std::io::Error>) {
+    buf.resize(size, 0);
+    let (filled, error) = read_until_error(reader, &mut buf);
+    buf.truncate(filled);
+    (buf, error)
+}
+
 /// Fills `buf` as far as the stream goes; returns the bytes read and the error that stopped
 /// it, if any.
-pub(crate) fn read_until_error(reader: &mut impl Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
+fn read_until_error(reader: &mut impl Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
     let mut filled = 0;
     while filled < buf.len() {
         match reader.read(&mut buf[filled..]) {
@@ -540,13 +550,11 @@ pub fn par_chunks_fold<T: Send, A: Send>(
             }
             let mut inner = inner;
             loop {
-                let mut buf = recycle_rx.try_recv().unwrap_or_default();
-                buf.resize(CHUNK, 0);
                 // The text decoded before a stream error still counts: the error then names
                 // the line where the stream broke off.
-                let (n, error) = read_until_error(&mut inner, &mut buf);
-                buf.truncate(n);
-                if n > 0 && !send(Ok(RawChunk::Text(buf))) {
+                let (buf, error) = read_chunk(&mut inner, recycle_rx.try_recv().unwrap_or_default(), CHUNK);
+                let at_end = buf.is_empty();
+                if !at_end && !send(Ok(RawChunk::Text(buf))) {
                     return;
                 }
                 match error {
@@ -554,7 +562,7 @@ pub fn par_chunks_fold<T: Send, A: Send>(
                         send(Err(read_error(&producer_path, compression, 1, &e)));
                         return;
                     }
-                    None if n == 0 => return,
+                    None if at_end => return,
                     None => {}
                 }
             }
