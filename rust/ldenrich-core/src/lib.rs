@@ -18,6 +18,9 @@ pub mod radix;
 pub mod special;
 pub mod stats;
 
+#[cfg(test)]
+pub(crate) mod testing;
+
 pub use error::{Error, Result};
 
 /// Version of the crate (the Python package reports the same).

@@ -85,12 +85,7 @@ mod tests {
     #[test]
     fn sorts_like_a_stable_comparison_sort() {
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = || crate::testing::xorshift(&mut state);
         for (n, mask) in [(10usize, u64::MAX), (5000, 0xFF), (5000, u64::MAX), (20000, 0xFFFF_0000_0000)] {
             let mut v: Vec<(u64, u32)> = (0..n as u32).map(|i| (next() & mask, i)).collect();
             let mut want = v.clone();

@@ -228,9 +228,7 @@ mod tests {
         let mut out = Vec::new();
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         for i in 0..lines {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            crate::testing::xorshift(&mut x);
             writeln!(
                 out,
                 "rs{}\t{}\t{}\t{:.4e}",

@@ -1037,18 +1037,13 @@ mod tests {
         let mut state = 0x2545_F491_4F6C_DD1Du64;
         let mut out = Vec::new();
         for case in 0..200_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            crate::testing::xorshift(&mut state);
             let len = (state % 41) as usize;
             let mut line = Vec::with_capacity(len);
             let mut bits = state;
             for k in 0..len {
                 if k % 12 == 0 {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    bits = state;
+                    bits = crate::testing::xorshift(&mut state);
                 }
                 line.push(alphabet[(bits % alphabet.len() as u64) as usize]);
                 bits /= alphabet.len() as u64;

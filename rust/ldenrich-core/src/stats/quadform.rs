@@ -600,12 +600,7 @@ mod tests {
     fn timing() {
         use std::time::Instant;
         let mut state = 12345u64;
-        let mut uniform = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut uniform = move || (crate::testing::xorshift(&mut state) >> 11) as f64 / (1u64 << 53) as f64;
         for k in [10usize, 50, 200, 500, 1000] {
             // LD-like spectra (a few dominant eigenvalues and a long tail), and all equal (the
             // narrowest peak, hence the finest step).

@@ -189,12 +189,7 @@ mod tests {
     #[test]
     fn radix_ranks_match_a_comparison_sort_on_both_paths() {
         let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = || crate::testing::xorshift(&mut state);
         // Above and below the two-thread size; values with many exact ties, values differing
         // only beyond the 20 mantissa bits of the radix passes, signed zeros and negatives.
         for n in [1000usize, PARALLEL_FROM + 17] {
