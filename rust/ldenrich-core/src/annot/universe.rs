@@ -223,18 +223,15 @@ fn join_keys(sumstats: &SumStats, bim: &Bim) -> (Vec<u32>, Vec<bool>, u64) {
             bim_duplicate_rows += u64::from(dup);
         }
     }
-    // Summary-statistic keys seen more than once, among the unpacked and the dropped rows
+    // Summary-statistic keys seen more than once, among the dropped and the unpacked rows
     // (a dropped copy makes its valid twin a duplicate too).
-    let ss_all_packed = ss_sorted.len() == n;
-    if !ss_all_packed {
-        for &key in ss.keys.iter().filter(|&&k| !packable(k)) {
-            *seen.entry(key).or_insert(0) += 1;
-        }
-    }
     for &key in &sumstats.dropped_keys {
         *seen.entry(key).or_insert(0) += 1;
     }
-    if !ss_all_packed {
+    if ss_sorted.len() < n {
+        for &key in ss.keys.iter().filter(|&&k| !packable(k)) {
+            *seen.entry(key).or_insert(0) += 1;
+        }
         for (row, &key) in ss.keys.iter().enumerate() {
             if !packable(key) {
                 let found = match ss.resolve(key) {
