@@ -198,3 +198,28 @@ def test_version_names_the_inflate_back_end(capsys) -> None:
         main(["--version"])
     assert exit_info.value.code == 0
     assert f"gzip inflate: {DEFLATE_BACKEND}" in capsys.readouterr().out
+
+
+def test_genes_finds_the_sample_size_by_itself(tmp_path: Path, capsys) -> None:
+    """Without --n, the N column is detected, named in the log, and gives the same genes.out
+    as --n-col N; a file without any sample size is refused with the options to give one."""
+    ex = ldenrich.example_data()
+    base = ["genes", "--bfile", str(ex.bfile), "--gene-loc", str(ex.gene_loc), "--no-raw"]
+    assert main([*base, "--sumstats", str(ex.sumstats), "--out", str(tmp_path / "auto")]) == 0
+    assert "sample size: N (detected)" in (tmp_path / "auto.log").read_text()
+    named = ["--sumstats", str(ex.sumstats), "--n-col", "N", "--out", str(tmp_path / "named")]
+    assert main([*base, *named]) == 0
+    auto = pd.read_csv(tmp_path / "auto.genes.out", sep=r"\s+")
+    pd.testing.assert_frame_equal(auto, pd.read_csv(tmp_path / "named.genes.out", sep=r"\s+"))
+    assert auto.N.between(400_000, 460_000).all()
+    table = pd.read_csv(ex.sumstats, sep="\t").drop(columns="N")
+    no_n = tmp_path / "no_n.tsv"
+    table.to_csv(no_n, sep="\t", index=False)
+    capsys.readouterr()
+    assert main([*base, "--sumstats", str(no_n), "--out", str(tmp_path / "none")]) != 0
+    err = capsys.readouterr().err
+    assert "no sample-size column" in err and "--n" in err and str(no_n) in err, err
+    # --n overrides a detected column.
+    over = ["--sumstats", str(ex.sumstats), "--n", "1000", "--out", str(tmp_path / "over")]
+    assert main([*base, *over]) == 0
+    assert (pd.read_csv(tmp_path / "over.genes.out", sep=r"\s+").N == 1000).all()

@@ -457,3 +457,70 @@ def test_benjamini_hochberg_preserves_shape() -> None:
     keep = ~np.isnan(flat)
     assert_array_equal(out.ravel()[keep], stats.false_discovery_control(flat[keep]))
     assert np.isnan(out[1, 2])
+
+
+# --------------------------------------------------------------------------------------
+# Chi-squares of the summary-statistic reader from -log10 p and ln p (log space throughout)
+# --------------------------------------------------------------------------------------
+
+
+def _mp_ln_erfc(y: mp.mpf) -> mp.mpf:
+    """ln erfc(y); for y >= 1e4 (where mpmath's erfc needs too many digits) by the asymptotic
+    series, whose first omitted term is below 1e-40 relative there."""
+    if y < 10**4:
+        return mp.log(mp.erfc(y))
+    r = 1 / (2 * y * y)
+    series = 1 - r + 3 * r**2 - 15 * r**3 + 105 * r**4 - 945 * r**5
+    return -y * y - mp.log(y * mp.sqrt(mp.pi)) + mp.log(series)
+
+
+def _mp_chisq_from_ln_p(ln_p: float) -> float:
+    """The chi2_1 upper quantile of exp(ln_p) in 50 digits: 2 y^2 for the root y of
+    ln erfc(y) = ln_p, by Newton's method in log space so that no p underflows."""
+    with mp.workdps(MP_DPS):
+        target = mp.mpf(ln_p)
+        if target == 0:
+            return 0.0
+        if target < -1:
+            y = mp.sqrt(-target)
+            for _ in range(5):  # y^2 = -ln p - ln(y sqrt(pi)), the leading tail term
+                y = mp.sqrt(-target - mp.log(y * mp.sqrt(mp.pi)))
+        else:
+            y = mp.sqrt(mp.pi) / 2 * -mp.expm1(target)
+        for _ in range(200):
+            g = _mp_ln_erfc(y)
+            # d/dy ln erfc(y); for large y from the series, as y^2 + ln erfc(y) cancels.
+            if y < 10**4:
+                slope = -2 / mp.sqrt(mp.pi) * mp.exp(-y * y - g)
+            else:
+                slope = -2 * y - 1 / y + 1 / y**3
+            step = (g - target) / slope
+            y -= step
+            if abs(step) <= abs(y) * mp.mpf(10) ** (-45):
+                break
+        return float(2 * y * y)
+
+
+def test_chisq_from_minus_log10_p_and_ln_p_match_mpmath(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Random -log10 p over 1e-12 .. 1e300 (and ln p), through the file reader, against
+    mpmath; also the scipy value where p itself is representable."""
+    import ldenrich
+
+    rng = np.random.default_rng(11)
+    mlog10 = np.concatenate(
+        [10.0 ** rng.uniform(-12, 300, size=150), [0.0, 1e-300, 0.30103, 300.0, 400.0, 5e4, 1e307]]
+    )
+    rows = "".join(
+        f"rs{i + 1}\t{float(v)!r}\t{float(-v * math.log(10))!r}\n" for i, v in enumerate(mlog10)
+    )
+    path = tmp_path / "logp.tsv"
+    path.write_text("SNP\tLOG10P\tLNP\n" + rows)
+    by_log10 = ldenrich.read_sumstats(path)
+    by_ln = ldenrich.read_sumstats(path, lnp_col="LNP")
+    assert (by_log10.source, by_ln.source) == ("-log10 p", "ln p")
+    for got, v in zip(by_log10.chisq, mlog10, strict=True):
+        want = _mp_chisq_from_ln_p(-v * math.log(10)) if v > 0 else 0.0
+        assert got == pytest.approx(want, rel=1e-12, abs=1e-300), v
+        if 0 < v < 300:
+            assert got == pytest.approx(stats.chi2.isf(10.0**-v, 1), rel=1e-9, abs=1e-300), v
+    assert_allclose(by_ln.chisq, by_log10.chisq, rtol=1e-13, atol=0)

@@ -131,15 +131,16 @@ def test_median_chisq_too_low(tmp_path: Path) -> None:
         _annotate(ss, bim)
 
 
-def test_minus_log10_p_given_as_p(tmp_path: Path) -> None:
+def test_minus_log10_p_given_as_p_is_refused_not_half_dropped(tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
-    ss, bim = _write_inputs(tmp_path, 600, p=-np.log10(rng.uniform(size=600)))
-    with pytest.warns(ldenrich.LdenrichWarning) as record:
-        annot = _annotate(ss, bim)
-    messages = [str(r.message) for r in record]
-    assert any("outside [0, 1]" in m and "-log10(p)" in m for m in messages), messages
-    qc = annot.qc.set_index("reason")["count"]
-    assert qc["dropped_p_out_of_range"] > _sanity.MAX_FRACTION_P_ABOVE_ONE * qc["read"]
+    ss, _ = _write_inputs(tmp_path, 600, p=-np.log10(rng.uniform(size=600)))
+    with pytest.raises(ldenrich.ParseError) as info:
+        ldenrich.read_sumstats(ss)
+    message = str(info.value)
+    assert str(ss) in message and "column 'P'" in message and "-log10" in message, message
+    lines = ss.read_text().splitlines()
+    first = next(i for i, line in enumerate(lines) if i and float(line.split()[3]) > 1)
+    assert f"line {first + 1}," in message, message
 
 
 GENE_LOC = (

@@ -3,7 +3,7 @@
 
 use ldenrich_core::annot::universe::{build_universe, UniverseOptions};
 use ldenrich_core::io::bim::read_bim;
-use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, SumstatsOptions};
+use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, ReadN, SumstatsOptions};
 use ldenrich_core::Error;
 use ldenrich_fuzz::{check_error, control_and_body, write};
 use libfuzzer_sys::fuzz_target;
@@ -13,7 +13,8 @@ fuzz_target!(|data: &[u8]| {
     let path = write("gwas.tsv", &body);
     let chisq_from =
         [None, Some(ChisqFrom::Z), Some(ChisqFrom::P), Some(ChisqFrom::BetaSe)][usize::from(control >> 1 & 3)];
-    let options = SumstatsOptions { columns: Vec::new(), chisq_from, read_n: control & 8 != 0 };
+    let read_n = if control & 8 != 0 { ReadN::Required } else { ReadN::No };
+    let options = SumstatsOptions { columns: Vec::new(), chisq_from, read_n, n_effective: control & 16 != 0 };
     let s = match read_sumstats(&path, &options) {
         Ok(s) => s,
         Err(e) => return check_error(&e, &path),

@@ -26,6 +26,7 @@ class SumStats:
     rows_read: int
     p_zero_from_other: int
     has_alleles: bool
+    has_n: bool
     def __len__(self) -> int: ...
     def columns(self) -> list[tuple[str, str]]: ...
     def dropped(self) -> list[tuple[str, int]]: ...
@@ -76,7 +77,8 @@ def read_sumstats(
     path: str,
     columns: list[tuple[str, str]],
     chisq_from: str,
-    read_n: bool = False,
+    read_n: str = "no",
+    n_effective: bool = False,
     threads: int | None = None,
 ) -> SumStats: ...
 def read_bim(path: str, threads: int | None = None) -> Bim: ...

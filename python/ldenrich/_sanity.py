@@ -29,8 +29,6 @@ MIN_LAMBDA_GC = 0.5
 #: ... or above this. Very large polygenic GWAS run high without anything wrong (UK Biobank
 #: height, N ~ 450,000: lambda_GC 2.51 on the bundled chr22 data), so the bar is well above them.
 MAX_LAMBDA_GC = 4.0
-#: Warn when more than this fraction of the p-values are above 1 (-log10 p given as p?).
-MAX_FRACTION_P_ABOVE_ONE = 0.05
 #: Warn for a gene set when fewer than this fraction of its genes are in the gene locations.
 MIN_FRACTION_GENES_FOUND = 0.5
 #: The fraction checks need this many SNPs (or genes); below it a fraction says little.
@@ -45,7 +43,6 @@ _BEFORE_REFERENCE = (
     "dropped_missing_snp_id",
     "dropped_missing_statistic",
     "dropped_invalid_statistic",
-    "dropped_p_out_of_range",
     "dropped_p_zero",
     "dropped_duplicate_snp_id",
 )
@@ -103,15 +100,10 @@ def check_reference_match(
 
 
 def check_chisq(chisq: np.ndarray, source: str, qc: Mapping[str, int], path: str) -> None:
-    """Warn when the median chi-square is far from the expected range, or many p > 1."""
-    unparsed = ("dropped_missing_snp_id", "dropped_missing_statistic", "dropped_invalid_statistic")
-    reached_p = int(qc["read"]) - sum(int(qc.get(r, 0)) for r in unparsed)
-    p_above_one = int(qc.get("dropped_p_out_of_range", 0)) if source == "p" else 0
-    if reached_p >= MIN_COUNT_FOR_FRACTIONS and p_above_one > MAX_FRACTION_P_ABOVE_ONE * reached_p:
-        _warn(
-            f"{p_above_one:,} of {reached_p:,} p-values in {path} are outside [0, 1] and were "
-            "dropped: is the column -log10(p)? Name the right column with p_col= / --p-col"
-        )
+    """Warn when the median chi-square is far from the expected range.
+
+    (A P column holding -log10 p is refused by the reader at its first value above 1.)
+    """
     if len(chisq) < MIN_SNPS_FOR_MEDIAN:
         return
     # The exact median of 7M values costs ~0.1 s on the critical path of every run; a spread

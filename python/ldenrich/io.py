@@ -14,6 +14,7 @@ import numpy as np
 
 from ldenrich import _native
 from ldenrich._convert import Output, to_table
+from ldenrich.errors import InvalidArgumentError
 
 PathLike = str | os.PathLike[str]
 ChisqFrom = Literal["auto", "z", "p", "beta-se"]
@@ -43,7 +44,8 @@ class SumStats:
 
     @property
     def source(self) -> str:
-        """Statistic the chi-squares come from: ``z``, ``p``, ``beta-se`` or ``log(or)-se``."""
+        """Statistic the chi-squares come from: ``z``, ``p``, ``-log10 p``, ``ln p``,
+        ``beta-se`` or ``log(or)-se``."""
         return self._native.source
 
     @property
@@ -60,6 +62,11 @@ class SumStats:
     def columns(self) -> dict[str, str]:
         """Header column used for each role (``snp``, ``p``, ``a1`` ...)."""
         return dict(self._native.columns())
+
+    @property
+    def has_n(self) -> bool:
+        """Whether a per-SNP sample size was read (its rule is ``columns["n"]``)."""
+        return self._native.has_n
 
     @property
     def p_zero_from_other(self) -> int:
@@ -93,6 +100,8 @@ def read_sumstats(
     snp_col: str | None = None,
     z_col: str | None = None,
     p_col: str | None = None,
+    mlog10p_col: str | None = None,
+    lnp_col: str | None = None,
     beta_col: str | None = None,
     or_col: str | None = None,
     se_col: str | None = None,
@@ -101,7 +110,8 @@ def read_sumstats(
     n_col: str | None = None,
     chr_col: str | None = None,
     bp_col: str | None = None,
-    read_n: bool = False,
+    read_n: bool | Literal["if-found"] = False,
+    n_effective: bool = False,
     chisq_from: ChisqFrom = "auto",
     threads: int | None = None,
 ) -> SumStats:
@@ -110,22 +120,38 @@ def read_sumstats(
     Columns are found by case-insensitive synonyms (ldsc's ``munge_sumstats`` list plus GWAS-SSF
     names such as ``variant_id``, ``p_value``, ``standard_error``, ``effect_allele``); the
     ``*_col`` arguments override them. The chi-square comes from Z if there is a Z column, else
-    from P (upper chi-square quantile, exact down to p = 1e-300 and beyond through the decimal
-    text, e.g. ``1e-400``), else from (BETA/SE)^2 or (ln OR/SE)^2.
+    from a p-value (upper chi-square quantile), else from (BETA/SE)^2 or (ln OR/SE)^2. The
+    p-value may be written as p (``P``, ``PVAL`` ...; exact down to 1e-300 and beyond through
+    the decimal text, e.g. ``1e-400``), as -log10 p (``LOG10P``, ``LP``, ``mlogp``,
+    ``MLOG10P``, ``neglog10_pval``, ``neg_log_10_p_value``; exact in log space to any size) or
+    as ln p (``LNP``, ``ln_p``), recognised by the column name. A value impossible in the
+    column's scale (p above 1 or below 0, a negative -log10 p) is a :class:`ParseError` naming
+    the file, line and column: the column is in another scale.
 
     Parameters
     ----------
     path : str or PathLike
         Plain, gzip or BGZF text; tab, comma or whitespace delimited; header required.
-    snp_col, z_col, p_col, beta_col, or_col, se_col, a1_col, a2_col, n_col : str, optional
+    snp_col, z_col, p_col, mlog10p_col, lnp_col, beta_col, or_col, se_col : str, optional
+        Explicit column names (``mlog10p_col``: -log10 p; ``lnp_col``: natural-log p).
+    a1_col, a2_col, n_col : str, optional
         Explicit column names.
     chr_col, bp_col : str, optional
         Chromosome and position columns (found by default as ``CHR``/``CHROM``/``chromosome``
         and ``BP``/``POS``/``base_pair_location`` ...). They are optional and only used to check
         the genome build against the reference; SNPs are placed at the reference's positions.
-    read_n : bool
-        Also read a per-SNP sample size (``N``, ``NEFF``, ``OBS_CT`` ...; implied by ``n_col``),
-        used by the gene analysis. Rows with a missing or non-positive N are then dropped.
+    read_n : bool or "if-found"
+        Also read a per-SNP sample size, used by the gene analysis (``True``: an error when
+        there is none; ``"if-found"``: when there is one; implied by ``n_col``). It is found,
+        in this order, as a column (``N``, ``NEFF``, ``N_EFF``, ``OBS_CT``, ``NMISS``,
+        ``n_complete_samples``, ``SAMPLESIZE``, ``TotalSampleSize``, ``SS``, ``WEIGHT``, and
+        PGC's ``NEFFDIV2``, read doubled), as case and control columns (``NCAS``/``NCON``,
+        ``Nca``/``Nco``, ``N_CASES``/``N_CONTROLS``, ``N_case``/``N_ctrl`` ...) summed, or as
+        the counts in daner's ``FRQ_A_<Ncas>``/``FRQ_U_<Ncon>`` header names. The rule used is
+        ``columns["n"]``. Rows with a missing or non-positive N are dropped.
+    n_effective : bool
+        With case and control counts, use the effective sample size
+        ``4 / (1/Ncas + 1/Ncon)`` instead of their sum (also when an ``N`` column exists).
     chisq_from : {"auto", "z", "p", "beta-se"}
         Force the statistic the chi-square is computed from.
     threads : int, optional
@@ -139,7 +165,8 @@ def read_sumstats(
     Raises
     ------
     ParseError
-        A row with a different number of fields than the header, or a corrupt gzip stream.
+        A row with a different number of fields than the header, a corrupt gzip stream, or a
+        p-value impossible in its column's scale.
     MissingColumnError
         No SNP or statistic column, or two columns competing for the statistic used.
 
@@ -156,6 +183,8 @@ def read_sumstats(
             ("snp", snp_col),
             ("z", z_col),
             ("p", p_col),
+            ("mlog10p", mlog10p_col),
+            ("lnp", lnp_col),
             ("beta", beta_col),
             ("or", or_col),
             ("se", se_col),
@@ -167,8 +196,12 @@ def read_sumstats(
         )
         if name is not None
     ]
-    read_n = read_n or n_col is not None
-    return SumStats(_native.read_sumstats(os.fspath(path), columns, chisq_from, read_n, threads))
+    if read_n not in (True, False, "if-found"):
+        raise InvalidArgumentError(f"read_n must be True, False or 'if-found'; got {read_n!r}")
+    mode = "required" if read_n is True or n_col is not None else "if-found" if read_n else "no"
+    return SumStats(
+        _native.read_sumstats(os.fspath(path), columns, chisq_from, mode, n_effective, threads)
+    )
 
 
 class Bim:

@@ -110,7 +110,10 @@ def parse_window(text: str) -> tuple[float, float]:
     return values[0], values[1]
 
 
-_COLUMN_ROLES = ("snp", "z", "p", "beta", "or", "se", "a1", "a2", "chr", "bp")
+_COLUMN_ROLES = ("snp", "z", "p", "mlog10p", "lnp", "beta", "or", "se", "a1", "a2", "chr", "bp")
+
+
+_ROLE_HELP = {"mlog10p": "-log10 p", "lnp": "natural-log p"}
 
 
 def add_sumstats_options(parser: argparse.ArgumentParser) -> None:
@@ -118,7 +121,8 @@ def add_sumstats_options(parser: argparse.ArgumentParser) -> None:
     summary statistics."""
     cols = parser.add_argument_group("summary-statistic columns (default: detected by synonyms)")
     for role in _COLUMN_ROLES:
-        cols.add_argument(f"--{role}-col", default=None, help=f"{role.upper()} column name")
+        what = _ROLE_HELP.get(role, role.upper())
+        cols.add_argument(f"--{role}-col", default=None, help=f"{what} column name")
     cols.add_argument(
         "--chisq-from",
         choices=["auto", "z", "p", "beta-se"],
@@ -130,13 +134,50 @@ def add_sumstats_options(parser: argparse.ArgumentParser) -> None:
 def read_sumstats_from_args(args: argparse.Namespace) -> ldenrich.SumStats:
     """``read_sumstats`` with the column options of :func:`add_sumstats_options`."""
     columns = {f"{role}_col": getattr(args, f"{role}_col") for role in _COLUMN_ROLES}
+    # Subcommands with --n/--n-col read a sample size: the column named, else one detected
+    # when --n does not give it.
+    wants_n = hasattr(args, "n") and getattr(args, "n", None) is None
     return ldenrich.read_sumstats(
         args.sumstats,
         n_col=getattr(args, "n_col", None),
+        read_n="if-found" if wants_n else False,
+        n_effective=getattr(args, "n_effective", False),
         chisq_from=args.chisq_from,
         threads=getattr(args, "threads", None),
         **columns,
     )
+
+
+def add_sample_size_options(parser: argparse.ArgumentParser) -> None:
+    """``--n``, ``--n-col`` and ``--n-effective`` of the subcommands with a gene analysis."""
+    size = parser.add_argument_group(
+        "sample size (default: detected: N, NEFF, OBS_CT, n_complete_samples, NCAS+NCON, daner "
+        "FRQ_A_/FRQ_U_ ...)"
+    ).add_mutually_exclusive_group()
+    size.add_argument("--n", type=float, help="sample size of the GWAS (MAGMA's N=)")
+    size.add_argument("--n-col", help="per-SNP sample-size column (MAGMA's ncol=)")
+    parser.add_argument(
+        "--n-effective", action="store_true",
+        help="with case and control counts, N = 4/(1/Ncas + 1/Ncon) instead of Ncas + Ncon",
+    )  # fmt: skip
+
+
+def require_sample_size(
+    args: argparse.Namespace, ss: ldenrich.SumStats, *, required: bool = True
+) -> None:
+    """Log where the sample size comes from; without one, refuse when ``required``."""
+    if args.n is not None:
+        LOGGER.info("  sample size: --n %g", args.n)
+    elif ss.has_n:
+        how = "named by --n-col" if args.n_col else "detected"
+        LOGGER.info("  sample size: %s (%s)", ss.columns["n"], how)
+    elif required:
+        raise ldenrich.MissingColumnError(
+            f"{ss.path}: no sample-size column found (N, NEFF, OBS_CT, n_complete_samples, "
+            "NCAS with NCON, daner FRQ_A_<Ncas>/FRQ_U_<Ncon>, ...); give --n or --n-col"
+        )
+    else:
+        LOGGER.info("  sample size: none (give --n or --n-col for the genes' N)")
 
 
 def log_snp_accounting(qc: pd.DataFrame) -> None:

@@ -11,10 +11,12 @@ import ldenrich
 from ldenrich.cli._common import (
     LOGGER,
     add_common_options,
+    add_sample_size_options,
     add_sumstats_options,
     log_snp_accounting,
     parse_window,
     read_sumstats_from_args,
+    require_sample_size,
     start_logging,
     step,
     stop_logging,
@@ -38,9 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--window", type=parse_window, default=(35.0, 10.0), metavar="UP,DOWN",
         help="gene window in kb, strand-aware (MAGMA's rule)",
     )  # fmt: skip
-    size = p.add_mutually_exclusive_group(required=True)
-    size.add_argument("--n", type=float, help="sample size of the GWAS (MAGMA's N=)")
-    size.add_argument("--n-col", help="per-SNP sample-size column (MAGMA's ncol=)")
+    add_sample_size_options(p)
     add_sumstats_options(p)
     p.add_argument("--no-raw", action="store_true", help="skip gene-gene correlations")
     p.add_argument(
@@ -111,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
             "  %s: %d rows, chi-square from %s, columns %s", ss.path, ss.rows_read, ss.source,
             ", ".join(f"{k}={v}" for k, v in ss.columns.items()),
         )  # fmt: skip
+        require_sample_size(args, ss)
         with step("gene analysis"):
             res = ldenrich.gene_analysis(
                 ss, args.bfile, genes, window=args.window, n=args.n,

@@ -17,8 +17,10 @@ import ldenrich
 from ldenrich.cli._common import (
     LOGGER,
     add_common_options,
+    add_sample_size_options,
     add_sumstats_options,
     parse_window,
+    require_sample_size,
     start_logging,
     step,
     stop_logging,
@@ -74,9 +76,7 @@ def add_run_options(p: argparse.ArgumentParser, required: bool) -> None:
         "--bed", type=Path, action="append", default=[],
         help="BED annotation for the enrichment screen (repeatable)",
     )  # fmt: skip
-    size = p.add_mutually_exclusive_group()
-    size.add_argument("--n", type=float, help="sample size of the GWAS (MAGMA's N=)")
-    size.add_argument("--n-col", help="per-SNP sample-size column (MAGMA's ncol=)")
+    add_sample_size_options(p)
     add_sumstats_options(p)
     a = p.add_argument_group("gene analysis and enrichment screen")
     a.add_argument(
@@ -122,6 +122,7 @@ def run_pipeline(args: argparse.Namespace, command: str | None = None) -> dict[s
             for gs in gene_sets:
                 LOGGER.info("  %s: %d sets (%s)", gs.source, len(gs), gs.format)
         _log_inputs(ss, gene_loc)
+        require_sample_size(args, ss, required=False)
 
         annot = annotate_step(args, ss, bim, gene_loc, gene_sets)
         screen = enrichment_step(args, annot)

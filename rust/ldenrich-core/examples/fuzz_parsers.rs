@@ -27,7 +27,7 @@ use ldenrich_core::io::geneloc::read_gene_loc;
 use ldenrich_core::io::generesults::read_gene_results;
 use ldenrich_core::io::genesets::{read_gene_sets, GeneSetFormat};
 use ldenrich_core::io::plink::{count_fam, open_bfile};
-use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, Role, SumstatsOptions};
+use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, ReadN, Role, SumstatsOptions};
 use ldenrich_core::io::text::LineReader;
 use ldenrich_core::Error;
 
@@ -416,7 +416,8 @@ fn run_sumstats(path: &Path, rng: &mut Rng, bim: &Path) -> Outcome {
     if rng.chance(10) {
         columns.push((Role::P, "P".to_string()));
     }
-    let options = SumstatsOptions { columns, chisq_from, read_n: rng.chance(20) };
+    let read_n = if rng.chance(20) { ReadN::Required } else { ReadN::No };
+    let options = SumstatsOptions { columns, chisq_from, read_n, n_effective: rng.chance(2) };
     let s = match read_sumstats(path, &options) {
         Ok(s) => s,
         Err(e) => return Ok(Err(e)),

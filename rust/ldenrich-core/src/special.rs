@@ -1,7 +1,7 @@
 //! Special functions needed by the readers: the chi-square (1 df) upper quantile of a two-sided
 //! p-value, accurate over the whole double range and beyond it through log p.
 
-use statrs::function::erf::erfc_inv;
+use statrs::function::erf::{erf_inv, erfc_inv};
 
 /// Chi-square with one degree of freedom whose upper tail probability is `p`, i.e. the square
 /// of the two-sided normal quantile: `chi2 = 2 * erfc_inv(p)^2`. Accurate to ~1e-15 relative
@@ -25,10 +25,17 @@ fn log_normal_sf_asymptotic(z: f64) -> f64 {
     -0.5 * z * z - z.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln() + series.ln()
 }
 
-/// Chi-square (1 df) of a two-sided p-value given as its natural log, for p-values too small
-/// for a double (`ln p < ln 1e-300`, i.e. p written as `1e-400` in a file). Solves
-/// `ln 2 + ln Phi_bar(z) = ln p` by Newton's method on the asymptotic tail.
+/// Chi-square (1 df) of a two-sided p-value given as its natural log: exact near p = 1 (through
+/// `expm1`), through `erfc_inv` down to p = 1e-300, and below (p written as `1e-400`, or a
+/// -log10 p of 5000) by Newton's method on `ln 2 + ln Phi_bar(z) = ln p` with the asymptotic
+/// tail. `ln p` down to about -3.9e307 gives a finite chi-square; below, infinity.
 pub fn chisq_from_log_p(log_p: f64) -> f64 {
+    if log_p >= -std::f64::consts::LN_2 {
+        // p >= 1/2: 1 - p = -expm1(ln p) keeps every digit that p itself would round away
+        // (p = 1 - 1e-12 from -log10 p = 4.3e-13), and erf_inv(1 - p) = erfc_inv(p).
+        let x = erf_inv(-log_p.exp_m1());
+        return 2.0 * x * x;
+    }
     if log_p >= (1e-300f64).ln() {
         return chisq_from_p(log_p.exp());
     }

@@ -15,7 +15,7 @@ use ldenrich_core::io::geneloc::read_gene_loc;
 use ldenrich_core::io::generesults::read_gene_results;
 use ldenrich_core::io::genesets::{read_gene_sets, GeneSetFormat};
 use ldenrich_core::io::plink::{count_fam, open_bfile};
-use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, SumstatsOptions};
+use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, ReadN, SumstatsOptions};
 use ldenrich_core::io::text::LineReader;
 use ldenrich_core::special::chisq_from_p;
 use ldenrich_core::Error;
@@ -144,7 +144,8 @@ fn sumstats_file() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn check_sumstats(path: &Path, chisq_from: Option<ChisqFrom>, read_n: bool, bim: &Path) {
-    let options = SumstatsOptions { columns: Vec::new(), chisq_from, read_n };
+    let read_n = if read_n { ReadN::Required } else { ReadN::No };
+    let options = SumstatsOptions { columns: Vec::new(), chisq_from, read_n, n_effective: false };
     let s = match read_sumstats(path, &options) {
         Ok(s) => s,
         Err(e) => return assert_good_error(&e, path),

@@ -7,7 +7,7 @@ use ldenrich_core::io::bed::read_bed;
 use ldenrich_core::io::bim::{read_bim, Bim};
 use ldenrich_core::io::geneloc::{read_gene_loc, GeneLoc, Strand};
 use ldenrich_core::io::genesets::{read_gene_sets, GeneSetFormat};
-use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, Role, SumStats, SumstatsOptions};
+use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, ReadN, Role, SumStats, SumstatsOptions};
 use ldenrich_core::parallel::with_threads;
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
@@ -40,6 +40,10 @@ impl PySumStats {
     #[getter]
     fn p_zero_from_other(&self) -> u64 {
         self.inner.p_zero_from_other
+    }
+    #[getter]
+    fn has_n(&self) -> bool {
+        self.inner.n.is_some()
     }
     #[getter]
     fn has_alleles(&self) -> bool {
@@ -147,18 +151,20 @@ fn role_of(name: &str) -> PyResult<Role> {
 }
 
 #[pyfunction(name = "read_sumstats")]
-#[pyo3(signature = (path, columns, chisq_from, read_n=false, threads=None))]
+#[pyo3(signature = (path, columns, chisq_from, read_n="no", n_effective=false, threads=None))]
 fn read_sumstats_py(
     py: Python<'_>,
     path: PathBuf,
     columns: Vec<(String, String)>,
     chisq_from: &str,
-    read_n: bool,
+    read_n: &str,
+    n_effective: bool,
     threads: Option<usize>,
 ) -> PyResult<PySumStats> {
     let columns = columns.into_iter().map(|(r, n)| Ok((role_of(&r)?, n))).collect::<PyResult<Vec<_>>>()?;
     let chisq_from = ChisqFrom::parse(chisq_from).map_err(to_py)?;
-    let options = SumstatsOptions { columns, chisq_from: Some(chisq_from), read_n };
+    let read_n = ReadN::parse(read_n).map_err(to_py)?;
+    let options = SumstatsOptions { columns, chisq_from: Some(chisq_from), read_n, n_effective };
     let inner = run(py, || with_threads(threads, || read_sumstats(&path, &options))?)?;
     Ok(PySumStats { inner: Arc::new(inner) })
 }

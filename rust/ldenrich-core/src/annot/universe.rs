@@ -454,7 +454,7 @@ mod tests {
         let ss = dir.path().join("s.txt");
         std::fs::write(
             &ss,
-            "SNP A1 A2 P\nrs1 g a 0.5\nrs2 C T 0.1\nrs3 A T 0.2\nrs4 A C 0.3\nrs5 A G 0.3\nrs6 C T 0.01\nrs8 A G 0.2\nrs9 A G 0.2\nrs9 A G NA\nrs7 A C 0.1\nrs10 A G 7\n",
+            "SNP A1 A2 P\nrs1 g a 0.5\nrs2 C T 0.1\nrs3 A T 0.2\nrs4 A C 0.3\nrs5 A G 0.3\nrs6 C T 0.01\nrs8 A G 0.2\nrs9 A G 0.2\nrs9 A G NA\nrs7 A C 0.1\nrs10 A G abc\n",
         )
         .unwrap();
         let s = read_sumstats(&ss, &SumstatsOptions::default()).unwrap();
@@ -472,7 +472,7 @@ mod tests {
         assert_eq!(q.dropped[DropReason::DuplicateInReference.index()], 1);
         assert_eq!(q.dropped[DropReason::NonAutosomal.index()], 1);
         assert_eq!(q.dropped[DropReason::AlleleMismatch.index()], 1);
-        assert_eq!(q.dropped[DropReason::POutOfRange.index()], 1);
+        assert_eq!(q.dropped[DropReason::InvalidStatistic.index()], 1);
         assert_eq!(q.strand_ambiguous_kept, 1);
         assert_eq!(q.bim_duplicate_rows, 2);
         let u2 = build_universe(&s, &b, UniverseOptions { drop_strand_ambiguous: true }).unwrap();

@@ -20,7 +20,7 @@ pub enum ChisqFrom {
     Auto,
     /// chi2 = Z^2.
     Z,
-    /// chi2 = upper chi2_1 quantile of the two-sided P.
+    /// chi2 = upper chi2_1 quantile of the two-sided p, from a P, -log10 p or ln p column.
     P,
     /// chi2 = (BETA/SE)^2, or (ln OR/SE)^2 when the effect column is an odds ratio.
     BetaSe,
@@ -48,6 +48,10 @@ pub enum ChisqSource {
     Z,
     /// P column.
     P,
+    /// -log10 p column.
+    NegLog10P,
+    /// Natural-log p column.
+    LnP,
     /// BETA and SE columns.
     BetaSe,
     /// OR and SE columns.
@@ -60,6 +64,8 @@ impl ChisqSource {
         match self {
             ChisqSource::Z => "z",
             ChisqSource::P => "p",
+            ChisqSource::NegLog10P => "-log10 p",
+            ChisqSource::LnP => "ln p",
             ChisqSource::BetaSe => "beta-se",
             ChisqSource::LogOrSe => "log(or)-se",
         }
@@ -75,6 +81,10 @@ pub enum Role {
     Z,
     /// Two-sided p-value.
     P,
+    /// -log10 of the two-sided p-value.
+    NegLog10P,
+    /// Natural log of the two-sided p-value.
+    LnP,
     /// Effect size (linear or log-odds scale).
     Beta,
     /// Odds ratio.
@@ -87,6 +97,10 @@ pub enum Role {
     A2,
     /// Per-SNP sample size (read only when asked for).
     N,
+    /// Per-SNP number of cases (with [`Role::NControls`], a sample size).
+    NCases,
+    /// Per-SNP number of controls.
+    NControls,
     /// Chromosome (optional; only used to check the genome build against the reference).
     Chr,
     /// Base-pair position (optional; only used to check the genome build against the reference).
@@ -95,8 +109,23 @@ pub enum Role {
 
 impl Role {
     /// All roles in the order they are reported.
-    pub const ALL: [Role; 11] =
-        [Role::Snp, Role::Z, Role::P, Role::Beta, Role::Or, Role::Se, Role::A1, Role::A2, Role::N, Role::Chr, Role::Bp];
+    pub const ALL: [Role; 15] = [
+        Role::Snp,
+        Role::Z,
+        Role::P,
+        Role::NegLog10P,
+        Role::LnP,
+        Role::Beta,
+        Role::Or,
+        Role::Se,
+        Role::A1,
+        Role::A2,
+        Role::N,
+        Role::NCases,
+        Role::NControls,
+        Role::Chr,
+        Role::Bp,
+    ];
 
     /// Lower-case role name.
     pub fn name(self) -> &'static str {
@@ -104,12 +133,16 @@ impl Role {
             Role::Snp => "snp",
             Role::Z => "z",
             Role::P => "p",
+            Role::NegLog10P => "mlog10p",
+            Role::LnP => "lnp",
             Role::Beta => "beta",
             Role::Or => "or",
             Role::Se => "se",
             Role::A1 => "a1",
             Role::A2 => "a2",
             Role::N => "n",
+            Role::NCases => "ncas",
+            Role::NControls => "ncon",
             Role::Chr => "chr",
             Role::Bp => "bp",
         }
@@ -149,6 +182,21 @@ impl Role {
                 "PVAL_NOMINAL",
                 "FREQUENTIST_ADD_PVALUE",
             ],
+            // REGENIE (LOG10P), GWAS-VCF (LP), FinnGen (mlogp), Pan-UKBB (neglog10_pval_*),
+            // GWAS-SSF (neg_log_10_p_value).
+            Role::NegLog10P => &[
+                "LOG10P",
+                "LP",
+                "MLOGP",
+                "MLOG10P",
+                "NEG_LOG_10_P_VALUE",
+                "NEGLOG10_PVAL",
+                "NEGLOG10P",
+                "NEG_LOG10_P",
+                "MINUS_LOG10_P",
+                "NEGLOG10_PVAL_META",
+            ],
+            Role::LnP => &["LNP", "LN_P", "LN_PVAL", "LOGE_P", "LN_P_VALUE"],
             Role::Beta => &["BETA", "B", "EFFECT", "EFFECTS", "EFFECT_SIZE", "LOG_ODDS", "LOGOR", "LOG_OR"],
             Role::Or => &["OR", "ODDS_RATIO", "ODDSRATIO"],
             Role::Se => &["SE", "STDERR", "STD_ERR", "STANDARD_ERROR", "SEBETA", "SE_BETA", "LOG_ODDS_SE", "SE_LOGOR"],
@@ -174,8 +222,26 @@ impl Role {
                 "ALLELE0",
                 "REF",
             ],
-            Role::N => {
-                &["N", "NEFF", "N_EFF", "N_TOTAL", "TOTAL_N", "OBS_CT", "NMISS", "SAMPLESIZE", "SAMPLE_SIZE", "WEIGHT"]
+            // NEFFDIV2 (PGC: half the effective N) is read doubled, see `NSource`.
+            Role::N => &[
+                "N",
+                "NEFF",
+                "N_EFF",
+                "N_TOTAL",
+                "TOTAL_N",
+                "OBS_CT",
+                "NMISS",
+                "N_COMPLETE_SAMPLES",
+                "SAMPLESIZE",
+                "SAMPLE_SIZE",
+                "TOTALSAMPLESIZE",
+                "SS",
+                "WEIGHT",
+                "NEFFDIV2",
+            ],
+            Role::NCases => &["NCAS", "N_CAS", "NCASE", "N_CASE", "N_CASES", "NCASES", "NCA", "CASES"],
+            Role::NControls => {
+                &["NCON", "N_CON", "NCONTROL", "N_CONTROL", "N_CONTROLS", "NCONTROLS", "NCO", "N_CTRL", "CONTROLS"]
             }
             Role::Chr => &["CHR", "CHROM", "CHROMOSOME", "CHR_ID", "CHR_NAME"],
             Role::Bp => &["BP", "POS", "POSITION", "BASE_PAIR_LOCATION", "GENPOS", "BP_POS", "CHR_POS", "PS"],
@@ -184,7 +250,10 @@ impl Role {
 
     /// Roles whose duplicates are resolved by synonym priority rather than refused.
     fn by_priority(self) -> bool {
-        matches!(self, Role::Snp | Role::A1 | Role::A2 | Role::N | Role::Chr | Role::Bp)
+        matches!(
+            self,
+            Role::Snp | Role::A1 | Role::A2 | Role::N | Role::NCases | Role::NControls | Role::Chr | Role::Bp
+        )
     }
 }
 
@@ -207,9 +276,68 @@ pub struct SumstatsOptions {
     pub columns: Vec<(Role, String)>,
     /// Where chi-squares come from.
     pub chisq_from: Option<ChisqFrom>,
-    /// Read a per-SNP sample-size column (needed by the gene analysis with `--n-col`); a row
-    /// with a missing or invalid N is then dropped like one with a bad statistic.
-    pub read_n: bool,
+    /// Whether to read a per-SNP sample size (needed by the gene analysis); a row with a
+    /// missing or invalid N is then dropped like one with a bad statistic.
+    pub read_n: ReadN,
+    /// With case and control counts, use the effective sample size 4 / (1/Ncas + 1/Ncon)
+    /// rather than Ncas + Ncon.
+    pub n_effective: bool,
+}
+
+/// Whether [`read_sumstats`] reads a sample size.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReadN {
+    /// No sample size.
+    #[default]
+    No,
+    /// The sample size when the file has one (column, case and control columns, or daner's
+    /// `FRQ_A_<Ncas>`/`FRQ_U_<Ncon>` header), none otherwise.
+    IfFound,
+    /// The sample size; an error if the file has none.
+    Required,
+}
+
+impl ReadN {
+    /// Parses `no`, `if-found` or `required`.
+    pub fn parse(text: &str) -> Result<Self> {
+        match text {
+            "no" => Ok(ReadN::No),
+            "if-found" => Ok(ReadN::IfFound),
+            "required" => Ok(ReadN::Required),
+            other => Err(Error::InvalidArgument(format!("read_n must be no, if-found or required; got '{other}'"))),
+        }
+    }
+}
+
+/// Where the sample size of a row comes from, in the order it is looked for (cases and
+/// controls first when the effective N is asked for).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum NSource {
+    /// A sample-size column, times a factor (2 for PGC's `NEFFDIV2`, 1 otherwise).
+    Column(usize, f64),
+    /// Case and control columns: their sum, or the effective N.
+    CasesControls(usize, usize, bool),
+    /// One size for every row (daner's `FRQ_A_<Ncas>`/`FRQ_U_<Ncon>` header names).
+    Constant(f64),
+}
+
+/// Case and control counts from daner headers (`FRQ_A_2000`, `FRQ_U_3000`).
+fn daner_counts(header: &[String]) -> Option<(f64, f64)> {
+    let count = |prefix: &str| -> Option<f64> {
+        let mut hits = header.iter().filter_map(|h| h.strip_prefix(prefix)?.parse::<u64>().ok());
+        let first = hits.next()?;
+        hits.next().is_none().then_some(first as f64)
+    };
+    Some((count("FRQ_A_")?, count("FRQ_U_")?)).filter(|&(a, u)| a > 0.0 && u > 0.0)
+}
+
+/// Sample size from case and control counts.
+fn cases_controls_n(cases: f64, controls: f64, effective: bool) -> f64 {
+    if effective {
+        4.0 / (1.0 / cases + 1.0 / controls)
+    } else {
+        cases + controls
+    }
 }
 
 /// Why a row of the summary statistics was not used. The order is the order in which reasons
@@ -222,8 +350,6 @@ pub enum DropReason {
     MissingStatistic,
     /// Not a number, infinite, or SE/OR not positive.
     InvalidStatistic,
-    /// P below 0 or above 1.
-    POutOfRange,
     /// P exactly 0 and no other statistic (Z, BETA/SE) in the row: no chi-square can be derived.
     PZero,
     /// The identifier occurs more than once in the summary statistics (all copies dropped).
@@ -242,11 +368,10 @@ pub enum DropReason {
 
 impl DropReason {
     /// Every reason, in checking order.
-    pub const ALL: [DropReason; 11] = [
+    pub const ALL: [DropReason; 10] = [
         DropReason::MissingId,
         DropReason::MissingStatistic,
         DropReason::InvalidStatistic,
-        DropReason::POutOfRange,
         DropReason::PZero,
         DropReason::DuplicateId,
         DropReason::NotInReference,
@@ -262,7 +387,6 @@ impl DropReason {
             DropReason::MissingId => "missing_snp_id",
             DropReason::MissingStatistic => "missing_statistic",
             DropReason::InvalidStatistic => "invalid_statistic",
-            DropReason::POutOfRange => "p_out_of_range",
             DropReason::PZero => "p_zero",
             DropReason::DuplicateId => "duplicate_snp_id",
             DropReason::NotInReference => "not_in_reference",
@@ -318,7 +442,7 @@ pub struct SumStats {
 
 struct ColumnPlan {
     snp: usize,
-    n: Option<usize>,
+    n: Option<NSource>,
     /// Where the chi-square of a row with p = 0 comes from when the file has another statistic.
     p_zero_fallback: Option<StatColumns>,
     positions: Option<(usize, usize)>,
@@ -328,9 +452,17 @@ struct ColumnPlan {
     source: ChisqSource,
 }
 
+/// The scale a p-value column is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PScale {
+    Linear,
+    NegLog10,
+    Ln,
+}
+
 enum StatColumns {
     Z(usize),
-    P(usize),
+    P(usize, PScale),
     BetaSe(usize, usize),
     LogOrSe(usize, usize),
 }
@@ -398,15 +530,32 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
             _ => Ok(None),
         }
     };
+    // A p-value in whichever scale the file writes it: P, then -log10 p, then ln p. Each scale
+    // is recognised by its name only, and values impossible in it are refused when read.
+    let any_p = || -> Result<Option<StatColumns>> {
+        // A scale named explicitly wins over the others found by synonyms.
+        for (role, scale) in [(Role::P, PScale::Linear), (Role::NegLog10P, PScale::NegLog10), (Role::LnP, PScale::Ln)] {
+            if options.columns.iter().any(|(r, _)| *r == role) {
+                return Ok(find(role)?.map(|i| StatColumns::P(i, scale)));
+            }
+        }
+        if let Some(i) = find(Role::P)? {
+            return Ok(Some(StatColumns::P(i, PScale::Linear)));
+        }
+        if let Some(i) = find(Role::NegLog10P)? {
+            return Ok(Some(StatColumns::P(i, PScale::NegLog10)));
+        }
+        Ok(find(Role::LnP)?.map(|i| StatColumns::P(i, PScale::Ln)))
+    };
     let stat = match chisq_from {
         ChisqFrom::Z => StatColumns::Z(find(Role::Z)?.ok_or_else(|| missing("Z (Z, ZSCORE, ...)"))?),
-        ChisqFrom::P => StatColumns::P(find(Role::P)?.ok_or_else(|| missing("P (P, PVAL, P_VALUE, ...)"))?),
+        ChisqFrom::P => any_p()?.ok_or_else(|| missing("P (P, PVAL, P_VALUE, LOG10P, neglog10_pval, ...)"))?,
         ChisqFrom::BetaSe => beta_se()?.ok_or_else(|| missing("BETA (or OR) with SE"))?,
         ChisqFrom::Auto => {
             if let Some(z) = find(Role::Z)? {
                 StatColumns::Z(z)
-            } else if let Some(p) = find(Role::P)? {
-                StatColumns::P(p)
+            } else if let Some(p) = any_p()? {
+                p
             } else if let Some(bs) = beta_se()? {
                 bs
             } else {
@@ -417,15 +566,64 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
     // p = 0 (written as 0, or below the smallest double without an exponent to read) gives no
     // chi-square; dropping those rows would drop the strongest signals, so another statistic
     // of the same row is used when the file has one.
-    let p_zero_fallback = if matches!(stat, StatColumns::P(_)) {
+    let p_zero_fallback = if matches!(stat, StatColumns::P(_, PScale::Linear)) {
         find(Role::Z).ok().flatten().map(StatColumns::Z).or_else(|| beta_se().ok().flatten())
     } else {
         None
     };
-    let n = if options.read_n {
-        Some(find(Role::N)?.ok_or_else(|| missing("sample size (N, NEFF, OBS_CT, ...)"))?)
-    } else {
+    let mut n_name = String::new();
+    let n = if options.read_n == ReadN::No {
         None
+    } else {
+        let column = find(Role::N)?.map(|i| {
+            n_name = raw[i].clone();
+            let factor = if header[i] == "NEFFDIV2" {
+                n_name = format!("2 x {}", raw[i]);
+                2.0
+            } else {
+                1.0
+            };
+            NSource::Column(i, factor)
+        });
+        let pair = match (find(Role::NCases)?, find(Role::NControls)?) {
+            (Some(a), Some(b)) if a != b => Some((a, b)),
+            _ => None,
+        };
+        let pair_name = |(a, b): (usize, usize)| {
+            if options.n_effective {
+                format!("4/(1/{} + 1/{})", raw[a], raw[b])
+            } else {
+                format!("{} + {}", raw[a], raw[b])
+            }
+        };
+        let from_pair = pair.map(|(a, b)| NSource::CasesControls(a, b, options.n_effective));
+        let explicit_n = options.columns.iter().any(|(r, _)| *r == Role::N);
+        let chosen = match (column, from_pair) {
+            (Some(_), Some(p)) if options.n_effective && !explicit_n => {
+                n_name = pair_name(pair.unwrap_or_default());
+                Some(p)
+            }
+            (Some(c), _) => Some(c),
+            (None, Some(p)) => {
+                n_name = pair_name(pair.unwrap_or_default());
+                Some(p)
+            }
+            (None, None) => daner_counts(header).map(|(cases, controls)| {
+                let (a, u) = (cases as u64, controls as u64);
+                n_name = if options.n_effective {
+                    format!("4/(1/{a} + 1/{u}) from the FRQ_A_{a}/FRQ_U_{u} header")
+                } else {
+                    format!("{a} + {u} from the FRQ_A_{a}/FRQ_U_{u} header")
+                };
+                NSource::Constant(cases_controls_n(cases, controls, options.n_effective))
+            }),
+        };
+        if chosen.is_none() && options.read_n == ReadN::Required {
+            return Err(missing(
+                "sample size (N, NEFF, OBS_CT, n_complete_samples, NCAS with NCON, daner FRQ_A_/FRQ_U_, ...)",
+            ));
+        }
+        chosen
     };
     let alleles = match (find(Role::A1)?, find(Role::A2)?) {
         (Some(a), Some(b)) if a != b => Some((a, b)),
@@ -441,9 +639,14 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
             columns.push((Role::Z, raw[i].clone()));
             ChisqSource::Z
         }
-        StatColumns::P(i) => {
-            columns.push((Role::P, raw[i].clone()));
-            ChisqSource::P
+        StatColumns::P(i, scale) => {
+            let (role, source) = match scale {
+                PScale::Linear => (Role::P, ChisqSource::P),
+                PScale::NegLog10 => (Role::NegLog10P, ChisqSource::NegLog10P),
+                PScale::Ln => (Role::LnP, ChisqSource::LnP),
+            };
+            columns.push((role, raw[i].clone()));
+            source
         }
         StatColumns::BetaSe(b, s) => {
             columns.push((Role::Beta, raw[b].clone()));
@@ -460,15 +663,15 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
         columns.push((Role::A1, raw[a].clone()));
         columns.push((Role::A2, raw[b].clone()));
     }
-    if let Some(i) = n {
-        columns.push((Role::N, raw[i].clone()));
+    if n.is_some() {
+        columns.push((Role::N, n_name));
     }
     if let Some((c, b)) = positions {
         columns.push((Role::Chr, raw[c].clone()));
         columns.push((Role::Bp, raw[b].clone()));
     }
     let used: Vec<usize> = match stat {
-        StatColumns::Z(i) | StatColumns::P(i) => vec![snp, i],
+        StatColumns::Z(i) | StatColumns::P(i, _) => vec![snp, i],
         StatColumns::BetaSe(a, b) | StatColumns::LogOrSe(a, b) => vec![snp, a, b],
     };
     for i in used {
@@ -488,6 +691,9 @@ enum Parsed {
     /// rows are parsed.
     FromP(f64),
     Drop(DropReason),
+    /// A value no row of a column in this scale can hold (p > 1 in a P column): the whole
+    /// column is in another scale, so the file is refused rather than half its rows dropped.
+    WrongScale(usize, String),
 }
 
 #[inline]
@@ -500,6 +706,26 @@ fn parse_number(raw: &[u8]) -> std::result::Result<f64, DropReason> {
         _ => Err(DropReason::InvalidStatistic),
     }
 }
+
+/// The sample size of one row.
+#[inline]
+fn n_of_row(line: &[u8], ranges: &[(u32, u32)], source: NSource) -> std::result::Result<f64, DropReason> {
+    match source {
+        NSource::Column(i, factor) => parse_number(field(line, ranges, i)).map(|n| n * factor),
+        NSource::CasesControls(a, b, effective) => {
+            let cases = parse_number(field(line, ranges, a))?;
+            let controls = parse_number(field(line, ranges, b))?;
+            if cases <= 0.0 || controls <= 0.0 {
+                return Err(DropReason::InvalidStatistic);
+            }
+            Ok(cases_controls_n(cases, controls, effective))
+        }
+        NSource::Constant(n) => Ok(n),
+    }
+}
+
+/// p-values above 1 by at most this much are rounding artefacts and read as 1.
+const P_ROUNDING: f64 = 1e-9;
 
 /// Natural log of a p-value written in decimal text, exact even when the value underflows a
 /// double (`1e-400`).
@@ -523,13 +749,47 @@ fn chisq_of_row(line: &[u8], ranges: &[(u32, u32)], stat: &StatColumns) -> Parse
         StatColumns::Z(i) => {
             value(i).and_then(|z| Some(z * z).filter(|c| c.is_finite()).ok_or(DropReason::InvalidStatistic))
         }
-        StatColumns::P(i) => match value(i) {
-            Ok(p) if !(0.0..=1.0).contains(&p) => Err(DropReason::POutOfRange),
+        StatColumns::P(i, PScale::Linear) => match value(i) {
+            // Tools that print p computed as 1 - x sometimes write 1.0000000000000002.
+            Ok(p) if p > 1.0 && p <= 1.0 + P_ROUNDING => return Parsed::Value(0.0),
+            Ok(p) if p > 1.0 => {
+                return Parsed::WrongScale(
+                    i,
+                    format!(
+                        "p-value {p} is above 1: this column is not on the p scale (-log10 p?); \
+                         name a -log10 p column with --mlog10p-col / mlog10p_col="
+                    ),
+                )
+            }
+            Ok(p) if p < 0.0 => {
+                return Parsed::WrongScale(
+                    i,
+                    format!(
+                        "p-value {p} is negative: this column is not on the p scale (ln p?); \
+                         name a natural-log p column with --lnp-col / lnp_col="
+                    ),
+                )
+            }
             Ok(p) if p >= 1e-300 => return Parsed::FromP(p),
             Ok(_) => match log_p_from_text(field(line, ranges, i)) {
                 Some(lnp) => Ok(chisq_from_log_p(lnp)),
                 None => Err(DropReason::PZero),
             },
+            Err(e) => Err(e),
+        },
+        StatColumns::P(i, scale) => match value(i) {
+            Ok(v) => {
+                let ln_p = if scale == PScale::NegLog10 { -v * std::f64::consts::LN_10 } else { v };
+                if ln_p > 0.0 {
+                    let what = if scale == PScale::NegLog10 { "-log10 p" } else { "ln p" };
+                    return Parsed::WrongScale(
+                        i,
+                        format!("{what} value {v} would be a p-value above 1: this column is not on the {what} scale"),
+                    );
+                }
+                // -log10 p of 1e308 has no finite chi-square.
+                Some(chisq_from_log_p(ln_p)).filter(|c| c.is_finite()).ok_or(DropReason::InvalidStatistic)
+            }
             Err(e) => Err(e),
         },
         StatColumns::BetaSe(b, s) | StatColumns::LogOrSe(b, s) => {
@@ -606,7 +866,7 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
         other => other,
     })?;
     let n_fields = header.len();
-    let rows = RowParser { path, plan: &plan, delimiter, n_fields, header_line };
+    let rows = RowParser { path, names: &raw_header, plan: &plan, delimiter, n_fields, header_line };
     // Pieces are folded in as soon as they are parsed in order, so only the pieces in flight
     // exist besides the growing result.
     let whole =
@@ -707,6 +967,8 @@ impl Part {
 
 struct RowParser<'a> {
     path: &'a Path,
+    /// Header names as written, for messages.
+    names: &'a [String],
     plan: &'a ColumnPlan,
     delimiter: Delimiter,
     n_fields: usize,
@@ -758,9 +1020,9 @@ impl RowParser<'_> {
                 (parsed, _) => parsed,
             };
             let parsed = match (parsed, plan.n) {
-                (usable @ (Parsed::Value(_) | Parsed::FromP(_)), Some(i)) => {
-                    match parse_number(field(line, &ranges, i)) {
-                        Ok(size) if size > 0.0 => {
+                (usable @ (Parsed::Value(_) | Parsed::FromP(_)), Some(source)) => {
+                    match n_of_row(line, &ranges, source) {
+                        Ok(size) if size > 0.0 && size.is_finite() => {
                             if let Some(n) = part.n.as_mut() {
                                 n.push(size);
                             }
@@ -777,6 +1039,9 @@ impl RowParser<'_> {
                 // Negated: every chi-square is >= +0, so the sign marks what `convert_pending_p`
                 // has left to compute.
                 Parsed::FromP(p) => -p,
+                Parsed::WrongScale(column, message) => {
+                    return Err(Error::parse_col(self.path, line_no, format!("'{}'", self.names[column]), message));
+                }
                 Parsed::Drop(reason) => {
                     part.dropped[reason.index()] += 1;
                     let key = part.ids.key_of(id);
@@ -840,19 +1105,50 @@ mod tests {
     #[test]
     fn detects_columns_and_sources() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write(&dir, "a.tsv", "MarkerName\tAllele1\tAllele2\tP-value\n rs1\ta\tg\t0.05\nrs2\tA\tC\tNA\nrs3\tA\tC\t2\nrs4\tA\tC\t0\nrs5\tA\tC\tabc\n\tA\tC\t0.1\nrs6\tA\tC\t1e-400\n");
-        let s = read_sumstats(&p, &SumstatsOptions::default()).unwrap();
+        let p = write(&dir, "a.tsv", "MarkerName\tAllele1\tAllele2\tP-value\n rs1\ta\tg\t0.05\nrs2\tA\tC\tNA\nrs3\tA\tC\t1.0000000000000002\nrs4\tA\tC\t0\nrs5\tA\tC\tabc\n\tA\tC\t0.1\nrs6\tA\tC\t1e-400\n");
+        let mut s = read_sumstats(&p, &SumstatsOptions::default()).unwrap();
         assert_eq!(s.source, ChisqSource::P);
         assert_eq!(s.rows_read, 7);
-        assert_eq!(s.len(), 2);
+        assert_eq!(s.len(), 3);
+        // p a rounding error above 1 is p = 1.
+        assert_eq!(s.chisq.remove(1), 0.0);
         assert!((s.chisq[0] - 3.841_458_820_694_124).abs() < 1e-12);
         assert!((s.chisq[1] - 1_834.101_092_947_028_8).abs() < 1e-9, "{}", s.chisq[1]);
         assert_eq!(s.dropped[DropReason::MissingStatistic.index()], 1);
-        assert_eq!(s.dropped[DropReason::POutOfRange.index()], 1);
         assert_eq!(s.dropped[DropReason::PZero.index()], 1);
         assert_eq!(s.dropped[DropReason::InvalidStatistic.index()], 1);
         assert_eq!(s.dropped[DropReason::MissingId.index()], 1);
-        assert_eq!(s.dropped_keys.len(), 4);
+        assert_eq!(s.dropped_keys.len(), 3);
+    }
+
+    #[test]
+    fn p_in_every_scale_and_impossible_scales_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let ln10 = std::f64::consts::LN_10;
+        let p = write(&dir, "l.tsv", "ID LOG10P\nrs1 1.3010299956639813\nrs2 0\nrs3 400\nrs4 NA\nrs5 1e308\n");
+        let s = read_sumstats(&p, &SumstatsOptions::default()).unwrap();
+        assert_eq!((s.source, s.len()), (ChisqSource::NegLog10P, 3));
+        assert_eq!(s.columns[1], (Role::NegLog10P, "LOG10P".to_string()));
+        assert!((s.chisq[0] - 3.841_458_820_694_124).abs() < 1e-12, "{}", s.chisq[0]);
+        assert_eq!(s.chisq[1], 0.0);
+        assert!((s.chisq[2] - chisq_from_log_p(-400.0 * ln10)).abs() < 1e-9);
+        assert_eq!(s.dropped[DropReason::MissingStatistic.index()], 1);
+        assert_eq!(s.dropped[DropReason::InvalidStatistic.index()], 1);
+        let p = write(&dir, "n.tsv", "SNP ln_p\nrs1 -2.995732273553991\n");
+        let s = read_sumstats(&p, &SumstatsOptions::default()).unwrap();
+        assert_eq!(s.source, ChisqSource::LnP);
+        assert!((s.chisq[0] - 3.841_458_820_694_124).abs() < 1e-12);
+        // -log10 p written in a column named P: refused at the first value above 1, with
+        // file, line and column, instead of half the rows dropped.
+        let p = write(&dir, "w.tsv", "SNP P\nrs1 0.5\nrs2 0.01\nrs3 7.3\nrs4 0.2\n");
+        let err = read_sumstats(&p, &SumstatsOptions::default()).unwrap_err();
+        assert!(matches!(err, Error::Parse { line: 4, .. }), "{err}");
+        let text = err.to_string();
+        assert!(text.contains("w.tsv") && text.contains("column 'P'") && text.contains("-log10"), "{text}");
+        let p = write(&dir, "v.tsv", "SNP P\nrs1 -0.5\n");
+        assert!(read_sumstats(&p, &SumstatsOptions::default()).unwrap_err().to_string().contains("ln p"));
+        let p = write(&dir, "x.tsv", "SNP LP\nrs1 -0.5\n");
+        assert!(matches!(read_sumstats(&p, &SumstatsOptions::default()), Err(Error::Parse { line: 2, .. })));
     }
 
     #[test]
@@ -908,7 +1204,7 @@ mod tests {
             ("0", "-0", Some(0.0)),
             ("NA", "1", None),
             ("0.999999", "1", Some(chisq_from_p(0.999_999))),
-            ("1.5", "1", None),
+            ("1e-320", "1", Some(chisq_from_log_p(-320.0 * std::f64::consts::LN_10))),
             ("9.815e-01", "1", Some(chisq_from_p(0.9815))),
         ];
         let mut text = String::from("SNP P Z\n");
@@ -928,6 +1224,48 @@ mod tests {
             }
             assert_eq!(s.p_zero_from_other, 100_000);
         }
+    }
+
+    #[test]
+    fn sample_size_is_found_by_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let if_found = SumstatsOptions { read_n: ReadN::IfFound, ..Default::default() };
+        let n_of = |text: &str, options: &SumstatsOptions| {
+            let p = write(&dir, "n.tsv", text);
+            let s = read_sumstats(&p, options).unwrap();
+            let name = s.columns.iter().find(|(r, _)| *r == Role::N).map(|(_, n)| n.clone());
+            (s.n, name)
+        };
+        assert_eq!(
+            n_of("SNP P n_complete_samples\nrs1 0.5 1000\n", &if_found),
+            (Some(vec![1000.0]), Some("n_complete_samples".into()))
+        );
+        assert_eq!(n_of("SNP P OBS_CT\nrs1 0.5 7\n", &if_found).0, Some(vec![7.0]));
+        assert_eq!(n_of("SNP P SS\nrs1 0.5 9\n", &if_found).0, Some(vec![9.0]));
+        assert_eq!(n_of("SNP P NEFFDIV2\nrs1 0.5 9\n", &if_found), (Some(vec![18.0]), Some("2 x NEFFDIV2".into())));
+        assert_eq!(n_of("SNP P Nca Nco\nrs1 0.5 100 300\n", &if_found), (Some(vec![400.0]), Some("Nca + Nco".into())));
+        let effective = SumstatsOptions { n_effective: true, ..if_found.clone() };
+        // The effective N from the counts, even beside a total N column.
+        let (n, name) = n_of("SNP P N NCAS NCON\nrs1 0.5 400 100 300\n", &effective);
+        assert!((n.unwrap()[0] - 300.0).abs() < 1e-12 && name.unwrap().starts_with("4/(1/NCAS"));
+        assert_eq!(n_of("SNP P N NCAS NCON\nrs1 0.5 400 100 300\n", &if_found).0, Some(vec![400.0]));
+        // daner: the counts are in the header names.
+        let daner = "CHR SNP BP A1 A2 FRQ_A_1000 FRQ_U_3000 INFO OR SE P\n22 rs1 100 A G 0.1 0.1 1 1.1 0.1 0.5\n";
+        let (n, name) = n_of(daner, &effective);
+        assert!((n.unwrap()[0] - 3000.0).abs() < 1e-9);
+        assert!(name.unwrap().contains("FRQ_A_1000/FRQ_U_3000"));
+        assert_eq!(n_of(daner, &if_found).0, Some(vec![4000.0]));
+        assert_eq!(n_of("SNP P\nrs1 0.5\n", &if_found).0, None);
+        let p = write(&dir, "m.tsv", "SNP P\nrs1 0.5\n");
+        let required = SumstatsOptions { read_n: ReadN::Required, ..Default::default() };
+        assert!(matches!(read_sumstats(&p, &required), Err(Error::MissingColumn { .. })));
+        // A row without a usable count is dropped.
+        let p = write(&dir, "k.tsv", "SNP P NCAS NCON\nrs1 0.5 0 3\nrs2 0.5 NA 3\nrs3 0.5 1 1\n");
+        let s = read_sumstats(&p, &if_found).unwrap();
+        assert_eq!(
+            (s.len(), s.dropped[DropReason::InvalidStatistic.index()], s.dropped[DropReason::MissingStatistic.index()]),
+            (1, 1, 1)
+        );
     }
 
     #[test]
