@@ -175,3 +175,41 @@ def test_gene_set_formats(tmp_path: Path) -> None:
         sets = ldenrich.read_gene_sets(path)
         assert sets.format == fmt
         assert dict(sets) == {"A": ["G1", "G2"], "B": ["G3"]}
+
+
+def test_matching_by_position_finds_the_same_snps_as_by_rsid(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The bundled real height data by rsid, by position, without its id column, and with
+    ``chr:pos:a1:a2`` ids and flipped / swapped alleles: the same SNPs and chi-squares."""
+    import pandas as pd
+
+    ex = ldenrich.example_data()
+    bim = ldenrich.read_bim(ex.bim)
+    genes = ldenrich.read_gene_loc(ex.gene_loc)
+
+    def snps(path, match="auto"):  # type: ignore[no-untyped-def]
+        annot = ldenrich.annotate(ldenrich.read_sumstats(path), bim, genes, match=match)
+        qc = dict(zip(annot.qc["reason"], annot.qc["count"], strict=True))
+        return annot.snps()[["snp", "chisq"]], qc
+
+    by_rsid, qc_rsid = snps(ex.sumstats, "rsid")
+    table = pd.read_csv(ex.sumstats, sep="\t")
+    noid = tmp_path / "noid.tsv"
+    table.drop(columns="SNP").to_csv(noid, sep="\t", index=False)
+    flip = {"A": "T", "C": "G", "G": "C", "T": "A"}
+    ids = table.copy()
+    ids["SNP"] = [
+        f"{c}:{p}:{a}:{b}" for c, p, a, b in zip(ids.CHR, ids.POS, ids.A2, ids.A1, strict=True)
+    ]
+    ids["A1"], ids["A2"] = ids.A1.map(flip), ids.A2.map(flip)
+    ids = ids.drop(columns=["CHR", "POS"])
+    with_ids = tmp_path / "ids.tsv"
+    ids.to_csv(with_ids, sep="\t", index=False)
+    for path, match in [(ex.sumstats, "position"), (noid, "auto"), (with_ids, "auto")]:
+        got, qc = snps(path, match)
+        assert qc == qc_rsid, (path, match)
+        pd.testing.assert_series_equal(got.chisq, by_rsid.chisq)
+    # Forced by rsid, a file without ids has nothing to match.
+    with pytest.raises(ldenrich.InconsistentInputError, match="dropped_missing_snp_id=15935"):
+        snps(noid, "rsid")
+    with pytest.raises(ldenrich.InvalidArgumentError, match="match must be"):
+        snps(noid, "bp")

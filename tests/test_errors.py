@@ -164,7 +164,7 @@ def test_corrupt_gzip_checksum_is_a_parse_error(tmp_path: Path) -> None:
 
 # (fixture, reader kwargs, substrings of str(exc))
 MISSING_COLUMN_CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
-    ("ss_no_snp_column.tsv", {}, ("no SNP identifier", "header: CHR, BP, A1, A2, P")),
+    ("ss_no_snp_column.tsv", {}, ("no SNP identifier", "or chromosome and position", "header: CHR, A1, A2, P")),
     ("ss_no_stat_column.tsv", {}, ("no statistic", "header: SNP, A1, A2, N")),
     ("ss_beta_and_or.tsv", {}, ("'BETA'", "'OR'", "name the one to use")),
     ("ss_two_z.tsv", {}, ("'Z'", "'ZSCORE'", "name the one to use")),
@@ -340,6 +340,7 @@ def test_bad_p_values_are_counted_not_errors() -> None:
         "dropped_invalid_statistic": 2,
         "dropped_p_zero": 1,
         "dropped_duplicate_snp_id": 0,
+        "dropped_no_position": 0,
         "dropped_not_in_reference": 0,
         "dropped_duplicate_in_reference": 0,
         "dropped_non_autosomal": 0,

@@ -1,7 +1,7 @@
 #![no_main]
 //! Summary statistics: any input parses with exact row accounting, or fails with a good error.
 
-use ldenrich_core::annot::universe::{build_universe, UniverseOptions};
+use ldenrich_core::annot::universe::{build_universe, Matching, UniverseOptions};
 use ldenrich_core::io::bim::read_bim;
 use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, ReadN, SumstatsOptions};
 use ldenrich_core::Error;
@@ -25,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
     assert!(s.chisq.iter().all(|c| c.is_finite() && *c >= 0.0));
     let bim = write("ref.bim", b"1 rs1 0 100 A G\n1 rs2 0 200 C T\n2 rs3 0 50 A T\n23 rs4 0 10 A G\n");
     let bim = read_bim(&bim).expect("reference bim");
-    match build_universe(&s, &bim, UniverseOptions { drop_strand_ambiguous: control & 16 != 0 }) {
+    match build_universe(&s, &bim, UniverseOptions {
+        drop_strand_ambiguous: control & 16 != 0,
+        matching: [Matching::Auto, Matching::Rsid, Matching::Position, Matching::Auto][usize::from(control >> 5 & 3)],
+    }) {
         Ok(u) => assert_eq!(u.qc.rows_read, u.qc.used + u.qc.dropped.iter().sum::<u64>()),
         Err(Error::InconsistentInput(_)) => {}
         Err(e) => panic!("unexpected universe error: {e}"),

@@ -101,6 +101,7 @@ def annotate(
     window_down_kb: float,
     drop_strand_ambiguous: bool,
     threads: int | None,
+    matching: str = "auto",
 ) -> Annotation: ...
 def enrichment_ranges(
     chisq: npt.NDArray[np.float64],
@@ -141,6 +142,7 @@ def gene_plan(
     drop_strand_ambiguous: bool,
     threads: int | None,
     bim: Bim | None = None,
+    matching: str = "auto",
 ) -> GenePlan: ...
 def ld_matrix(
     prefix: str, snp_rows: list[int]

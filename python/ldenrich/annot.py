@@ -19,7 +19,16 @@ import pandas as pd
 from ldenrich import _native, _sanity
 from ldenrich._convert import Output, to_table
 from ldenrich.errors import InvalidArgumentError
-from ldenrich.io import Bim, GeneLoc, GeneSets, PathLike, SumStats, read_bed, read_gene_sets
+from ldenrich.io import (
+    Bim,
+    GeneLoc,
+    GeneSets,
+    Matching,
+    PathLike,
+    SumStats,
+    read_bed,
+    read_gene_sets,
+)
 
 GeneSetInput = GeneSets | Mapping[str, Sequence[str]] | PathLike
 BedInput = PathLike | pd.DataFrame
@@ -223,10 +232,12 @@ def annotate(
     window: tuple[float, float] = (35.0, 10.0),
     drop_strand_ambiguous: bool = False,
     threads: int | None = None,
+    match: Matching = "auto",
 ) -> Annotation:
     """Build the SNP universe and annotate it with gene sets and interval files.
 
-    SNPs are the summary-statistic rows whose identifier is in the ``.bim``, on chromosomes
+    SNPs are the summary-statistic rows found in the ``.bim`` (by rsid, or by position and
+    alleles: see ``match``), on chromosomes
     1-22, in ``.bim`` order stably sorted by (chromosome, position). Identifiers duplicated in
     either file are dropped (all copies); when both files carry alleles, a SNP is kept if they
     match directly, swapped or strand-flipped. Every row read is accounted for in
@@ -254,6 +265,15 @@ def annotate(
         Drop A/T and C/G SNPs (kept by default: a chi-square has no direction).
     threads : int, optional
         Threads to use (default: ``LDENRICH_NUM_THREADS`` or all cores).
+    match : {"auto", "rsid", "position"}
+        How a summary-statistic row finds its reference SNP. ``auto``: rows with an rs number
+        by rsid; rows without one (no id column, empty ids, ``chr:pos:a1:a2`` ids, FinnGen's
+        several ``rsids``) by chromosome, position and alleles when they have a position (from
+        columns or the id), by their id text otherwise. ``position``: every row by position and
+        alleles. By position, a row takes the one reference SNP at its position whose alleles
+        match directly, swapped or strand-flipped (resolving multi-allelic sites); none counts
+        as ``allele_mismatch``, several as ``duplicate_in_reference``, no readable position as
+        ``no_position``, two rows on one SNP as ``duplicate_snp_id``.
 
     Returns
     -------
@@ -291,6 +311,7 @@ def annotate(
         float(window[1]),
         bool(drop_strand_ambiguous),
         threads,
+        match,
     )
     annot = Annotation(native)
     _sanity_checks(annot, sumstats, bim, gene_loc)

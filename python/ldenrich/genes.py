@@ -21,7 +21,7 @@ import pandas as pd
 
 from ldenrich import _native, _sanity
 from ldenrich.errors import InvalidArgumentError
-from ldenrich.io import Bim, GeneLoc, PathLike, SumStats, chrom_name
+from ldenrich.io import Bim, GeneLoc, Matching, PathLike, SumStats, chrom_name
 
 Progress = Callable[[str, int, int], None]
 
@@ -150,6 +150,7 @@ def gene_analysis(
     corr_max_snps: int = 50,
     drop_strand_ambiguous: bool = False,
     threads: int | None = None,
+    match: Matching = "auto",
     progress: Progress | None = None,
     chunk: int = 500,
     bim: Bim | None = None,
@@ -179,6 +180,8 @@ def gene_analysis(
         Larger genes are subsampled evenly to this many SNPs for the cross-gene LD sums.
     drop_strand_ambiguous : bool
         Drop A/T and C/G SNPs.
+    match : {"auto", "rsid", "position"}
+        How rows find their reference SNP (see :func:`ldenrich.annotate`).
     threads : int, optional
         Threads (default ``LDENRICH_NUM_THREADS`` or all cores); results do not depend on it.
     progress : callable, optional
@@ -222,6 +225,7 @@ def gene_analysis(
         bool(drop_strand_ambiguous),
         threads,
         None if bim is None else bim._native,
+        match,
     )
     if sanity_checks:
         # Checked before the analysis, which may take minutes.

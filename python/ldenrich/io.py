@@ -18,6 +18,7 @@ from ldenrich.errors import InvalidArgumentError
 
 PathLike = str | os.PathLike[str]
 ChisqFrom = Literal["auto", "z", "p", "beta-se"]
+Matching = Literal["auto", "rsid", "position"]
 
 _CHROM_NAMES = {23: "X", 24: "Y", 25: "XY", 26: "MT"}
 

@@ -129,6 +129,11 @@ def add_sumstats_options(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="statistic the chi-square comes from (auto: Z, else P, else BETA/SE)",
     )
+    cols.add_argument(
+        "--match", choices=["auto", "rsid", "position"], default="auto",
+        help="how rows find their reference SNP (auto: rs numbers by rsid, the other rows by "
+        "chromosome, position and alleles)",
+    )  # fmt: skip
 
 
 def read_sumstats_from_args(args: argparse.Namespace) -> ldenrich.SumStats:

@@ -180,6 +180,7 @@ def annotate_step(
         annot = ldenrich.annotate(
             ss, bim, genes, gene_sets=gene_sets, beds=args.bed, window=args.window,
             drop_strand_ambiguous=args.drop_strand_ambiguous, threads=args.threads,
+            match=args.match,
         )  # fmt: skip
     _log_qc(annot)
     return annot

@@ -118,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
                 correlations=not args.no_raw, corr_range_kb=args.corr_range,
                 corr_max_snps=args.corr_max_snps,
                 drop_strand_ambiguous=args.drop_strand_ambiguous, threads=args.threads,
+                match=args.match,
                 progress=_ProgressBar(),
             )  # fmt: skip
         log_gene_results(res)

@@ -132,6 +132,7 @@ def run_pipeline(args: argparse.Namespace, command: str | None = None) -> dict[s
             genes = ldenrich.gene_analysis(
                 ss, args.bfile, gene_loc, window=args.window, n=args.n,
                 correlations=not args.no_raw, drop_strand_ambiguous=args.drop_strand_ambiguous,
+                match=args.match,
                 threads=args.threads, progress=_ProgressBar(), bim=bim,
                 # annotate() already checked these summary statistics against this .bim.
                 sanity_checks=False,

@@ -19,7 +19,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use ldenrich_core::annot::universe::{build_universe, UniverseOptions};
+use ldenrich_core::annot::universe::{build_universe, Matching, UniverseOptions};
 use ldenrich_core::gsa::{BaseModel, GlsOptions};
 use ldenrich_core::io::bed::read_bed;
 use ldenrich_core::io::bim::read_bim;
@@ -438,7 +438,8 @@ fn run_sumstats(path: &Path, rng: &mut Rng, bim: &Path) -> Outcome {
         }
     }
     let bim = read_bim(bim).map_err(|e| format!("reference bim: {e}"))?;
-    let options = UniverseOptions { drop_strand_ambiguous: rng.chance(50) };
+    let matching = [Matching::Auto, Matching::Rsid, Matching::Position][rng.below(3)];
+    let options = UniverseOptions { drop_strand_ambiguous: rng.chance(50), matching };
     match build_universe(&s, &bim, options) {
         Ok(u) => {
             let q = &u.qc;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use ldenrich_core::annot::categories::{build_categories, Category, CategorySpec, Window};
-use ldenrich_core::annot::universe::{build_universe, Qc, Universe, UniverseOptions};
+use ldenrich_core::annot::universe::{build_universe, Matching, Qc, Universe, UniverseOptions};
 use ldenrich_core::io::bim::Bim;
 use ldenrich_core::parallel::with_threads;
 use ldenrich_core::stats::enrichment::{enrichment, CategoryStats, EnrichmentOptions};
@@ -33,7 +33,7 @@ fn slice<'a, T: numpy::Element>(array: &'a PyReadonlyArray1<'_, T>, what: &str) 
 }
 
 #[pyfunction(name = "annotate")]
-#[pyo3(signature = (sumstats, bim, gene_loc, gene_sets, intervals, window_up_kb, window_down_kb, drop_strand_ambiguous, threads))]
+#[pyo3(signature = (sumstats, bim, gene_loc, gene_sets, intervals, window_up_kb, window_down_kb, drop_strand_ambiguous, threads, matching="auto"))]
 #[allow(clippy::too_many_arguments)]
 fn annotate_py(
     py: Python<'_>,
@@ -46,7 +46,9 @@ fn annotate_py(
     window_down_kb: f64,
     drop_strand_ambiguous: bool,
     threads: Option<usize>,
+    matching: &str,
 ) -> PyResult<PyAnnotation> {
+    let matching = Matching::parse(matching).map_err(to_py)?;
     let mut specs: Vec<CategorySpec> =
         gene_sets.into_iter().map(|(name, source, genes)| CategorySpec::GeneSet { name, source, genes }).collect();
     for (name, source, chrom, first, last) in &intervals {
@@ -62,7 +64,7 @@ fn annotate_py(
     let bim = Arc::clone(&bim.inner);
     let genes = gene_loc.map(|g| Arc::clone(&g.inner));
     let window = Window::from_kb(window_up_kb, window_down_kb).map_err(to_py)?;
-    let options = UniverseOptions { drop_strand_ambiguous };
+    let options = UniverseOptions { drop_strand_ambiguous, matching };
     let (universe, categories) = run(py, || {
         with_threads(threads, || {
             let universe = build_universe(&sumstats, &bim, options)?;

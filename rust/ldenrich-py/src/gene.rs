@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use ldenrich_core::annot::categories::Window;
-use ldenrich_core::annot::universe::{build_universe, Universe, UniverseOptions};
+use ldenrich_core::annot::universe::{build_universe, Matching, Universe, UniverseOptions};
 use ldenrich_core::gene::{
     analyse_genes, gene_correlations, plan_genes, CorrelationOptions, GeneOptions, GeneResult, PlannedGene,
 };
@@ -30,7 +30,7 @@ pub struct PyGenePlan {
 }
 
 #[pyfunction(name = "gene_plan")]
-#[pyo3(signature = (sumstats, bfile, gene_loc, window_up_kb, window_down_kb, sample_size, drop_strand_ambiguous, threads, bim=None))]
+#[pyo3(signature = (sumstats, bfile, gene_loc, window_up_kb, window_down_kb, sample_size, drop_strand_ambiguous, threads, bim=None, matching="auto"))]
 #[allow(clippy::too_many_arguments)]
 fn gene_plan_py(
     py: Python<'_>,
@@ -43,7 +43,9 @@ fn gene_plan_py(
     drop_strand_ambiguous: bool,
     threads: Option<usize>,
     bim: Option<PyRef<'_, PyBim>>,
+    matching: &str,
 ) -> PyResult<PyGenePlan> {
+    let matching = Matching::parse(matching).map_err(to_py)?;
     let sumstats = Arc::clone(&sumstats.inner);
     let given_bim = bim.map(|b| Arc::clone(&b.inner));
     let genes = Arc::clone(&gene_loc.inner);
@@ -61,7 +63,7 @@ fn gene_plan_py(
                     (Arc::new(bim), bed)
                 }
             };
-            let universe = build_universe(&sumstats, &bim, UniverseOptions { drop_strand_ambiguous })?;
+            let universe = build_universe(&sumstats, &bim, UniverseOptions { drop_strand_ambiguous, matching })?;
             let planned = plan_genes(&universe, &genes, window);
             Ok((universe, bed, planned, bim.path.display().to_string()))
         })?

@@ -20,6 +20,127 @@ use crate::parallel::cuts_at_common_keys;
 pub struct UniverseOptions {
     /// Drop A/T and C/G SNPs (kept by default: a chi-square has no direction).
     pub drop_strand_ambiguous: bool,
+    /// How rows find their reference SNP.
+    pub matching: Matching,
+}
+
+/// How a summary-statistic row finds its reference SNP.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Matching {
+    /// rs numbers by rsid; rows without one (no id, `chr:pos:a1:a2`, several rsids) by
+    /// position and alleles when they have a position, by their id text otherwise.
+    #[default]
+    Auto,
+    /// Every row by its identifier.
+    Rsid,
+    /// Every row by chromosome, position and alleles.
+    Position,
+}
+
+impl Matching {
+    /// Parses `auto`, `rsid` or `position`.
+    pub fn parse(text: &str) -> Result<Self> {
+        match text {
+            "auto" => Ok(Matching::Auto),
+            "rsid" | "id" => Ok(Matching::Rsid),
+            "position" | "pos" => Ok(Matching::Position),
+            other => Err(Error::InvalidArgument(format!("match must be auto, rsid or position; got '{other}'"))),
+        }
+    }
+}
+
+/// Which rows are matched by position (`None`: none of them).
+fn position_route(sumstats: &SumStats, matching: Matching) -> Option<Vec<bool>> {
+    let ids = &sumstats.ids;
+    match matching {
+        Matching::Rsid => None,
+        Matching::Position => Some(vec![true; ids.len()]),
+        Matching::Auto => {
+            let (chrom, bp) = sumstats.positions.as_ref()?;
+            let route: Vec<bool> = ids
+                .keys
+                .par_iter()
+                .enumerate()
+                .map(|(row, &key)| match ids.resolve(key) {
+                    SnpKey::Rs(_) => false,
+                    // Without an id, the position is all there is (a missing one is counted).
+                    SnpKey::Other(b"") => true,
+                    SnpKey::Other(_) => chrom[row] != 0 && bp[row] != 0,
+                })
+                .collect();
+            route.contains(&true).then_some(route)
+        }
+    }
+}
+
+/// Matches the routed rows by (chromosome, position), then alleles: a row takes the one
+/// reference SNP at its position whose alleles match its own directly, swapped or
+/// strand-flipped (which resolves multi-allelic sites). Writes each routed row's .bim row or
+/// drop outcome into `target`.
+fn join_positions(sumstats: &SumStats, bim: &Bim, route: &[bool], target: &mut [u32]) {
+    let no_position = DROPPED + DropReason::NoPosition.index() as u32;
+    let Some((chrom, bp)) = sumstats.positions.as_ref() else {
+        for (t, _) in target.iter_mut().zip(route).filter(|(_, &r)| r) {
+            *t = no_position;
+        }
+        return;
+    };
+    let key = |c: u8, p: u32| (u64::from(c) << 32) | u64::from(p);
+    let (mut ss_pairs, mut bim_pairs) = rayon::join(
+        || -> Vec<(u64, u32)> {
+            (0..route.len())
+                .into_par_iter()
+                .filter(|&r| route[r] && chrom[r] != 0 && bp[r] != 0)
+                .map(|r| (key(chrom[r], bp[r]), r as u32))
+                .collect()
+        },
+        || -> Vec<(u64, u32)> {
+            (0..bim.len()).into_par_iter().map(|b| (key(bim.chrom[b], bim.bp[b]), b as u32)).collect()
+        },
+    );
+    rayon::join(
+        || crate::radix::sort_pairs(&mut ss_pairs),
+        || {
+            if !bim_pairs.par_windows(2).all(|w| w[0].0 <= w[1].0) {
+                crate::radix::sort_pairs(&mut bim_pairs);
+            }
+        },
+    );
+    for (r, t) in target.iter_mut().enumerate() {
+        if route[r] {
+            *t = no_position;
+        }
+    }
+    let alleles_fit = |row: usize, b: usize| match &sumstats.alleles {
+        Some((s1, s2)) => alleles_match(
+            (s1, s2),
+            (s1.codes[row], s2.codes[row]),
+            (&bim.a1, &bim.a2),
+            (bim.a1.codes[b], bim.a2.codes[b]),
+        ),
+        None => true,
+    };
+    let mut j = 0usize;
+    for &(k, row) in &ss_pairs {
+        while j < bim_pairs.len() && bim_pairs[j].0 < k {
+            j += 1;
+        }
+        let mut end = j;
+        while end < bim_pairs.len() && bim_pairs[end].0 == k {
+            end += 1;
+        }
+        let row = row as usize;
+        target[row] = if end == j {
+            ABSENT
+        } else {
+            let mut fits = bim_pairs[j..end].iter().filter(|&&(_, b)| alleles_fit(row, b as usize));
+            match (fits.next(), fits.next()) {
+                (None, _) => DROPPED + DropReason::AlleleMismatch.index() as u32,
+                (Some(&(_, b)), None) => b,
+                (Some(_), Some(_)) => DUPLICATE,
+            }
+        };
+    }
 }
 
 /// Accounting of every summary-statistic row: `rows_read == used + sum(dropped)`.
@@ -164,9 +285,11 @@ const DROPPED: u32 = u32::MAX - 64;
 /// linear passes over memory instead of one cache miss per row in a hash table of millions of
 /// entries. Other identifiers are interned per file, so their keys are not comparable across
 /// files; they are matched by their bytes through a hash map of the (few) .bim ones.
-fn join_keys(sumstats: &SumStats, bim: &Bim) -> (Vec<u32>, Vec<bool>, u64) {
+fn join_keys(sumstats: &SumStats, bim: &Bim, route: Option<&[bool]>) -> (Vec<u32>, Vec<bool>, u64) {
     let ss = &sumstats.ids;
     let n = ss.keys.len();
+    // Rows matched by position are left to `join_positions`.
+    let by_id = |row: usize| route.map_or(true, |r| !r[row]);
     // rs numbers below 2^32 (all of dbSNP) with a row number below 2^32 are packed into one
     // u64, key in the high half: half the memory of (key, row) pairs and the sort carries the
     // row along for free. Any other key (interned ids, absurd rs numbers, dropped rows) goes
@@ -174,8 +297,13 @@ fn join_keys(sumstats: &SumStats, bim: &Bim) -> (Vec<u32>, Vec<bool>, u64) {
     let packable = |k: u64| k >> 32 == 0;
     let (ss_sorted, bim_sorted) = rayon::join(
         || {
-            let mut v: Vec<u64> =
-                ss.keys.iter().enumerate().filter(|(_, &k)| packable(k)).map(|(i, &k)| (k << 32) | i as u64).collect();
+            let mut v: Vec<u64> = ss
+                .keys
+                .iter()
+                .enumerate()
+                .filter(|&(i, &k)| packable(k) && by_id(i))
+                .map(|(i, &k)| (k << 32) | i as u64)
+                .collect();
             crate::radix::sort_u64_by_high_bits(&mut v, 32);
             v
         },
@@ -229,12 +357,18 @@ fn join_keys(sumstats: &SumStats, bim: &Bim) -> (Vec<u32>, Vec<bool>, u64) {
         *seen.entry(key).or_insert(0) += 1;
     }
     if ss_sorted.len() < n {
-        for &key in ss.keys.iter().filter(|&&k| !packable(k)) {
-            *seen.entry(key).or_insert(0) += 1;
+        // Rows without an id (kept for matching by position) are not duplicates of each other.
+        let no_id = |key: u64| ss.resolve(key) == SnpKey::Other(b"");
+        let unpacked = |(row, &key): &(usize, &u64)| !packable(key) && by_id(*row);
+        for (_, &key) in ss.keys.iter().enumerate().filter(unpacked) {
+            if !no_id(key) {
+                *seen.entry(key).or_insert(0) += 1;
+            }
         }
-        for (row, &key) in ss.keys.iter().enumerate() {
-            if !packable(key) {
+        for (row, &key) in ss.keys.iter().enumerate().filter(unpacked) {
+            {
                 let found = match ss.resolve(key) {
+                    SnpKey::Other(b"") => DROPPED + DropReason::MissingId.index() as u32,
                     SnpKey::Other(bytes) => other.get(bytes).copied().unwrap_or(ABSENT),
                     SnpKey::Rs(number) => big_rs.get(&number).copied().unwrap_or(ABSENT),
                 };
@@ -318,6 +452,7 @@ fn classify(
     let b = match target {
         ABSENT => return Err(DropReason::NotInReference),
         DUPLICATE => return Err(DropReason::DuplicateInReference),
+        t if t >= DROPPED => return Err(DropReason::ALL[(t - DROPPED) as usize]),
         b => b as usize,
     };
     if !is_autosome(bim.chrom[b]) {
@@ -350,7 +485,22 @@ pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) 
         )));
     }
     let mut dropped = sumstats.dropped;
-    let (mut outcome, duplicated, bim_duplicate_rows) = join_keys(sumstats, bim);
+    let route = position_route(sumstats, options.matching);
+    let (mut outcome, mut duplicated, bim_duplicate_rows) = join_keys(sumstats, bim, route.as_deref());
+    if let Some(route) = route.as_deref() {
+        join_positions(sumstats, bim, route, &mut outcome);
+        // Two rows on one reference SNP (by id and by position, or two positions rows) are
+        // duplicates, every copy.
+        let mut hits = vec![0u8; bim.len()];
+        for &t in &outcome {
+            if t < DROPPED {
+                hits[t as usize] = hits[t as usize].saturating_add(1);
+            }
+        }
+        for (d, &t) in duplicated.iter_mut().zip(&outcome) {
+            *d |= t < DROPPED && hits[t as usize] > 1;
+        }
+    }
     let alleles_checked = sumstats.alleles.is_some();
     // In place: each row's .bim row becomes its outcome, the .bim row or DROPPED + the reason.
     outcome.par_iter_mut().zip(duplicated.par_iter()).enumerate().for_each(|(row, (target, &duplicated))| {
@@ -401,9 +551,13 @@ pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) 
         bim_rows: bim.len() as u64,
         bim_duplicate_rows,
         bim_non_autosomal_rows: bim.chrom.iter().filter(|&&c| !is_autosome(c)).count() as u64,
+        // Only rows matched by id say anything about the build: those matched by position agree.
         positions: sumstats.positions.as_ref().map(|(c, p)| {
-            let matched =
-                kept.iter().map(|&b| (row_of_bim[b as usize] as usize, bim.chrom[b as usize], bim.bp[b as usize]));
+            let by_id = |&(row, _, _): &(usize, u8, u32)| route.as_ref().map_or(true, |r| !r[row]);
+            let matched = kept
+                .iter()
+                .map(|&b| (row_of_bim[b as usize] as usize, bim.chrom[b as usize], bim.bp[b as usize]))
+                .filter(by_id);
             PositionCheck::of((c, p), matched)
         }),
     };
@@ -475,7 +629,7 @@ mod tests {
         assert_eq!(q.dropped[DropReason::InvalidStatistic.index()], 1);
         assert_eq!(q.strand_ambiguous_kept, 1);
         assert_eq!(q.bim_duplicate_rows, 2);
-        let u2 = build_universe(&s, &b, UniverseOptions { drop_strand_ambiguous: true }).unwrap();
+        let u2 = build_universe(&s, &b, UniverseOptions { drop_strand_ambiguous: true, ..Default::default() }).unwrap();
         assert_eq!(u2.qc.used, 3);
         assert_eq!(u2.qc.dropped[DropReason::StrandAmbiguous.index()], 1);
         assert_eq!(u.range_of(1, 60, 100), (0, 2));
@@ -514,6 +668,67 @@ mod tests {
         assert_eq!(one.chisq, many.chisq);
         assert_eq!(one.qc.table(), many.qc.table());
         assert_eq!(one.qc.bim_duplicate_rows, many.qc.bim_duplicate_rows);
+    }
+
+    fn universe_of(bim_text: &str, ss_text: &str, matching: Matching) -> Result<Universe> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("r.bim"), bim_text).unwrap();
+        std::fs::write(dir.path().join("s.txt"), ss_text).unwrap();
+        let s = read_sumstats(&dir.path().join("s.txt"), &SumstatsOptions::default()).unwrap();
+        let b = read_bim(&dir.path().join("r.bim")).unwrap();
+        build_universe(&s, &b, UniverseOptions { matching, ..Default::default() })
+    }
+
+    const MULTI_BIM: &str = "1 rs1 0 100 A G\n1 rs2 0 100 A C\n1 rs3 0 200 C T\n1 rs4 0 300 A G\n1 rs4b 0 300 A G\n23 rs5 0 50 A G\n2 rs6 0 400 G T\n2 rs7 0 500 A C\n";
+
+    #[test]
+    fn matches_by_position_and_alleles() {
+        // No id column: chromosome codes in several spellings, multi-allelic site 1:100
+        // resolved by alleles (direct, swapped, flipped), and every reason counted.
+        let ss = "chr\tpos\tref\talt\tP\nchr1\t100\tC\tA\t0.1\n1\t100\tT\tC\t0.2\n1\t200\tT\tC\t0.3\n1\t300\tA\tG\t0.4\nX\t50\tA\tG\t0.5\n23\t50\tA\tG\t0.5\n2\t400\tA\tG\t0.6\n2\t999\tA\tG\t0.7\nUn\t5\tA\tG\t0.8\n2\t500\tA\tC\t0.01\n2\t500\tC\tA\t0.02\n";
+        let u = universe_of(MULTI_BIM, ss, Matching::Auto).unwrap();
+        assert_eq!(u.bim_row, [0, 1, 2]);
+        assert_eq!(u.chisq[0], crate::special::chisq_from_p(0.2));
+        let q = &u.qc;
+        assert_eq!(q.rows_read, 11);
+        let count = |r: DropReason| q.dropped[r.index()];
+        assert_eq!(count(DropReason::DuplicateInReference), 1); // 1:300 twice in the .bim
+        assert_eq!(count(DropReason::DuplicateId), 4); // X:50 twice, 2:500 twice
+        assert_eq!(count(DropReason::AlleleMismatch), 1); // 2:400 A/G against G/T
+        assert_eq!(count(DropReason::NotInReference), 1); // 2:999
+        assert_eq!(count(DropReason::NoPosition), 1); // chromosome Un
+        assert_eq!(q.positions.unwrap().compared, 0);
+        // The same rows forced to rsid matching: no id at all.
+        let err = universe_of(MULTI_BIM, ss, Matching::Rsid).unwrap_err().to_string();
+        assert!(err.contains("no SNP") && err.contains("dropped_missing_snp_id=11"), "{err}");
+    }
+
+    #[test]
+    fn auto_matches_rsids_by_id_and_the_rest_by_position() {
+        // rs rows by id (rs3's written position is wrong and does not matter), chr:pos:a1:a2
+        // ids by position, empty ids by position, and an rs row whose SNP a position row also
+        // claims makes both duplicates.
+        let ss = "SNP CHR BP A1 A2 P\nrs3 1 999 T C 0.3\n1:100:A:G . . . . 0.1\n. 2 500 C A 0.2\nrs7 2 500 A C 0.4\nkgp9 . . . . 0.5\n";
+        let u = universe_of(MULTI_BIM, ss, Matching::Auto).unwrap();
+        assert_eq!(u.bim_row, [0, 2]);
+        let q = &u.qc;
+        assert_eq!(q.dropped[DropReason::DuplicateId.index()], 2);
+        assert_eq!(q.dropped[DropReason::NoPosition.index()], 0);
+        assert_eq!(q.dropped[DropReason::NotInReference.index()], 1); // kgp9 has no position
+        assert_eq!(q.used, 2);
+        // Only rs3 was matched by id, and its written position is not the reference's.
+        assert_eq!(q.positions.unwrap().compared, 1);
+        let ss = "variant\tpval\n1:100:G:A\t0.1\n1:100:A:C\t0.2\n1:200:C:T\t0.3\n2:500:A:C\t0.4\nrs4\t0.5\n";
+        let u = universe_of(MULTI_BIM, ss, Matching::Auto).unwrap();
+        assert_eq!(u.bim_row, [0, 1, 2, 3, 7]);
+        // Forced by position, the rs row has no position.
+        let u = universe_of(MULTI_BIM, ss, Matching::Position).unwrap();
+        assert_eq!(u.bim_row, [0, 1, 2, 7]);
+        assert_eq!(u.qc.dropped[DropReason::NoPosition.index()], 1);
+        // Forced by id, chr:pos ids are ids (none in this .bim).
+        let u = universe_of(MULTI_BIM, ss, Matching::Rsid).unwrap();
+        assert_eq!(u.bim_row, [3]);
+        assert_eq!(u.qc.dropped[DropReason::NotInReference.index()], 4);
     }
 
     #[test]

@@ -51,6 +51,11 @@ pub struct AlleleColumn {
 }
 
 impl AlleleColumn {
+    /// A column of `rows` missing alleles.
+    pub fn missing(rows: usize) -> Self {
+        AlleleColumn { codes: vec![MISSING; rows], ..Default::default() }
+    }
+
     /// The code of `allele` in this column, interning it if needed.
     pub fn code_of(&mut self, allele: &[u8]) -> u32 {
         // Nearly every allele is one base: one table lookup instead of the general checks.

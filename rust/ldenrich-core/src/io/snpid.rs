@@ -5,6 +5,8 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::chrom::parse_chrom;
+
 /// Flag bit marking a key as an index into [`SnpIds::other`] rather than an rs number.
 const OTHER_FLAG: u64 = 1 << 63;
 
@@ -43,6 +45,35 @@ pub fn rs_number(id: &[u8]) -> Option<u64> {
         value = value * 10 + u64::from(digit);
     }
     Some(value)
+}
+
+/// Chromosome code, position and, when written, the two alleles of a variant id.
+pub type VariantId<'a> = (u8, u32, Option<(&'a [u8], &'a [u8])>);
+
+/// A variant written as its position: `chr:pos:a1:a2` (Neale UKB, REGENIE, SAIGE, plink2),
+/// `chr_pos_a1_a2` (GWAS Catalog `hm_variant_id`), `chr:pos_a1_a2`, or `chr:pos`, with any
+/// chromosome spelling [`parse_chrom`] reads (`chr1`, `X`, `23`). Returns the chromosome
+/// code, the position and the two alleles when written.
+///
+/// ```
+/// use ldenrich_core::io::snpid::parse_variant_id;
+/// assert_eq!(parse_variant_id(b"chrX:100:A:G"), Some((23, 100, Some((&b"A"[..], &b"G"[..])))));
+/// assert_eq!(parse_variant_id(b"1_5_AT_A"), Some((1, 5, Some((&b"AT"[..], &b"A"[..])))));
+/// assert_eq!(parse_variant_id(b"rs12"), None);
+/// ```
+pub fn parse_variant_id(id: &[u8]) -> Option<VariantId<'_>> {
+    let mut parts = id.split(|&b| b == b':' || b == b'_');
+    let chrom = parse_chrom(parts.next()?)?;
+    let pos = parts.next()?;
+    if pos.is_empty() || pos.len() > 10 || !pos.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let pos = u32::try_from(pos.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0'))).ok()?;
+    match (parts.next(), parts.next(), parts.next()) {
+        (None, None, None) => Some((chrom, pos, None)),
+        (Some(a1), Some(a2), None) if !a1.is_empty() && !a2.is_empty() => Some((chrom, pos, Some((a1, a2)))),
+        _ => None,
+    }
 }
 
 impl SnpIds {
@@ -193,6 +224,19 @@ mod tests {
         assert_eq!(ids.name(0), "rs5");
         assert_eq!(ids.name(2), "rs0123");
         assert_eq!(ids.name(3), "1:100:A:G");
+    }
+
+    #[test]
+    fn variant_ids_give_positions_and_alleles() {
+        let ag = Some((&b"A"[..], &b"G"[..]));
+        assert_eq!(parse_variant_id(b"1:15791:A:G"), Some((1, 15791, ag)));
+        assert_eq!(parse_variant_id(b"22:100_A_G"), Some((22, 100, ag)));
+        assert_eq!(parse_variant_id(b"23:7"), Some((23, 7, None)));
+        assert_eq!(parse_variant_id(b"CHR2:7:A:G"), Some((2, 7, ag)));
+        for bad in [&b"kgp123"[..], b"1:", b"1:x:A:G", b"1:5:A", b"1:5:A:G:T", b"chrUn_gl1:5", b"1:99999999999", b":5"]
+        {
+            assert_eq!(parse_variant_id(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
     }
 
     #[test]

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::chrom::parse_chrom;
 use crate::error::{Error, Result};
-use crate::io::alleles::AlleleColumn;
-use crate::io::snpid::SnpIds;
+use crate::io::alleles::{AlleleColumn, MISSING as MISSING_ALLELE};
+use crate::io::snpid::{parse_variant_id, SnpIds, VariantId};
 use crate::io::text::{
     field, is_missing_token, par_chunks_fold, parse_f64, parse_u64, split_fields, Compression, Delimiter,
     FieldSplitter, LineReader, Lines,
@@ -352,15 +352,21 @@ pub enum DropReason {
     InvalidStatistic,
     /// P exactly 0 and no other statistic (Z, BETA/SE) in the row: no chi-square can be derived.
     PZero,
-    /// The identifier occurs more than once in the summary statistics (all copies dropped).
+    /// The identifier occurs more than once in the summary statistics, or two rows match the
+    /// same reference SNP (all copies dropped).
     DuplicateId,
-    /// The identifier is not in the reference .bim.
+    /// The row is to be matched by position but has no readable chromosome and position.
+    NoPosition,
+    /// The identifier (or, matched by position, the chromosome and position) is not in the
+    /// reference .bim.
     NotInReference,
-    /// The identifier occurs more than once in the reference .bim.
+    /// The identifier occurs more than once in the reference .bim (matched by position: several
+    /// SNPs at the position match the alleles).
     DuplicateInReference,
     /// The reference places the SNP outside chromosomes 1-22.
     NonAutosomal,
-    /// Both files carry alleles and they do not match, even swapped or strand-flipped.
+    /// Both files carry alleles and they do not match, even swapped or strand-flipped
+    /// (matched by position: no SNP at the position has the row's alleles).
     AlleleMismatch,
     /// A/T or C/G SNP, dropped on request.
     StrandAmbiguous,
@@ -368,12 +374,13 @@ pub enum DropReason {
 
 impl DropReason {
     /// Every reason, in checking order.
-    pub const ALL: [DropReason; 10] = [
+    pub const ALL: [DropReason; 11] = [
         DropReason::MissingId,
         DropReason::MissingStatistic,
         DropReason::InvalidStatistic,
         DropReason::PZero,
         DropReason::DuplicateId,
+        DropReason::NoPosition,
         DropReason::NotInReference,
         DropReason::DuplicateInReference,
         DropReason::NonAutosomal,
@@ -389,6 +396,7 @@ impl DropReason {
             DropReason::InvalidStatistic => "invalid_statistic",
             DropReason::PZero => "p_zero",
             DropReason::DuplicateId => "duplicate_snp_id",
+            DropReason::NoPosition => "no_position",
             DropReason::NotInReference => "not_in_reference",
             DropReason::DuplicateInReference => "duplicate_in_reference",
             DropReason::NonAutosomal => "non_autosomal",
@@ -427,8 +435,9 @@ pub struct SumStats {
     pub alleles: Option<(AlleleColumn, AlleleColumn)>,
     /// Per-SNP sample size, when asked for.
     pub n: Option<Vec<f64>>,
-    /// Chromosome code (0 when unreadable) and position (0 when unreadable) of each kept row,
-    /// when the file has both columns; used only to compare with the reference's positions.
+    /// Chromosome code and position (0 when unreadable or absent) of each kept row, from the
+    /// chromosome and position columns or from `chr:pos:a1:a2` ids; used to match rows by
+    /// position and to compare id-matched rows with the reference's positions.
     pub positions: Option<(Vec<u8>, Vec<u32>)>,
     /// Rows with p = 0 whose chi-square came from the file's Z or BETA/SE instead.
     pub p_zero_from_other: u64,
@@ -441,7 +450,8 @@ pub struct SumStats {
 }
 
 struct ColumnPlan {
-    snp: usize,
+    /// The id column; none in files keyed by position only (Pan-UKBB's `chr pos ref alt`).
+    snp: Option<usize>,
     n: Option<NSource>,
     /// Where the chi-square of a row with p = 0 comes from when the file has another statistic.
     p_zero_fallback: Option<StatColumns>,
@@ -505,7 +515,10 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
         path: path.to_path_buf(),
         message: format!("no {what} column found (header: {})", found_names()),
     };
-    let snp = find(Role::Snp)?.ok_or_else(|| missing("SNP identifier (SNP, RSID, MARKERNAME, variant_id, ...)"))?;
+    let snp = find(Role::Snp)?;
+    if snp.is_none() && (find(Role::Chr)?.is_none() || find(Role::Bp)?.is_none()) {
+        return Err(missing("SNP identifier (SNP, RSID, MARKERNAME, variant_id, ...) or chromosome and position"));
+    }
     let chisq_from = options.chisq_from.unwrap_or(ChisqFrom::Auto);
     // Ambiguity only matters for the statistic actually used, so look up lazily.
     let beta_se = || -> Result<Option<StatColumns>> {
@@ -633,7 +646,7 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
         (Some(c), Some(b)) if c != b => Some((c, b)),
         _ => None,
     };
-    let mut columns = vec![(Role::Snp, raw[snp].clone())];
+    let mut columns: Vec<(Role, String)> = snp.map(|i| (Role::Snp, raw[i].clone())).into_iter().collect();
     let source = match stat {
         StatColumns::Z(i) => {
             columns.push((Role::Z, raw[i].clone()));
@@ -671,8 +684,8 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
         columns.push((Role::Bp, raw[b].clone()));
     }
     let used: Vec<usize> = match stat {
-        StatColumns::Z(i) | StatColumns::P(i, _) => vec![snp, i],
-        StatColumns::BetaSe(a, b) | StatColumns::LogOrSe(a, b) => vec![snp, a, b],
+        StatColumns::Z(i) | StatColumns::P(i, _) => snp.into_iter().chain([i]).collect(),
+        StatColumns::BetaSe(a, b) | StatColumns::LogOrSe(a, b) => snp.into_iter().chain([a, b]).collect(),
     };
     for i in used {
         if header.iter().filter(|h| **h == header[i]).count() > 1 {
@@ -941,20 +954,63 @@ impl Part {
         }
     }
 
+    /// Records the position (and alleles) an id gives the row just pushed, or none. Files
+    /// of rs numbers never allocate: the columns start at the first id with a position,
+    /// the rows before it filled with 0 (no position) and missing alleles.
+    #[inline]
+    fn push_id_position(&mut self, from_id: Option<VariantId<'_>>, alleles_from_id: bool) {
+        if from_id.is_none() && self.positions.is_none() {
+            return;
+        }
+        let before = self.chisq.len() - 1;
+        let (chrom, bp, alleles) = from_id.unwrap_or((0, 0, None));
+        let (chroms, bps) = self.positions.get_or_insert_with(|| (vec![0; before], vec![0; before]));
+        chroms.push(chrom);
+        bps.push(bp);
+        if !alleles_from_id {
+            return;
+        }
+        if alleles.is_some() && self.alleles.is_none() {
+            self.alleles = Some((AlleleColumn::missing(before), AlleleColumn::missing(before)));
+        }
+        if let Some((c1, c2)) = self.alleles.as_mut() {
+            let (a1, a2) = alleles.unwrap_or((b"", b""));
+            c1.push(a1);
+            c2.push(a2);
+        }
+    }
+
     /// Appends a later piece, re-keying what it interned.
     fn absorb(&mut self, mut part: Part) {
+        let (before, added) = (self.chisq.len(), part.chisq.len());
         self.ids.absorb(part.ids, &mut part.dropped_keys);
         self.chisq.extend_from_slice(&part.chisq);
-        if let (Some((a, b)), Some((pa, pb))) = (self.alleles.as_mut(), part.alleles) {
+        // Positions and alleles from ids exist in the pieces that had such ids only.
+        if self.alleles.is_none() && part.alleles.is_some() {
+            self.alleles = Some((AlleleColumn::missing(before), AlleleColumn::missing(before)));
+        }
+        if let Some((a, b)) = self.alleles.as_mut() {
+            let (pa, pb) = part.alleles.unwrap_or_else(|| (AlleleColumn::missing(added), AlleleColumn::missing(added)));
             a.absorb(pa);
             b.absorb(pb);
         }
         if let (Some(n), Some(pn)) = (self.n.as_mut(), part.n) {
             n.extend_from_slice(&pn);
         }
-        if let (Some((c, b)), Some((pc, pb))) = (self.positions.as_mut(), part.positions) {
-            c.extend_from_slice(&pc);
-            b.extend_from_slice(&pb);
+        if self.positions.is_none() && part.positions.is_some() {
+            self.positions = Some((vec![0; before], vec![0; before]));
+        }
+        if let Some((c, b)) = self.positions.as_mut() {
+            match part.positions {
+                Some((pc, pb)) => {
+                    c.extend_from_slice(&pc);
+                    b.extend_from_slice(&pb);
+                }
+                None => {
+                    c.resize(before + added, 0);
+                    b.resize(before + added, 0);
+                }
+            }
         }
         self.p_zero_from_other += part.p_zero_from_other;
         for (total, d) in self.dropped.iter_mut().zip(part.dropped) {
@@ -1004,10 +1060,14 @@ impl RowParser<'_> {
                 }
             }
             part.rows_read += 1;
-            let id = field(line, &ranges, plan.snp);
+            let mut id = plan.snp.map_or(&b""[..], |i| field(line, &ranges, i));
             if id.is_empty() || is_missing_token(id) {
-                part.dropped[DropReason::MissingId.index()] += 1;
-                continue;
+                // With positions, a row without an id can still be matched by position.
+                if plan.positions.is_none() {
+                    part.dropped[DropReason::MissingId.index()] += 1;
+                    continue;
+                }
+                id = b"";
             }
             let parsed = match (chisq_of_row(line, &ranges, &plan.stat), &plan.p_zero_fallback) {
                 (Parsed::Drop(DropReason::PZero), Some(other)) => match chisq_of_row(line, &ranges, other) {
@@ -1056,9 +1116,31 @@ impl RowParser<'_> {
                 c2.push(field(line, &ranges, i2));
             }
             if let (Some((chroms, bps)), Some((ic, ib))) = (part.positions.as_mut(), plan.positions) {
-                // Unreadable values only exclude the row from the build check.
-                chroms.push(parse_chrom(field(line, &ranges, ic)).unwrap_or(0));
-                bps.push(parse_u64(field(line, &ranges, ib)).and_then(|v| u32::try_from(v).ok()).unwrap_or(0));
+                let mut chrom = parse_chrom(field(line, &ranges, ic)).unwrap_or(0);
+                let mut bp = parse_u64(field(line, &ranges, ib)).and_then(|v| u32::try_from(v).ok()).unwrap_or(0);
+                if (chrom == 0 || bp == 0) && id.first() != Some(&b'r') {
+                    // Empty position fields: a `chr:pos:a1:a2` id stands in, alleles included
+                    // when the allele fields are empty too.
+                    if let Some((c, b, alleles)) = parse_variant_id(id) {
+                        (chrom, bp) = (c, b);
+                        if let (Some((c1, c2)), Some((a1, a2))) = (part.alleles.as_mut(), alleles) {
+                            if c1.codes.last() == Some(&MISSING_ALLELE) && c2.codes.last() == Some(&MISSING_ALLELE) {
+                                c1.codes.pop();
+                                c2.codes.pop();
+                                c1.push(a1);
+                                c2.push(a2);
+                            }
+                        }
+                    }
+                }
+                // Still unreadable (0): the row is left to its id, or counted as without position.
+                chroms.push(chrom);
+                bps.push(bp);
+            } else if plan.positions.is_none() {
+                // `chr:pos:a1:a2` ids (not rs numbers, which start with `r`) carry their
+                // position and alleles; allele columns, when the file has them, come first.
+                let from_id = if id.first() != Some(&b'r') { parse_variant_id(id) } else { None };
+                part.push_id_position(from_id, plan.alleles.is_none());
             }
         }
         convert_pending_p(&mut part.chisq);
