@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_enrich import Bench, enrich_cmd, generate, machine, rounds, table  # noqa: E402
+from bench_enrich import Bench, enrich_cmd, generate, machine, rounds, table
 
 
 def without_ids(d: Path) -> str:

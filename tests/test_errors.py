@@ -164,7 +164,11 @@ def test_corrupt_gzip_checksum_is_a_parse_error(tmp_path: Path) -> None:
 
 # (fixture, reader kwargs, substrings of str(exc))
 MISSING_COLUMN_CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
-    ("ss_no_snp_column.tsv", {}, ("no SNP identifier", "or chromosome and position", "header: CHR, A1, A2, P")),
+    (
+        "ss_no_snp_column.tsv",
+        {},
+        ("no SNP identifier", "or chromosome and position", "header: CHR, A1, A2, P"),
+    ),
     ("ss_no_stat_column.tsv", {}, ("no statistic", "header: SNP, A1, A2, N")),
     ("ss_beta_and_or.tsv", {}, ("'BETA'", "'OR'", "name the one to use")),
     ("ss_two_z.tsv", {}, ("'Z'", "'ZSCORE'", "name the one to use")),
@@ -336,6 +340,7 @@ def test_bad_p_values_are_counted_not_errors() -> None:
         "read": 8,
         "used": 2,
         "dropped_missing_snp_id": 1,
+        "dropped_other_test": 0,
         "dropped_missing_statistic": 2,
         "dropped_invalid_statistic": 2,
         "dropped_p_zero": 1,

@@ -14,14 +14,14 @@ fuzz_target!(|data: &[u8]| {
     let chisq_from =
         [None, Some(ChisqFrom::Z), Some(ChisqFrom::P), Some(ChisqFrom::BetaSe)][usize::from(control >> 1 & 3)];
     let read_n = if control & 8 != 0 { ReadN::Required } else { ReadN::No };
-    let options = SumstatsOptions { columns: Vec::new(), chisq_from, read_n, n_effective: control & 16 != 0 };
+    let options = SumstatsOptions { columns: Vec::new(), chisq_from, read_n, n_effective: control & 16 != 0, format: None };
     let s = match read_sumstats(&path, &options) {
         Ok(s) => s,
         Err(e) => return check_error(&e, &path),
     };
     let dropped: u64 = s.dropped.iter().sum();
     assert_eq!(s.rows_read, s.len() as u64 + dropped);
-    assert_eq!(s.dropped_keys.len() as u64, dropped - s.dropped[DropReason::MissingId.index()]);
+    assert_eq!(s.dropped_keys.len() as u64, dropped - s.dropped[DropReason::MissingId.index()] - s.dropped[DropReason::OtherTest.index()]);
     assert!(s.chisq.iter().all(|c| c.is_finite() && *c >= 0.0));
     let bim = write("ref.bim", b"1 rs1 0 100 A G\n1 rs2 0 200 C T\n2 rs3 0 50 A T\n23 rs4 0 10 A G\n");
     let bim = read_bim(&bim).expect("reference bim");

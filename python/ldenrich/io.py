@@ -65,6 +65,18 @@ class SumStats:
         return dict(self._native.columns())
 
     @property
+    def format(self) -> str | None:
+        """The layout preset used (``"regenie"``, ``"pan-ukbb"`` ...), or ``None``."""
+        found = self._native.format
+        return None if found is None else found[0]
+
+    @property
+    def format_detected(self) -> bool:
+        """Whether :attr:`format` was detected from the header (rather than forced)."""
+        found = self._native.format
+        return found is not None and found[1]
+
+    @property
     def has_n(self) -> bool:
         """Whether a per-SNP sample size was read (its rule is ``columns["n"]``)."""
         return self._native.has_n
@@ -115,6 +127,7 @@ def read_sumstats(
     n_effective: bool = False,
     chisq_from: ChisqFrom = "auto",
     threads: int | None = None,
+    format: str = "auto",
 ) -> SumStats:
     """Read GWAS summary statistics.
 
@@ -128,6 +141,10 @@ def read_sumstats(
     as ln p (``LNP``, ``ln_p``), recognised by the column name. A value impossible in the
     column's scale (p above 1 or below 0, a negative -log10 p) is a :class:`ParseError` naming
     the file, line and column: the column is in another scale.
+
+    The layout of common published files is recognised from the header (and ``##`` meta
+    lines) and named in :attr:`SumStats.format`; a preset only chooses the columns synonyms
+    would get wrong or find ambiguous (see ``format``).
 
     Parameters
     ----------
@@ -155,6 +172,18 @@ def read_sumstats(
         ``4 / (1/Ncas + 1/Ncon)`` instead of their sum (also when an ``N`` column exists).
     chisq_from : {"auto", "z", "p", "beta-se"}
         Force the statistic the chi-square is computed from.
+    format : str
+        ``"auto"`` (detect) or a preset: ``gwas-ssf``; ``gwas-catalog-harmonised`` (the
+        ``hm_*`` columns); ``pan-ukbb`` (``chr pos ref alt``; the meta-analysis statistics
+        ``beta_meta se_meta neglog10_pval_meta`` by default, ``*_meta_hq`` when only those
+        exist; name a population's columns with ``beta_col=`` ... to use it); ``neale-ukb``
+        (``variant`` = ``chr:pos:ref:alt``, ``pval``); ``finngen`` (``rsids``, ``mlogp``);
+        ``regenie`` (``LOG10P``; only ``TEST`` = ``ADD`` rows, the others counted as
+        ``other_test``); ``saige`` (``MarkerID``, ``p.value``); ``metal``; ``plink2``
+        (``--glm``: alleles ``REF``/``ALT``, only ``TEST`` = ``ADD``); ``fastgwa``;
+        ``bolt-lmm`` (``P_BOLT_LMM`` over ``P_BOLT_LMM_INF``); ``daner`` (N from
+        ``FRQ_A_<Ncas>``/``FRQ_U_<Ncon>``); ``pgc-table``; ``ldsc``. Explicit ``*_col``
+        arguments override a preset's choice.
     threads : int, optional
         Threads that decompress (BGZF) and parse the file (default: ``LDENRICH_NUM_THREADS``
         or all cores); the result does not depend on it.
@@ -201,7 +230,9 @@ def read_sumstats(
         raise InvalidArgumentError(f"read_n must be True, False or 'if-found'; got {read_n!r}")
     mode = "required" if read_n is True or n_col is not None else "if-found" if read_n else "no"
     return SumStats(
-        _native.read_sumstats(os.fspath(path), columns, chisq_from, mode, n_effective, threads)
+        _native.read_sumstats(
+            os.fspath(path), columns, chisq_from, mode, n_effective, threads, format
+        )
     )
 
 

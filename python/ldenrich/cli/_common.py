@@ -113,6 +113,12 @@ def parse_window(text: str) -> tuple[float, float]:
 _COLUMN_ROLES = ("snp", "z", "p", "mlog10p", "lnp", "beta", "or", "se", "a1", "a2", "chr", "bp")
 
 
+#: The presets of ``ldenrich.read_sumstats(format=...)``.
+FORMATS = (
+    "gwas-ssf", "gwas-catalog-harmonised", "pan-ukbb", "neale-ukb", "finngen", "regenie",
+    "saige", "metal", "plink2", "fastgwa", "bolt-lmm", "daner", "pgc-table", "ldsc",
+)  # fmt: skip
+
 _ROLE_HELP = {"mlog10p": "-log10 p", "lnp": "natural-log p"}
 
 
@@ -129,6 +135,10 @@ def add_sumstats_options(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="statistic the chi-square comes from (auto: Z, else P, else BETA/SE)",
     )
+    cols.add_argument(
+        "--format", default="auto", metavar="NAME",
+        help="layout preset (auto: detected from the header): " + ", ".join(FORMATS),
+    )  # fmt: skip
     cols.add_argument(
         "--match", choices=["auto", "rsid", "position"], default="auto",
         help="how rows find their reference SNP (auto: rs numbers by rsid, the other rows by "
@@ -148,6 +158,7 @@ def read_sumstats_from_args(args: argparse.Namespace) -> ldenrich.SumStats:
         read_n="if-found" if wants_n else False,
         n_effective=getattr(args, "n_effective", False),
         chisq_from=args.chisq_from,
+        format=args.format,
         threads=getattr(args, "threads", None),
         **columns,
     )
@@ -183,6 +194,17 @@ def require_sample_size(
         )
     else:
         LOGGER.info("  sample size: none (give --n or --n-col for the genes' N)")
+
+
+def log_sumstats(ss: ldenrich.SumStats) -> None:
+    """The file read, its layout preset and the columns used; shared by every subcommand."""
+    how = "detected from the header" if ss.format_detected else "--format"
+    LOGGER.info(
+        "  %s: %d rows (%s), format %s, chi-square from %s, columns %s",
+        ss.path, ss.rows_read, ss.compression,
+        f"{ss.format} ({how})" if ss.format else "generic (columns by synonyms)", ss.source,
+        ", ".join(f"{k}={v}" for k, v in ss.columns.items()),
+    )  # fmt: skip
 
 
 def log_snp_accounting(qc: pd.DataFrame) -> None:

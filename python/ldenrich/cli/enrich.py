@@ -14,6 +14,7 @@ from ldenrich.cli._common import (
     add_common_options,
     add_sumstats_options,
     log_snp_accounting,
+    log_sumstats,
     parse_window,
     read_sumstats_from_args,
     start_logging,
@@ -75,14 +76,7 @@ def add_enrich_options(p: argparse.ArgumentParser, required: bool) -> None:
 
 
 def _log_inputs(ss: ldenrich.SumStats, genes: ldenrich.GeneLoc | None) -> None:
-    LOGGER.info(
-        "  %s: %d rows (%s), chi-square from %s, columns %s",
-        ss.path,
-        ss.rows_read,
-        ss.compression,
-        ss.source,
-        ", ".join(f"{k}={v}" for k, v in ss.columns.items()),
-    )
+    log_sumstats(ss)
     if ss.p_zero_from_other:
         LOGGER.info(
             "  %d rows with p = 0 took their chi-square from the row's Z or BETA/SE",

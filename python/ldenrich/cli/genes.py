@@ -14,6 +14,7 @@ from ldenrich.cli._common import (
     add_sample_size_options,
     add_sumstats_options,
     log_snp_accounting,
+    log_sumstats,
     parse_window,
     read_sumstats_from_args,
     require_sample_size,
@@ -107,10 +108,7 @@ def run(args: argparse.Namespace) -> int:
         with step("reading summary statistics and gene locations"):
             ss = read_sumstats_from_args(args)
             genes = ldenrich.read_gene_loc(args.gene_loc)
-        LOGGER.info(
-            "  %s: %d rows, chi-square from %s, columns %s", ss.path, ss.rows_read, ss.source,
-            ", ".join(f"{k}={v}" for k, v in ss.columns.items()),
-        )  # fmt: skip
+        log_sumstats(ss)
         require_sample_size(args, ss)
         with step("gene analysis"):
             res = ldenrich.gene_analysis(

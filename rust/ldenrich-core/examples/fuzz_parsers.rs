@@ -417,7 +417,7 @@ fn run_sumstats(path: &Path, rng: &mut Rng, bim: &Path) -> Outcome {
         columns.push((Role::P, "P".to_string()));
     }
     let read_n = if rng.chance(20) { ReadN::Required } else { ReadN::No };
-    let options = SumstatsOptions { columns, chisq_from, read_n, n_effective: rng.chance(2) };
+    let options = SumstatsOptions { columns, chisq_from, read_n, n_effective: rng.chance(2), format: None };
     let s = match read_sumstats(path, &options) {
         Ok(s) => s,
         Err(e) => return Ok(Err(e)),
@@ -426,7 +426,9 @@ fn run_sumstats(path: &Path, rng: &mut Rng, bim: &Path) -> Outcome {
     if s.rows_read != s.len() as u64 + dropped {
         return Err(format!("rows_read {} != kept {} + dropped {dropped}", s.rows_read, s.len()));
     }
-    if s.dropped_keys.len() as u64 != dropped - s.dropped[DropReason::MissingId.index()] {
+    if s.dropped_keys.len() as u64
+        != dropped - s.dropped[DropReason::MissingId.index()] - s.dropped[DropReason::OtherTest.index()]
+    {
         return Err("dropped_keys does not match the drop counts".into());
     }
     if let Some(bad) = s.chisq.iter().find(|c| !c.is_finite() || **c < 0.0) {

@@ -145,14 +145,17 @@ fn sumstats_file() -> impl Strategy<Value = Vec<u8>> {
 
 fn check_sumstats(path: &Path, chisq_from: Option<ChisqFrom>, read_n: bool, bim: &Path) {
     let read_n = if read_n { ReadN::Required } else { ReadN::No };
-    let options = SumstatsOptions { columns: Vec::new(), chisq_from, read_n, n_effective: false };
+    let options = SumstatsOptions { columns: Vec::new(), chisq_from, read_n, n_effective: false, format: None };
     let s = match read_sumstats(path, &options) {
         Ok(s) => s,
         Err(e) => return assert_good_error(&e, path),
     };
     let dropped: u64 = s.dropped.iter().sum();
     assert_eq!(s.rows_read, s.len() as u64 + dropped);
-    assert_eq!(s.dropped_keys.len() as u64, dropped - s.dropped[DropReason::MissingId.index()]);
+    assert_eq!(
+        s.dropped_keys.len() as u64,
+        dropped - s.dropped[DropReason::MissingId.index()] - s.dropped[DropReason::OtherTest.index()]
+    );
     assert!(s.chisq.iter().all(|c| c.is_finite() && *c >= 0.0));
     if let Some((c, b)) = &s.positions {
         assert_eq!((c.len(), b.len()), (s.len(), s.len()));

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use ldenrich_core::io::bed::read_bed;
 use ldenrich_core::io::bim::{read_bim, Bim};
+use ldenrich_core::io::formats::Format;
 use ldenrich_core::io::geneloc::{read_gene_loc, GeneLoc, Strand};
 use ldenrich_core::io::genesets::{read_gene_sets, GeneSetFormat};
 use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, ReadN, Role, SumStats, SumstatsOptions};
@@ -40,6 +41,11 @@ impl PySumStats {
     #[getter]
     fn p_zero_from_other(&self) -> u64 {
         self.inner.p_zero_from_other
+    }
+    /// `(preset name, detected)` or `None`.
+    #[getter]
+    fn format(&self) -> Option<(&'static str, bool)> {
+        self.inner.format.map(|(f, detected)| (f.name(), detected))
     }
     #[getter]
     fn has_n(&self) -> bool {
@@ -151,7 +157,8 @@ fn role_of(name: &str) -> PyResult<Role> {
 }
 
 #[pyfunction(name = "read_sumstats")]
-#[pyo3(signature = (path, columns, chisq_from, read_n="no", n_effective=false, threads=None))]
+#[pyo3(signature = (path, columns, chisq_from, read_n="no", n_effective=false, threads=None, format="auto"))]
+#[allow(clippy::too_many_arguments)]
 fn read_sumstats_py(
     py: Python<'_>,
     path: PathBuf,
@@ -160,11 +167,13 @@ fn read_sumstats_py(
     read_n: &str,
     n_effective: bool,
     threads: Option<usize>,
+    format: &str,
 ) -> PyResult<PySumStats> {
+    let format = if format == "auto" { None } else { Some(Format::parse(format).map_err(to_py)?) };
     let columns = columns.into_iter().map(|(r, n)| Ok((role_of(&r)?, n))).collect::<PyResult<Vec<_>>>()?;
     let chisq_from = ChisqFrom::parse(chisq_from).map_err(to_py)?;
     let read_n = ReadN::parse(read_n).map_err(to_py)?;
-    let options = SumstatsOptions { columns, chisq_from: Some(chisq_from), read_n, n_effective };
+    let options = SumstatsOptions { columns, chisq_from: Some(chisq_from), read_n, n_effective, format };
     let inner = run(py, || with_threads(threads, || read_sumstats(&path, &options))?)?;
     Ok(PySumStats { inner: Arc::new(inner) })
 }

@@ -4,6 +4,7 @@
 pub mod alleles;
 pub mod bed;
 pub mod bim;
+pub mod formats;
 pub mod geneloc;
 pub mod generesults;
 pub mod genesets;

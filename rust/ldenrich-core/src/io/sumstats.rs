@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::chrom::parse_chrom;
 use crate::error::{Error, Result};
 use crate::io::alleles::{AlleleColumn, MISSING as MISSING_ALLELE};
+use crate::io::formats::{plan_format, Format};
 use crate::io::snpid::{parse_variant_id, SnpIds, VariantId};
 use crate::io::text::{
     field, is_missing_token, par_chunks_fold, parse_f64, parse_u64, split_fields, Compression, Delimiter,
@@ -248,6 +249,16 @@ impl Role {
         }
     }
 
+    /// What a column of this role gives: roles of one kind are alternatives (a p-value in
+    /// any scale; an effect as BETA or OR).
+    pub fn kind(self) -> Role {
+        match self {
+            Role::NegLog10P | Role::LnP => Role::P,
+            Role::Or => Role::Beta,
+            other => other,
+        }
+    }
+
     /// Roles whose duplicates are resolved by synonym priority rather than refused.
     fn by_priority(self) -> bool {
         matches!(
@@ -276,6 +287,8 @@ pub struct SumstatsOptions {
     pub columns: Vec<(Role, String)>,
     /// Where chi-squares come from.
     pub chisq_from: Option<ChisqFrom>,
+    /// The layout preset to use; `None` detects it from the header (none may match).
+    pub format: Option<Format>,
     /// Whether to read a per-SNP sample size (needed by the gene analysis); a row with a
     /// missing or invalid N is then dropped like one with a bad statistic.
     pub read_n: ReadN,
@@ -346,6 +359,8 @@ fn cases_controls_n(cases: f64, controls: f64, effective: bool) -> f64 {
 pub enum DropReason {
     /// Empty SNP identifier.
     MissingId,
+    /// A row of another test than the additive one (REGENIE's and plink2's `TEST` column).
+    OtherTest,
     /// The statistic (or one of BETA/SE) is empty, `NA`, `NaN`, `.`.
     MissingStatistic,
     /// Not a number, infinite, or SE/OR not positive.
@@ -374,8 +389,9 @@ pub enum DropReason {
 
 impl DropReason {
     /// Every reason, in checking order.
-    pub const ALL: [DropReason; 11] = [
+    pub const ALL: [DropReason; 12] = [
         DropReason::MissingId,
+        DropReason::OtherTest,
         DropReason::MissingStatistic,
         DropReason::InvalidStatistic,
         DropReason::PZero,
@@ -392,6 +408,7 @@ impl DropReason {
     pub fn name(self) -> &'static str {
         match self {
             DropReason::MissingId => "missing_snp_id",
+            DropReason::OtherTest => "other_test",
             DropReason::MissingStatistic => "missing_statistic",
             DropReason::InvalidStatistic => "invalid_statistic",
             DropReason::PZero => "p_zero",
@@ -419,6 +436,8 @@ pub type DropCounts = [u64; DropReason::ALL.len()];
 pub struct SumStats {
     /// File read.
     pub path: PathBuf,
+    /// The layout preset used, and whether it was detected (rather than forced).
+    pub format: Option<(Format, bool)>,
     /// Storage format detected.
     pub compression: Compression,
     /// Field separator detected.
@@ -450,6 +469,8 @@ pub struct SumStats {
 }
 
 struct ColumnPlan {
+    /// The test column (REGENIE, plink2) and the test whose rows are kept.
+    test: Option<(usize, &'static str)>,
     /// The id column; none in files keyed by position only (Pan-UKBB's `chr pos ref alt`).
     snp: Option<usize>,
     n: Option<NSource>,
@@ -695,7 +716,7 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
             });
         }
     }
-    Ok(ColumnPlan { snp, n, p_zero_fallback, positions, stat, alleles, columns, source })
+    Ok(ColumnPlan { snp, n, p_zero_fallback, positions, stat, alleles, columns, source, test: None })
 }
 
 enum Parsed {
@@ -736,6 +757,9 @@ fn n_of_row(line: &[u8], ranges: &[(u32, u32)], source: NSource) -> std::result:
         NSource::Constant(n) => Ok(n),
     }
 }
+
+/// `##` meta lines kept for format detection.
+const MAX_META_LINES: usize = 1000;
 
 /// p-values above 1 by at most this much are rounding artefacts and read as 1.
 const P_ROUNDING: f64 = 1e-9;
@@ -846,6 +870,7 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
     let mut reader = LineReader::open(path)?;
     let compression = reader.compression();
     let mut ranges: Vec<(u32, u32)> = Vec::new();
+    let mut meta: Vec<String> = Vec::new();
     let (delimiter, raw_header) = loop {
         match reader.next_line()? {
             None => {
@@ -855,7 +880,14 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
                     "no header line found (the file is empty or blank): a header line is required",
                 ))
             }
-            Some((_, line)) if line.iter().all(u8::is_ascii_whitespace) || line.starts_with(b"##") => continue,
+            Some((_, line)) if line.iter().all(u8::is_ascii_whitespace) => continue,
+            Some((_, line)) if line.starts_with(b"##") => {
+                // Meta lines may name the layout (`##fileformat=VCF`, PGC's `##` block).
+                if meta.len() < MAX_META_LINES {
+                    meta.push(String::from_utf8_lossy(line).to_ascii_uppercase());
+                }
+                continue;
+            }
             Some((_, line)) => {
                 let delimiter = Delimiter::detect(line);
                 split_fields(line, delimiter, &mut ranges);
@@ -871,6 +903,23 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
     };
     let header_line = reader.line_number();
     let header: Vec<String> = raw_header.iter().map(|h| normalize_header(h.as_bytes())).collect();
+    let header_error = |message: String| Error::MissingColumn {
+        path: path.to_path_buf(),
+        message: format!("line {header_line} (header): {message}"),
+    };
+    let format = plan_format(&header, &meta, options.format).map_err(|e| header_error(e.to_string()))?;
+    // The preset's columns, unless the user named a column of the same kind (a p-value in
+    // any scale, an effect) or of the same role.
+    let mut effective = options.clone();
+    if let Some(plan) = &format {
+        let named = |role: Role| options.columns.iter().any(|(r, _)| r.kind() == role.kind());
+        for &(role, i) in &plan.columns {
+            if !named(role) {
+                effective.columns.push((role, raw_header[i].clone()));
+            }
+        }
+    }
+    let options = &effective;
     let plan = plan_columns(path, &header, &raw_header, options).map_err(|e| match e {
         // Column problems are problems of the header line: say which line that is.
         Error::MissingColumn { path, message } => {
@@ -879,6 +928,7 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
         other => other,
     })?;
     let n_fields = header.len();
+    let plan = ColumnPlan { test: format.as_ref().and_then(|f| f.test), ..plan };
     let rows = RowParser { path, names: &raw_header, plan: &plan, delimiter, n_fields, header_line };
     // Pieces are folded in as soon as they are parsed in order, so only the pieces in flight
     // exist besides the growing result.
@@ -910,6 +960,7 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
     }
     Ok(SumStats {
         path: path.to_path_buf(),
+        format: format.map(|f| (f.format, f.detected)),
         compression,
         delimiter,
         columns: plan.columns,
@@ -1060,6 +1111,14 @@ impl RowParser<'_> {
                 }
             }
             part.rows_read += 1;
+            if let Some((i, keep)) = plan.test {
+                // Rows of other tests (dominant, covariates) are other statistics of the same
+                // SNP, not duplicates: left out, counted, and never part of the duplicate check.
+                if !field(line, &ranges, i).eq_ignore_ascii_case(keep.as_bytes()) {
+                    part.dropped[DropReason::OtherTest.index()] += 1;
+                    continue;
+                }
+            }
             let mut id = plan.snp.map_or(&b""[..], |i| field(line, &ranges, i));
             if id.is_empty() || is_missing_token(id) {
                 // With positions, a row without an id can still be matched by position.
