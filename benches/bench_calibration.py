@@ -249,9 +249,10 @@ def qq_plot(rows: pd.DataFrame, columns: tuple[str, ...], by: str, title: str, p
     for ax in axes.ravel()[len(groups) :]:
         ax.axis("off")
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower right", fontsize=8, frameon=False)
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+    fig.suptitle(title, fontsize=10, y=0.995)
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.97), fontsize=8,
+               frameon=False, ncol=min(len(labels), 4))  # fmt: skip
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.55 / fig.get_figheight()))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
