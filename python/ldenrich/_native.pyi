@@ -6,6 +6,7 @@ import numpy.typing as npt
 
 __version__: str
 DEFLATE_BACKEND: str  # "ISA-L" or "zlib-rs": how this build inflates gzip and BGZF
+BUILD_INFO: dict[str, str | list[str]]  # see ldenrich.build_info()
 
 class LdenrichError(Exception): ...
 
@@ -71,7 +72,13 @@ class Annotation:
     def missing_genes(self, index: int) -> list[str]: ...
     def ranges(self, index: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]: ...
     def enrichment(
-        self, blocks: int, min_snps: int, threads: int | None
+        self,
+        blocks: int,
+        min_snps: int,
+        permutations: int,
+        perm_stop: int,
+        seed: int,
+        threads: int | None,
     ) -> tuple[dict[str, object], int]: ...
 
 def read_sumstats(
@@ -107,10 +114,14 @@ def annotate(
 ) -> Annotation: ...
 def enrichment_ranges(
     chisq: npt.NDArray[np.float64],
+    chrom: npt.NDArray[np.int64] | None,
     starts: list[npt.NDArray[np.uint32]],
     ends: list[npt.NDArray[np.uint32]],
     blocks: int,
     min_snps: int,
+    permutations: int,
+    perm_stop: int,
+    seed: int,
     threads: int | None,
 ) -> tuple[dict[str, object], int]: ...
 
