@@ -46,6 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--snps", type=int, default=7_000_000)
     p.add_argument("--data", type=Path, default=None, help="generated inputs (kept)")
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="site directory of another ldenrich build (pip install --target DIR wheel), "
+        "timed on the same rsid run as the before of a change",
+    )
     args = p.parse_args(argv)
     if not shutil.which("/usr/bin/time"):
         raise SystemExit("needs GNU time (/usr/bin/time): apt-get install -y time")
@@ -70,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
         enrich(gz, "position", "enrich --match position"),
         enrich(noid, "auto", "enrich, no id column (position)"),
     ]
+    if args.baseline is not None:
+        cmd = enrich_cmd(d, gz, 100, out / "baseline", None)
+        benches.insert(
+            2, Bench("baseline build, enrich", ["env", f"PYTHONPATH={args.baseline}", *cmd])
+        )
     rounds(benches, args.repeats, tmp)
     print("\n".join(["", *table(benches, benches[0].wall), ""]))
     by = {b.label: b for b in benches}

@@ -86,26 +86,26 @@ fn join_positions(sumstats: &SumStats, bim: &Bim, route: &[bool], target: &mut [
         return;
     };
     let key = |c: u8, p: u32| (u64::from(c) << 32) | u64::from(p);
-    let (mut ss_pairs, mut bim_pairs) = rayon::join(
-        || -> Vec<(u64, u32)> {
-            (0..route.len())
-                .into_par_iter()
-                .filter(|&r| route[r] && chrom[r] != 0 && bp[r] != 0)
-                .map(|r| (key(chrom[r], bp[r]), r as u32))
-                .collect()
-        },
-        || -> Vec<(u64, u32)> {
-            (0..bim.len()).into_par_iter().map(|b| (key(bim.chrom[b], bim.bp[b]), b as u32)).collect()
-        },
-    );
-    rayon::join(
-        || crate::radix::sort_pairs(&mut ss_pairs),
-        || {
-            if !bim_pairs.par_windows(2).all(|w| w[0].0 <= w[1].0) {
-                crate::radix::sort_pairs(&mut bim_pairs);
+    let bim_key = |b: usize| key(bim.chrom[b], bim.bp[b]);
+    let mut ss_pairs: Vec<(u64, u32)> = (0..route.len())
+        .into_par_iter()
+        .filter(|&r| route[r] && chrom[r] != 0 && bp[r] != 0)
+        .map(|r| (key(chrom[r], bp[r]), r as u32))
+        .collect();
+    // Most .bim files are in genome order: then the .bim itself is the sorted side and
+    // nothing of its size is allocated; otherwise its rows are sorted by position once.
+    let (order, ()) = rayon::join(
+        || -> Option<Vec<u32>> {
+            if (1..bim.len()).into_par_iter().all(|b| bim_key(b - 1) <= bim_key(b)) {
+                return None;
             }
+            let mut pairs: Vec<(u64, u32)> = (0..bim.len()).into_par_iter().map(|b| (bim_key(b), b as u32)).collect();
+            crate::radix::sort_pairs(&mut pairs);
+            Some(pairs.into_iter().map(|p| p.1).collect())
         },
+        || crate::radix::sort_pairs(&mut ss_pairs),
     );
+    let bim_at = |i: usize| order.as_ref().map_or(i, |o| o[i] as usize);
     for (r, t) in target.iter_mut().enumerate() {
         if route[r] {
             *t = no_position;
@@ -120,23 +120,39 @@ fn join_positions(sumstats: &SumStats, bim: &Bim, route: &[bool], target: &mut [
         ),
         None => true,
     };
+    let n = bim.len();
     let mut j = 0usize;
     for &(k, row) in &ss_pairs {
-        while j < bim_pairs.len() && bim_pairs[j].0 < k {
-            j += 1;
+        // Galloping then binary search: a few rows by position (auto mode) cost
+        // O(rows log n), every row (position mode) a linear merge.
+        let mut step = 1usize;
+        let mut hi = j;
+        while hi < n && bim_key(bim_at(hi)) < k {
+            j = hi + 1;
+            hi = j + step;
+            step *= 2;
+        }
+        let mut hi = hi.min(n);
+        while j < hi {
+            let mid = j + (hi - j) / 2;
+            if bim_key(bim_at(mid)) < k {
+                j = mid + 1;
+            } else {
+                hi = mid;
+            }
         }
         let mut end = j;
-        while end < bim_pairs.len() && bim_pairs[end].0 == k {
+        while end < n && bim_key(bim_at(end)) == k {
             end += 1;
         }
         let row = row as usize;
         target[row] = if end == j {
             ABSENT
         } else {
-            let mut fits = bim_pairs[j..end].iter().filter(|&&(_, b)| alleles_fit(row, b as usize));
+            let mut fits = (j..end).map(bim_at).filter(|&b| alleles_fit(row, b));
             match (fits.next(), fits.next()) {
                 (None, _) => DROPPED + DropReason::AlleleMismatch.index() as u32,
-                (Some(&(_, b)), None) => b,
+                (Some(b), None) => b as u32,
                 (Some(_), Some(_)) => DUPLICATE,
             }
         };
@@ -698,6 +714,10 @@ mod tests {
         assert_eq!(count(DropReason::NotInReference), 1); // 2:999
         assert_eq!(count(DropReason::NoPosition), 1); // chromosome Un
         assert_eq!(q.positions.unwrap().compared, 0);
+        // The .bim in genome order (merged in place rather than sorted): the same outcome.
+        let sorted_bim = MULTI_BIM.replace("23 rs5 0 50 A G\n", "") + "23 rs5 0 50 A G\n";
+        let v = universe_of(&sorted_bim, ss, Matching::Auto).unwrap();
+        assert_eq!((v.chisq, v.qc.table()), (u.chisq.clone(), u.qc.table()));
         // The same rows forced to rsid matching: no id at all.
         let err = universe_of(MULTI_BIM, ss, Matching::Rsid).unwrap_err().to_string();
         assert!(err.contains("no SNP") && err.contains("dropped_missing_snp_id=11"), "{err}");
