@@ -8,6 +8,8 @@ __version__: str
 DEFLATE_BACKEND: str  # "ISA-L" or "zlib-rs": how this build inflates gzip and BGZF
 BUILD_INFO: dict[str, str | list[str]]  # see ldenrich.build_info()
 
+def resolve_threads(threads: int | None = None) -> int: ...
+
 class LdenrichError(Exception): ...
 
 class ParseError(LdenrichError):

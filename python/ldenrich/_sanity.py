@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ldenrich._pvalues import CHI2_1_MEDIAN
 from ldenrich.errors import LdenrichWarning
 
 #: Warn when fewer than this fraction of the SNPs that reach the reference check (valid
@@ -23,7 +24,7 @@ MIN_FRACTION_IN_REFERENCE = 0.5
 #: position in the summary statistics and the reference (summary statistics with CHR and BP).
 MIN_FRACTION_SAME_POSITION = 0.5
 #: Median of the chi-square with 1 degree of freedom under the null: lambda_GC = median / this.
-NULL_MEDIAN_CHISQ = 0.454936423119572
+NULL_MEDIAN_CHISQ = CHI2_1_MEDIAN
 #: Warn when lambda_GC (median chi-square / 0.455) is below this ...
 MIN_LAMBDA_GC = 0.5
 #: ... or above this. Very large polygenic GWAS run high without anything wrong (UK Biobank

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ldenrich import _native, _sanity
+from ldenrich._pvalues import bonferroni
 from ldenrich.errors import InvalidArgumentError
 from ldenrich.io import Bim, GeneLoc, PathLike, SumStats, chrom_name
 
@@ -291,7 +292,7 @@ def _gene_table(
             "P": p,
             "SYMBOL": symbols[rows],
             "MLOG10P": mlog10p,
-            "P_BONFERRONI": np.minimum(1.0, p * tested),
+            "P_BONFERRONI": bonferroni(p, n_tests=tested),
             "SIG_BONFERRONI": p < 0.05 / max(tested, 1),
             "MAC": columns["mac"][analysed] / np.maximum(columns["n_snps"][analysed], 1),
             "STAT": columns["stat"][analysed],

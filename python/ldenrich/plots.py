@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from ldenrich._pvalues import lambda_gc
 from ldenrich.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -43,8 +44,6 @@ __all__ = ["forest_plot", "gene_manhattan_qq", "lambda_gc", "set_z_distributions
 
 #: Two-sided 95% normal quantile, for ratio +- Z95 * SE.
 Z95 = 1.959963984540054
-#: Median of the chi-square distribution with one degree of freedom (lambda_GC's denominator).
-CHI2_1_MEDIAN = 0.454936423119572
 
 _BLUE = "#2b5d8a"
 _LIGHT_BLUE = "#8fb3d6"
@@ -543,33 +542,6 @@ def _gene_mlog10p(genes: pd.DataFrame, what: str) -> np.ndarray:
         from_z = -log_ndtr(-z) / math.log(10.0)
         out = np.where(np.isinf(out) & np.isfinite(from_z), from_z, out)
     return out
-
-
-def lambda_gc(p: Sequence[float] | np.ndarray) -> float:
-    """Genomic inflation ``lambda_GC``: median chi-square(1) of the p-values over 0.4549.
-
-    Parameters
-    ----------
-    p : array_like
-        P-values; NaN are ignored, 0 counts as an infinite chi-square.
-
-    Returns
-    -------
-    float
-        ``median(chi2.isf(p, 1)) / 0.454936``; NaN without a p-value.
-
-    Examples
-    --------
-    >>> round(lambda_gc([0.2, 0.5, 0.8]), 4)
-    1.0
-    """
-    from scipy.special import chdtri
-
-    values = np.asarray(p, dtype=np.float64)
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return math.nan
-    return float(np.median(chdtri(1.0, values)) / CHI2_1_MEDIAN)
 
 
 def _spread_labels(fig: Figure, texts: list[Any]) -> None:

@@ -370,7 +370,7 @@ def _qc_section(qc: pd.DataFrame) -> str:
 def _genes_section(
     genes: pd.DataFrame, max_rows: int, alpha: float = 0.05
 ) -> tuple[str, list[tuple[str, str]]]:
-    from ldenrich.plots import lambda_gc
+    from ldenrich._pvalues import lambda_gc
 
     genes = _check_frame(genes, "genes")
     if "P" not in genes:

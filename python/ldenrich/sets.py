@@ -824,8 +824,8 @@ def _members(
             "nsnps": table["NSNPS"].to_numpy()[rows] if "NSNPS" in table else None,
             "z": z[rows],
             "p": pf,
-            "p_set_bonferroni": np.minimum(1.0, pf * n_found),
-            "p_genome_bonferroni": np.minimum(1.0, pf * n_genes),
+            "p_set_bonferroni": bonferroni(pf, n_tests=n_found),
+            "p_genome_bonferroni": bonferroni(pf, n_tests=n_genes),
             "found": True,
         }
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -169,10 +168,8 @@ def verdict_summary(table: pd.DataFrame) -> str:
 
 
 def _threads(args: argparse.Namespace) -> int:
-    if args.threads is not None:
-        return int(args.threads)
-    env = os.environ.get("LDENRICH_NUM_THREADS", "").strip()
-    return int(env) if env.isdigit() and int(env) > 0 else (os.cpu_count() or 1)
+    # The core's rule (argument, LDENRICH_NUM_THREADS, cores), so a bad variable is one error.
+    return ldenrich._native.resolve_threads(args.threads)
 
 
 def _import_analysis_modules() -> None:
