@@ -85,6 +85,8 @@ def test_python_examples_run(page: Path, tmp_path: Path, monkeypatch) -> None:
         exec(compile(code, f"{_id(page)}:{line}", "exec"), namespace)
 
 
+# The shell examples run the whole analysis (ldenrich demo, ldenrich run) more than once.
+@pytest.mark.slow
 @pytest.mark.parametrize("page", SHELL_PAGES, ids=_id)
 def test_shell_examples_run(page: Path, tmp_path: Path) -> None:
     ex = ldenrich.example_data()
