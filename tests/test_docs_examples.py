@@ -8,7 +8,8 @@
   (summary statistics), ``g1000_eur.{bed,bim,fam}`` (the PLINK panel), ``NCBI37.3.gene.loc``,
   ``targets.gmt`` (the curated gene sets), and ``enhancers.bed``, three chr22 intervals written
   here. Other bash blocks install the project or run this suite and are not run here.
-* A block whose preceding line is ``<!-- not-run: REASON -->`` is skipped. Keep it rare.
+* A block whose info string carries ``no-run`` (```` ```bash no-run ````) is skipped: for
+  commands that build or install (they take minutes or need root). Keep it rare.
 """
 
 from __future__ import annotations
@@ -26,8 +27,7 @@ import ldenrich
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
-NOT_RUN = re.compile(r"^<!--\s*not-run:\s*\S.*-->$")
-FENCE = re.compile(r"^```(\w*)\s*$")
+FENCE = re.compile(r"^```(\w*)(.*)$")
 ENHANCERS = "chr22\t17000000\t17400000\tpeak1\nchr22\t30000000\t30250000\tpeak2\n" + (
     "chr22\t45000000\t45600000\tpeak3\n"
 )
@@ -47,8 +47,7 @@ def code_blocks(page: Path) -> list[tuple[str, int, str]]:
             while not lines[i].startswith("```"):
                 body.append(lines[i])
                 i += 1
-            previous = next((ln.strip() for ln in reversed(lines[:start]) if ln.strip()), "")
-            if not NOT_RUN.match(previous):
+            if "no-run" not in m.group(2).split():
                 blocks.append((m.group(1), start + 1, "\n".join(body) + "\n"))
         i += 1
     return blocks

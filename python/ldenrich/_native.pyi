@@ -5,6 +5,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "BUILD_INFO",
     "DEFLATE_BACKEND",
     "Annotation",
     "Bim",
@@ -38,6 +39,7 @@ __all__ = [
 
 __version__: str
 DEFLATE_BACKEND: str  # "ISA-L" or "zlib-rs": how this build inflates gzip and BGZF
+BUILD_INFO: dict[str, str | list[str]]  # see ldenrich.build_info()
 
 class LdenrichError(Exception): ...
 
@@ -106,7 +108,13 @@ class Annotation:
     def missing_genes(self, index: int) -> list[str]: ...
     def ranges(self, index: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]: ...
     def enrichment(
-        self, blocks: int, min_snps: int, threads: int | None
+        self,
+        blocks: int,
+        min_snps: int,
+        permutations: int,
+        perm_stop: int,
+        seed: int,
+        threads: int | None,
     ) -> tuple[dict[str, object], int]: ...
 
 def read_sumstats(
@@ -139,10 +147,14 @@ def annotate(
 ) -> Annotation: ...
 def enrichment_ranges(
     chisq: npt.NDArray[np.float64],
+    chrom: npt.NDArray[np.int64] | None,
     starts: list[npt.NDArray[np.uint32]],
     ends: list[npt.NDArray[np.uint32]],
     blocks: int,
     min_snps: int,
+    permutations: int,
+    perm_stop: int,
+    seed: int,
     threads: int | None,
 ) -> tuple[dict[str, object], int]: ...
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import ldenrich
-from ldenrich import __version__
+from ldenrich import describe_build
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,7 +49,7 @@ def start_logging(log_path: Path | None, verbose: int) -> None:
         file_handler.setLevel(logging.DEBUG)
         file_handler.setFormatter(logging.Formatter("%(message)s"))
         LOGGER.addHandler(file_handler)
-    LOGGER.debug("ldenrich %s", __version__)
+    LOGGER.debug("%s", describe_build())
     LOGGER.debug("command: %s", shlex.join(["ldenrich", *sys.argv[1:]]))
 
 
