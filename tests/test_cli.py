@@ -14,6 +14,9 @@ import pytest
 import ldenrich
 from ldenrich.cli import main
 
+# Real public data, provenance in tests/data/README.md.
+REAL = Path(__file__).parent / "data" / "real"
+
 
 def test_enrich_writes_tables_equal_to_the_api(tmp_path: Path, capsys) -> None:
     ex = ldenrich.example_data()
@@ -85,9 +88,10 @@ def test_demo_runs_the_whole_pipeline(tmp_path: Path, capsys) -> None:
     assert "model: GLS" in log and "Kruskal-Wallis" in log
 
 
-def test_sets_on_magma_files(tmp_path: Path, shared_data: Path) -> None:
-    raw = shared_data / "magma_outputs" / "ieu-a-298" / "ieu-a-298.genes.raw"
-    gmt = shared_data / "genesets" / "neuro_glutamate_monoamine_GO_subset_entrez.gmt"
+def test_sets_on_magma_files(tmp_path: Path) -> None:
+    raw = REAL / "ieu-a-298.genes.raw"
+    go_subset = "neuro_glutamate_monoamine_GO_subset_entrez.gmt"
+    gmt = ldenrich.example_data().gene_sets.with_name(go_subset)
     out = tmp_path / "ad"
     assert main(["sets", "--gene-results", str(raw), "--gene-sets", str(gmt), "--out", str(out),
                  "--threads", "1"]) == 0  # fmt: skip
@@ -99,7 +103,7 @@ def test_sets_on_magma_files(tmp_path: Path, shared_data: Path) -> None:
     ).sets
     np.testing.assert_allclose(sets.p_competitive, api.p_competitive, rtol=1e-12)
     assert "model: GLS" in Path(f"{out}.log").read_text()
-    plain = shared_data / "magma_outputs" / "ieu-a-298" / "ieu-a-298.genes.out"
+    plain = REAL / "ieu-a-298.genes.out"
     assert main(["sets", "--gene-results", str(plain), "--gene-sets", str(gmt), "--out",
                  str(tmp_path / "ols")]) == 0  # fmt: skip
     assert "# MODEL = OLS" in (tmp_path / "ols.gsa.out").read_text()

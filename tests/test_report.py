@@ -22,6 +22,8 @@ from ldenrich.report import format_value, render_report, write_report
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 EX = ldenrich.example_data()
+# Real public data, provenance in tests/data/README.md.
+REAL = Path(__file__).parent / "data" / "real"
 MEMBERS_TSV = EX.gene_sets.parent / "ldenrich_curated_members.tsv"
 
 
@@ -42,12 +44,12 @@ def demo_enrichment() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def height_genes(shared_data: Path) -> pd.DataFrame:
+def height_genes() -> pd.DataFrame:
     """MAGMA v1.10 gene results for height (18k genes) with symbols from NCBI37.3."""
-    path = next((shared_data / "magma_outputs/MAGMA_Files_Public/Yengo2018.Height").glob("*.out"))
+    path = REAL / "Yengo2018.Height.genes.out.gz"
     genes = pd.read_csv(path, sep=r"\s+", dtype={"CHR": str})
     loc = pd.read_csv(
-        shared_data / "gene_loc/NCBI37.3.gene.loc", sep="\t", header=None,
+        EX.gene_loc, sep="\t", header=None,
         names=["GENE", "chr", "start", "stop", "strand", "SYMBOL"],
     )  # fmt: skip
     return genes.merge(loc[["GENE", "SYMBOL"]], on="GENE", how="left")
@@ -372,8 +374,8 @@ def figures(demo_enrichment, height_genes, members, tmp_path_factory) -> list[Pa
     ]
 
 
-def full_report(demo_enrichment, height_genes, members, figures, shared_data, **extra) -> str:
-    gsa_path = next((shared_data / "magma_outputs/ieu-a-298").glob("*.gsa.out"))
+def full_report(demo_enrichment, height_genes, members, figures, **extra) -> str:
+    gsa_path = REAL / "ieu-a-298.gsa.out"
     members = members.copy()
     members.loc[len(members)] = {"set": "<script>alert('x')</script>", "gene": 1, "found": False}
     sets = sets_table(members)
@@ -393,9 +395,9 @@ def full_report(demo_enrichment, height_genes, members, figures, shared_data, **
 
 
 def test_report_sections_tables_and_figures(
-    demo_enrichment, height_genes, members, figures, shared_data
+    demo_enrichment, height_genes, members, figures
 ) -> None:
-    html = full_report(demo_enrichment, height_genes, members, figures, shared_data)
+    html = full_report(demo_enrichment, height_genes, members, figures)
     page = Page(html)
     assert list(page.sections) == [
         "notes", "figures", "enrichment", "sets", "table3", "kruskal", "members", "gsa", "genes",
@@ -422,9 +424,9 @@ def test_report_sections_tables_and_figures(
 
 
 def test_report_numbers_equal_the_dataframes(
-    demo_enrichment, height_genes, members, figures, shared_data
+    demo_enrichment, height_genes, members, figures
 ) -> None:
-    page = Page(full_report(demo_enrichment, height_genes, members, figures, shared_data))
+    page = Page(full_report(demo_enrichment, height_genes, members, figures))
     # Gene table: the top 50 genes by P (ties at MAGMA's floor broken by the larger Z), and
     # every shown number is the DataFrame's rounded to what the page prints.
     genes = page.table("genes")
@@ -467,9 +469,8 @@ def test_report_numbers_equal_the_dataframes(
     assert len(extra) == 50 and "Showing the first 50 rows of 80" in text
 
 
-def test_report_caps_genes_per_set(demo_enrichment, height_genes, members, figures,
-                                   shared_data) -> None:  # fmt: skip
-    page = Page(full_report(demo_enrichment, height_genes, members, figures, shared_data,
+def test_report_caps_genes_per_set(demo_enrichment, height_genes, members, figures) -> None:
+    page = Page(full_report(demo_enrichment, height_genes, members, figures,
                             max_genes_per_set=3))  # fmt: skip
     rows = page.sections["members"][0][1:]
     groups: dict[str, int] = {}

@@ -2,8 +2,8 @@
 
 Per set, three tests of whether its genes carry more signal than the rest of the genome:
 
-* **competitive regression as MAGMA fits it** (METHODS §C): gene Z regressed on set membership
-  and the default gene covariates (gene size, gene density, sample size and inverse minor
+* **competitive regression as MAGMA fits it** (docs/methods.md §3): gene Z regressed on set
+  membership and the default gene covariates (gene size, gene density, sample size and inverse minor
   allele count, each with its log), by generalised least squares with the gene-gene
   correlations of a ``.genes.raw`` (raised to the power 1.1), one-sided test of beta > 0. Without
   correlations (a plain ``.genes.out``) it falls back to ordinary least squares and says so;

@@ -1,4 +1,4 @@
-//! Competitive gene-set regression as MAGMA fits it (METHODS §C.2):
+//! Competitive gene-set regression as MAGMA fits it (docs/methods.md §3.2):
 //!
 //! `z = b0 + C g + b_S s + e`, `e ~ N(0, sigma^2 R)`,
 //!

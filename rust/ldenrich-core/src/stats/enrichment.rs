@@ -1,4 +1,4 @@
-//! The mean-chi-square enrichment screen (METHODS §E.8): for every category, annotated SNPs
+//! The mean-chi-square enrichment screen (docs/methods.md §5): for every category, annotated SNPs
 //! against all other SNPs of the universe. Work shared by all categories (global sums, block
 //! sums, ranks, prefix sums) is done once; each category then costs time proportional to its
 //! annotated SNPs plus the number of blocks, plus its ranges times the permutations.
@@ -393,7 +393,7 @@ mod tests {
 
     #[test]
     fn welch_and_mwu_match_scipy_vectors() {
-        // METHODS §E.1/E.3: x vs y -> t = 2.906571, df = 13.037272, U1 = 91.
+        // docs/methods.md §4.2 and §5.5: x vs y -> t = 2.906571, df = 13.037272, U1 = 91.
         let x = [1.2, 3.4, 2.2, 5.0, 4.4, 3.3, 2.9, 6.1, 0.5, 4.0];
         let y = [2.0, 1.1, 0.3, 1.9, 2.5, 3.0, 0.9, 1.2, 2.2, 1.7, 0.4];
         let chisq: Vec<f64> = x.iter().chain(&y).copied().collect();
