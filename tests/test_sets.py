@@ -482,9 +482,12 @@ def test_input_validation():
 def test_symbol_sets_against_id_only_results_warn(shared_data: Path):
     genes = read_gene_results(shared_data / SCZ)
     sets = ldenrich.read_gene_sets(ldenrich.example_data().gene_sets)
-    with pytest.warns(ldenrich.LdenrichWarning, match="--gene-loc"):
-        res = gene_set_analysis(genes, sets)
-    assert (res.sets.n_genes_found == 0).all()
+    # No set finds a gene: an error with the hint, not a table of no_genes_found.
+    with (
+        pytest.warns(ldenrich.LdenrichWarning, match="--gene-loc"),
+        pytest.raises(ldenrich.InconsistentInputError, match=r"no gene of the \d+ gene sets"),
+    ):
+        gene_set_analysis(genes, sets)
     loc = ldenrich.read_gene_loc(shared_data / "gene_loc" / "NCBI37.3.gene.loc")
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ldenrich._native import __version__
 from ldenrich.errors import (
+    CancelledError,
     InconsistentInputError,
     InternalError,
     InvalidArgumentError,
@@ -95,6 +96,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "Annotation",
     "Bim",
+    "CancelledError",
     "ExampleData",
     "GeneLoc",
     "GeneResults",

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ldenrich import _native, _sanity
+from ldenrich._atomic import write_text
 from ldenrich.errors import InvalidArgumentError
 from ldenrich.io import Bim, GeneLoc, PathLike, SumStats, chrom_name
 
@@ -68,12 +69,11 @@ class GeneResults:
             Paths written, by kind (``genes.out``, ``genes.raw``).
         """
         prefix = Path(prefix)
-        prefix.parent.mkdir(parents=True, exist_ok=True)
         written = {"genes.out": prefix.with_name(prefix.name + ".genes.out")}
-        written["genes.out"].write_text(format_genes_out(self.table))
+        write_text(written["genes.out"], format_genes_out(self.table))
         if self.correlations is not None:
             written["genes.raw"] = prefix.with_name(prefix.name + ".genes.raw")
-            written["genes.raw"].write_text(format_genes_raw(self.table, self.correlations))
+            write_text(written["genes.raw"], format_genes_raw(self.table, self.correlations))
         return written
 
 

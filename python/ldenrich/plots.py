@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from ldenrich._atomic import atomic_path
 from ldenrich.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -82,8 +83,10 @@ def _save(fig: Figure, stem: str | Path) -> list[Path]:
     # A fixed salt and no date make reruns byte-identical (matplotlib otherwise salts ids with
     # random bytes and stamps the SVG with the current time).
     with matplotlib.rc_context({"svg.hashsalt": "ldenrich", "svg.fonttype": "path"}):
-        fig.savefig(png, dpi=_DPI, metadata={"Software": None})
-        fig.savefig(svg, metadata={"Date": None, "Creator": None})
+        with atomic_path(png) as tmp:
+            fig.savefig(tmp, dpi=_DPI, metadata={"Software": None})
+        with atomic_path(svg) as tmp:
+            fig.savefig(tmp, metadata={"Date": None, "Creator": None})
     return [png, svg]
 
 

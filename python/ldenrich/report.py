@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ldenrich._atomic import write_text
 from ldenrich.errors import InvalidArgumentError
 
 __all__ = ["format_value", "render_report", "write_report"]
@@ -725,7 +726,4 @@ def write_report(
         max_genes_per_set=max_genes_per_set,
         date=date,
     )
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
-    return path
+    return write_text(path, page)

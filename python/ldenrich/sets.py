@@ -30,8 +30,9 @@ import pandas as pd
 from scipy import special
 
 from ldenrich import _native
+from ldenrich._atomic import write_text, write_tsv
 from ldenrich._pvalues import benjamini_hochberg, bonferroni
-from ldenrich._sanity import check_set_ids
+from ldenrich._sanity import check_set_ids, result_id_hint
 from ldenrich.errors import InconsistentInputError, InvalidArgumentError
 from ldenrich.genes import GeneResults
 from ldenrich.io import GeneLoc, GeneSets, PathLike
@@ -214,7 +215,6 @@ class GeneSetResults:
             Paths written, by kind.
         """
         prefix = Path(prefix)
-        prefix.parent.mkdir(parents=True, exist_ok=True)
 
         def path(suffix: str) -> Path:
             return prefix.with_name(prefix.name + suffix)
@@ -226,11 +226,11 @@ class GeneSetResults:
             "members.tsv": path(".members.tsv"),
             "table3.tsv": path(".table3.tsv"),
         }
-        written["gsa.out"].write_text(format_gsa_out(self))
-        self.sets.to_csv(written["sets.tsv"], sep="\t", index=False, na_rep="NA")
-        self.kruskal.to_csv(written["kruskal.tsv"], sep="\t", index=False, na_rep="NA")
-        self.members.to_csv(written["members.tsv"], sep="\t", index=False, na_rep="NA")
-        self.table3(enrichment).to_csv(written["table3.tsv"], sep="\t", index=False, na_rep="NA")
+        write_text(written["gsa.out"], format_gsa_out(self))
+        write_tsv(written["sets.tsv"], self.sets)
+        write_tsv(written["kruskal.tsv"], self.kruskal)
+        write_tsv(written["members.tsv"], self.members)
+        write_tsv(written["table3.tsv"], self.table3(enrichment))
         return written
 
 
@@ -621,6 +621,21 @@ def gene_set_analysis(
         bool(symbols),
         source,
     )
+    if resolved and not any(len(r.rows) for r in resolved):
+        missing = [g for r in resolved for g in r.missing[:20]][:1000]
+        hint = (
+            result_id_hint(
+                missing,
+                [str(g) for g in table["GENE"].iloc[:: max(1, n_genes // 1000)]],
+                bool(symbols),
+            )
+            or "check that the sets and the gene results use the same kind of gene id and build"
+        )
+        raise InconsistentInputError(
+            f"no gene of the {len(resolved)} gene sets is in the gene results {source} "
+            f"(sets name {', '.join(missing[:3])} ...; results have "
+            f"{', '.join(map(str, table['GENE'].iloc[:3]))} ...): {hint}"
+        )  # fmt: skip
 
     # Genome-wide summaries, and per set the summaries of its genes and of the other genes. Sums
     # of squares are taken about the genome-wide mean, so the rest's variance by subtraction

@@ -10,14 +10,16 @@ from pathlib import Path
 import ldenrich
 from ldenrich.cli._common import (
     LOGGER,
+    OUT_RULE,
     add_common_options,
+    add_out_option,
     add_sumstats_options,
     log_snp_accounting,
+    output_prefix,
     parse_window,
     read_sumstats_from_args,
     start_logging,
     step,
-    stop_logging,
 )
 
 HELP = "gene analysis: MAGMA's SNP-wise mean model with LD from a PLINK reference panel"
@@ -28,7 +30,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "genes",
         help=HELP,
-        description=HELP + ". Writes PREFIX.genes.out, PREFIX.genes.raw and PREFIX.log.",
+        description=HELP
+        + ". Writes PREFIX.genes.out, PREFIX.genes.raw and PREFIX.log. "
+        + OUT_RULE,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--sumstats", required=True, type=Path, help="GWAS summary statistics")
@@ -52,7 +56,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="subsample larger genes to this many SNPs for gene-gene correlations",
     )  # fmt: skip
     p.add_argument("--drop-strand-ambiguous", action="store_true", help="drop A/T, C/G SNPs")
-    p.add_argument("--out", required=True, type=Path, help="output prefix")
+    add_out_option(p)
     add_common_options(p)
     p.set_defaults(run=run)
     return p
@@ -101,28 +105,25 @@ def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich genes``."""
     if args.n is not None and not args.n > 0:
         raise ldenrich.InvalidArgumentError(f"--n must be positive; got {args.n}")
-    out = Path(args.out)
+    out = output_prefix(args.out)
     start_logging(out.with_name(out.name + ".log"), args.verbose)
-    try:
-        with step("reading summary statistics and gene locations"):
-            ss = read_sumstats_from_args(args)
-            genes = ldenrich.read_gene_loc(args.gene_loc)
-        LOGGER.info(
-            "  %s: %d rows, chi-square from %s, columns %s", ss.path, ss.rows_read, ss.source,
-            ", ".join(f"{k}={v}" for k, v in ss.columns.items()),
+    with step("reading summary statistics and gene locations"):
+        ss = read_sumstats_from_args(args)
+        genes = ldenrich.read_gene_loc(args.gene_loc)
+    LOGGER.info(
+        "  %s: %d rows, chi-square from %s, columns %s", ss.path, ss.rows_read, ss.source,
+        ", ".join(f"{k}={v}" for k, v in ss.columns.items()),
+    )  # fmt: skip
+    with step("gene analysis"):
+        res = ldenrich.gene_analysis(
+            ss, args.bfile, genes, window=args.window, n=args.n,
+            correlations=not args.no_raw, corr_range_kb=args.corr_range,
+            corr_max_snps=args.corr_max_snps,
+            drop_strand_ambiguous=args.drop_strand_ambiguous, threads=args.threads,
+            progress=_ProgressBar(),
         )  # fmt: skip
-        with step("gene analysis"):
-            res = ldenrich.gene_analysis(
-                ss, args.bfile, genes, window=args.window, n=args.n,
-                correlations=not args.no_raw, corr_range_kb=args.corr_range,
-                corr_max_snps=args.corr_max_snps,
-                drop_strand_ambiguous=args.drop_strand_ambiguous, threads=args.threads,
-                progress=_ProgressBar(),
-            )  # fmt: skip
-        log_gene_results(res)
-        for kind, path in res.write(out).items():
-            LOGGER.info("wrote %s (%s)", path, kind)
-        LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
-        return 0
-    finally:
-        stop_logging()
+    log_gene_results(res)
+    for kind, path in res.write(out).items():
+        LOGGER.info("wrote %s (%s)", path, kind)
+    LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
+    return 0

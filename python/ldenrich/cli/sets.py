@@ -6,7 +6,15 @@ import argparse
 from pathlib import Path
 
 import ldenrich
-from ldenrich.cli._common import LOGGER, add_common_options, start_logging, step, stop_logging
+from ldenrich.cli._common import (
+    LOGGER,
+    OUT_RULE,
+    add_common_options,
+    add_out_option,
+    output_prefix,
+    start_logging,
+    step,
+)
 
 HELP = "gene-set analysis on gene results: MAGMA's competitive regression and the study's t tests"
 
@@ -52,7 +60,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help=HELP,
         description=HELP + ". Reads a .genes.raw (GLS with gene-gene correlations) or a "
         ".genes.out (OLS). Writes PREFIX.gsa.out (MAGMA layout), PREFIX.sets.tsv, "
-        "PREFIX.kruskal.tsv, PREFIX.members.tsv (Tables 1/2), PREFIX.table3.tsv and PREFIX.log.",
+        "PREFIX.kruskal.tsv, PREFIX.members.tsv (Tables 1/2), PREFIX.table3.tsv and PREFIX.log. "
+        + OUT_RULE,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument(
@@ -65,7 +74,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--gene-loc", type=Path, help="MAGMA .gene.loc: resolves gene symbols of the sets to IDs"
     )
     add_set_options(p)
-    p.add_argument("--out", required=True, type=Path, help="output prefix")
+    add_out_option(p)
     add_common_options(p)
     p.set_defaults(run=run)
     return p
@@ -139,26 +148,23 @@ def set_analysis_from_args(
 def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich sets``."""
     check_set_args(args)
-    out = Path(args.out)
+    out = output_prefix(args.out)
     start_logging(out.with_name(out.name + ".log"), args.verbose)
-    try:
-        with step("reading gene results and gene sets"):
-            genes = ldenrich.read_gene_results(args.gene_results)
-            fmt = genes.settings["format"]
-            LOGGER.info("  %s: %d genes (%s)", args.gene_results, len(genes.table), fmt)
-            for reason, count in genes.qc.itertuples(index=False):
-                if reason not in ("read", "used") and count:
-                    LOGGER.info("    dropped %-24s %d", reason, count)
-            gene_loc = ldenrich.read_gene_loc(args.gene_loc) if args.gene_loc else None
-            gene_sets = [ldenrich.read_gene_sets(p, args.gene_set_format) for p in args.gene_sets]
-            for gs in gene_sets:
-                LOGGER.info("  %s: %d sets (%s)", gs.source, len(gs), gs.format)
-        with step("gene-set analysis"):
-            res = set_analysis_from_args(args, genes, gene_sets, gene_loc)
-        log_set_results(res)
-        for kind, path in res.write(out).items():
-            LOGGER.info("wrote %s (%s)", path, kind)
-        LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
-        return 0
-    finally:
-        stop_logging()
+    with step("reading gene results and gene sets"):
+        genes = ldenrich.read_gene_results(args.gene_results)
+        fmt = genes.settings["format"]
+        LOGGER.info("  %s: %d genes (%s)", args.gene_results, len(genes.table), fmt)
+        for reason, count in genes.qc.itertuples(index=False):
+            if reason not in ("read", "used") and count:
+                LOGGER.info("    dropped %-24s %d", reason, count)
+        gene_loc = ldenrich.read_gene_loc(args.gene_loc) if args.gene_loc else None
+        gene_sets = [ldenrich.read_gene_sets(p, args.gene_set_format) for p in args.gene_sets]
+        for gs in gene_sets:
+            LOGGER.info("  %s: %d sets (%s)", gs.source, len(gs), gs.format)
+    with step("gene-set analysis"):
+        res = set_analysis_from_args(args, genes, gene_sets, gene_loc)
+    log_set_results(res)
+    for kind, path in res.write(out).items():
+        LOGGER.info("wrote %s (%s)", path, kind)
+    LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
+    return 0
