@@ -370,6 +370,10 @@ def test_kruskal_edge_cases_follow_scipy(rng):
         )
 
 
+def t3_descriptions_match(res) -> bool:
+    return res.table3().description.tolist() == res.sets.description.tolist()
+
+
 def test_members_tables_and_table3(shared_data: Path):
     genes = read_gene_results(shared_data / SCZ)
     loc = ldenrich.read_gene_loc(shared_data / "gene_loc" / "NCBI37.3.gene.loc")
@@ -384,9 +388,19 @@ def test_members_tables_and_table3(shared_data: Path):
     assert (found.p_genome_bonferroni == np.minimum(1, found.p * len(genes.table))).all()
     assert found.symbol.notna().all()  # symbols through the gene locations
     assert res.sets.set_index("set").loc[first, "n_genes_found"] == len(found)
+    # GMT column 2 and the file's name, the same on every machine.
+    row = res.sets.set_index("set").loc[first]
+    assert row.description == sets.descriptions[first] != ""
+    assert row.source == "ldenrich_curated.gmt"
+    assert t3_descriptions_match(res)
+    # Coordinates stay integers although missing genes have none.
+    assert str(m.start.dtype) == "Int64" and str(m.nsnps.dtype) == "Int64"
+    assert "GeneSetResults(" in repr(res) and len(repr(res)) < 200
+    assert len(repr(genes)) < 200
     t3 = res.table3()
-    assert list(t3.columns)[:5] == [
+    assert list(t3.columns)[:6] == [
         "set",
+        "description",
         "n_genes",
         "n_evaluable",
         "n_nominal",

@@ -60,6 +60,13 @@ class GeneResults:
     n_samples: int
     settings: dict[str, object] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        corr = "none" if self.correlations is None else f"{sum(map(len, self.correlations)):,}"
+        return (
+            f"GeneResults({len(self.table):,} genes, panel of {self.n_samples:,} people, "
+            f"gene-gene correlations: {corr})"
+        )
+
     def write(self, prefix: PathLike) -> dict[str, Path]:
         """Write ``PREFIX.genes.out`` (and ``PREFIX.genes.raw`` when correlations exist).
 

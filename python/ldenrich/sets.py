@@ -48,7 +48,8 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Columns of :attr:`GeneSetResults.sets`.
 SET_COLUMNS = [
-    "set", "source", "n_genes", "n_genes_found", "n_genes_missing", "mean_z", "genome_mean_z",
+    "set", "description", "source", "n_genes", "n_genes_found", "n_genes_missing", "mean_z",
+    "genome_mean_z",
     "t_one_sample", "p_one_sample", "p_one_sample_bonferroni", "p_one_sample_bh",
     "t_welch", "df_welch", "p_welch", "p_welch_bonferroni", "p_welch_bh",
     "n_nominal", "n_set_bonferroni", "n_genome_bonferroni",
@@ -64,7 +65,8 @@ MEMBER_COLUMNS = [
 
 #: Columns of :meth:`GeneSetResults.table3` (the study's Table 3).
 TABLE3_COLUMNS = [
-    "set", "n_genes", "n_evaluable", "n_nominal", "n_set_bonferroni", "mean_z", "t", "p",
+    "set", "description", "n_genes", "n_evaluable", "n_nominal", "n_set_bonferroni", "mean_z",
+    "t", "p",
     "p_bonferroni", "q_bh", "beta", "se", "p_competitive", "enrichment", "enrichment_se",
     "enrichment_p",
 ]  # fmt: skip
@@ -164,6 +166,14 @@ class GeneSetResults:
     kruskal: pd.DataFrame
     model: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        status = self.sets["status"].value_counts()
+        counts = ", ".join(f"{k} {v:,}" for k, v in status.items())
+        return (
+            f"GeneSetResults({len(self.sets):,} sets ({counts}), {len(self.members):,} "
+            f"memberships, model {self.model.get('method', '?')})"
+        )
+
     def table3(self, enrichment: pd.DataFrame | None = None) -> pd.DataFrame:
         """The study's Table 3: per set, counts, mean Z and its t test, the competitive test and,
         when the enrichment screen's table is given, that set's screen row.
@@ -182,6 +192,7 @@ class GeneSetResults:
         out = pd.DataFrame(
             {
                 "set": s["set"],
+                "description": s["description"],
                 "n_genes": s["n_genes"],
                 "n_evaluable": s["n_genes_found"],
                 "n_nominal": s["n_nominal"],
@@ -205,9 +216,36 @@ class GeneSetResults:
                 out[c] = np.nan
         return out[TABLE3_COLUMNS].reset_index(drop=True)
 
-    def write(self, prefix: PathLike, enrichment: pd.DataFrame | None = None) -> dict[str, Path]:
+    def ranked_sets(self) -> list[str]:
+        """Set names, most significant first (competitive p, then one-sample p; untested last)."""
+        order = self.sets.sort_values(
+            ["p_competitive", "p_one_sample"], na_position="last", kind="mergesort"
+        )
+        return [str(s) for s in order["set"]]
+
+    def top_members(self, n_sets: int | None = None) -> pd.DataFrame:
+        """:attr:`members` of the ``n_sets`` most significant sets (all when None), in the
+        order of :meth:`ranked_sets`."""
+        ranked = self.ranked_sets()
+        keep = ranked if n_sets is None else ranked[:n_sets]
+        rank = {name: i for i, name in enumerate(keep)}
+        chosen = self.members[self.members["set"].isin(rank)]
+        return chosen.sort_values("set", key=lambda c: c.map(rank), kind="stable").reset_index(
+            drop=True
+        )
+
+    def write(
+        self,
+        prefix: PathLike,
+        enrichment: pd.DataFrame | None = None,
+        members_sets: int | None = None,
+    ) -> dict[str, Path]:
         """Write ``PREFIX.gsa.out`` (MAGMA layout), ``PREFIX.sets.tsv``, ``PREFIX.kruskal.tsv``,
         ``PREFIX.members.tsv`` (Tables 1/2) and ``PREFIX.table3.tsv``.
+
+        ``members_sets`` limits ``members.tsv`` to the genes of that many most significant sets
+        (most significant first; all sets, in their input order, when None): GO BP's 1.5
+        million memberships would otherwise make a 100 MB file.
 
         Returns
         -------
@@ -229,7 +267,8 @@ class GeneSetResults:
         write_text(written["gsa.out"], format_gsa_out(self))
         write_tsv(written["sets.tsv"], self.sets)
         write_tsv(written["kruskal.tsv"], self.kruskal)
-        write_tsv(written["members.tsv"], self.members)
+        members = self.members if members_sets is None else self.top_members(members_sets)
+        write_tsv(written["members.tsv"], members)
         write_tsv(written["table3.tsv"], self.table3(enrichment))
         return written
 
@@ -448,6 +487,7 @@ class _SetGenes(NamedTuple):
 
     name: str
     source: str
+    description: str
     rows: npt.NDArray[np.uint32]  # rows of the genes found, sorted and distinct
     missing: list[str]  # tokens that name no gene of the results
     n_genes: int  # distinct tokens of the set
@@ -465,7 +505,7 @@ def _symbols(table: pd.DataFrame, gene_loc: GeneLoc | None) -> list[str]:
 
 
 def _resolve_sets(
-    sets: list[tuple[str, str, list[str]]],
+    sets: list[tuple[str, str, str, list[str]]],
     table: pd.DataFrame,
     symbols: list[str],
     threads: int | None,
@@ -473,24 +513,26 @@ def _resolve_sets(
     """The screen's rule (the core's ``GeneResolver``): exact gene ID first, then a
     case-insensitive symbol."""
     offsets, rows, n_genes, missing = _native.resolve_gene_sets(
-        [str(g) for g in table["GENE"]], symbols, [tokens for _, _, tokens in sets], threads
+        [str(g) for g in table["GENE"]], symbols, [tokens for *_, tokens in sets], threads
     )
     return [
-        _SetGenes(name, src, rows[offsets[i] : offsets[i + 1]], missing[i], n_genes[i])
-        for i, (name, src, _) in enumerate(sets)
+        _SetGenes(name, src, desc, rows[offsets[i] : offsets[i + 1]], missing[i], n_genes[i])
+        for i, (name, src, desc, _) in enumerate(sets)
     ]
 
 
 def _as_sets(
     gene_sets: GeneSets | Mapping[str, Sequence[str]] | Sequence[GeneSets],
-) -> list[tuple[str, str, list[str]]]:
+) -> list[tuple[str, str, str, list[str]]]:
+    """``(name, source, description, genes)`` per set; the source is the file's name (the same
+    on every machine; the full path is in the log)."""
     if isinstance(gene_sets, GeneSets):
         groups: list[Any] = [gene_sets]
     elif isinstance(gene_sets, Mapping):
         groups = [GeneSets(gene_sets)]
     else:
         groups = list(gene_sets)
-    out: list[tuple[str, str, list[str]]] = []
+    out: list[tuple[str, str, str, list[str]]] = []
     seen: dict[str, str] = {}
     for group in groups:
         if not isinstance(group, GeneSets):
@@ -502,7 +544,8 @@ def _as_sets(
                     "set names must be unique"
                 )
             seen[name] = group.source
-            out.append((name, group.source, list(genes)))
+            description = group.descriptions.get(name, "")
+            out.append((name, os.path.basename(group.source), description, list(genes)))
     return out
 
 
@@ -714,6 +757,7 @@ def gene_set_analysis(
     sets_table = pd.DataFrame(
         {
             "set": [r.name for r in resolved],
+            "description": [r.description for r in resolved],
             "source": [r.source for r in resolved],
             "n_genes": [r.n_genes for r in resolved],
             "n_genes_found": n_found.astype(np.int64),
@@ -829,6 +873,12 @@ def _members(
     )
     out = pd.concat([found, missing], ignore_index=True) if len(missing) else found
     out["_missing"] = ~out["found"].astype(bool)
+    # Missing genes have no coordinates: nullable integers keep the others integers (243641535,
+    # not 243641535.0) in the written table.
+    for column in ("start", "stop", "nsnps"):
+        values = out[column]
+        if values.notna().any() and np.allclose(values.dropna() % 1, 0):
+            out[column] = values.astype("Int64")
     out = out.sort_values(["_set", "_missing", "p"], kind="mergesort", na_position="last")
     names = np.asarray([r.name for r in resolved], dtype=object)
     out.insert(0, "set", names[out["_set"].to_numpy(dtype=np.int64)])

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from ldenrich import __version__
 from ldenrich._native import DEFLATE_BACKEND
 from ldenrich.cli import demo, enrich, genes, run, sets
-from ldenrich.cli._common import log_outcome, show_warning, stop_logging
+from ldenrich.cli._common import HelpFormatter, log_outcome, show_warning, stop_logging
 from ldenrich.errors import CancelledError, LdenrichError, LdenrichWarning
 
 _SUBCOMMANDS = (run, genes, sets, enrich, demo)
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ldenrich",
         description="Does the GWAS signal of a trait concentrate in these genes, gene sets or "
         "genomic annotations?",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument(
         "--version",

@@ -23,6 +23,16 @@ if TYPE_CHECKING:
 LOGGER = logging.getLogger("ldenrich")
 
 
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an option's default only when it has one worth reading (not None, False or [])."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default in (None, False, [], argparse.SUPPRESS) or "default" in text:
+            return text
+        return super()._get_help_string(action)
+
+
 def add_common_options(parser: argparse.ArgumentParser) -> None:
     """Options every subcommand has."""
     parser.add_argument(
@@ -174,6 +184,21 @@ def stop_logging() -> None:
     finally:
         if lock is not None:
             lock.release()
+
+
+#: Per-item messages (one per gene set, say) shown on stderr before the rest go to the log only.
+SHOWN_ITEMS = 5
+
+
+def log_items(lines: list[str], what: str) -> None:
+    """The first :data:`SHOWN_ITEMS` lines on stderr and in the log, every other one in the log
+    only (``-v`` shows them too), then how many were not shown: GO runs have thousands."""
+    for line in lines[:SHOWN_ITEMS]:
+        LOGGER.info("%s", line)
+    for line in lines[SHOWN_ITEMS:]:
+        LOGGER.debug("%s", line)
+    if len(lines) > SHOWN_ITEMS:
+        LOGGER.info("  ... and %d more %s (all listed in the log)", len(lines) - SHOWN_ITEMS, what)
 
 
 @contextmanager

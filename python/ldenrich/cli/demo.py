@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 import ldenrich
-from ldenrich.cli._common import thread_count
+from ldenrich.cli._common import HelpFormatter, thread_count
 from ldenrich.cli.run import add_run_options, run_pipeline
 
 HELP = "run the whole analysis on the bundled example data"
@@ -22,7 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "neuro sets; gene "
         "analysis, gene-set analysis, the enrichment screen, figures and an HTML report, as "
         "`ldenrich run` does.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument(
         "--out", default="ldenrich-demo/", metavar="PREFIX",

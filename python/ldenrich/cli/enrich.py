@@ -14,9 +14,11 @@ from ldenrich._atomic import write_tsv
 from ldenrich.cli._common import (
     LOGGER,
     OUT_RULE,
+    HelpFormatter,
     add_common_options,
     add_out_option,
     add_sumstats_options,
+    log_items,
     log_snp_accounting,
     output_prefix,
     parse_window,
@@ -39,7 +41,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description=HELP
         + ". Writes PREFIX.enrichment.tsv, PREFIX.qc.tsv and PREFIX.log. "
         + OUT_RULE,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     add_enrich_options(p, required=True)
     p.set_defaults(run=run)
@@ -116,16 +118,15 @@ def _log_qc(annot: ldenrich.Annotation) -> None:
 def _log_categories(annot: ldenrich.Annotation, table: pd.DataFrame) -> None:
     sets = annot.categories()
     partial = sets[(sets.kind == "gene_set") & (sets.n_genes_found < sets.n_genes)]
-    for _, row in partial.iterrows():
+    lines = []
+    for row in partial.itertuples():
         missing = annot.missing_genes(row.category)
         shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
-        LOGGER.info(
-            "  %s: %d of %d genes not in the gene locations (%s)",
-            row.category,
-            row.n_genes - row.n_genes_found,
-            row.n_genes,
-            shown,
+        lines.append(
+            f"  {row.category}: {row.n_genes - row.n_genes_found} of {row.n_genes} genes not in "
+            f"the gene locations ({shown})"
         )
+    log_items(lines, "gene sets with genes not in the gene locations")
     counts = table.status.value_counts()
     LOGGER.info(
         "  categories: %s; jackknife undefined for %d",

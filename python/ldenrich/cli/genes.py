@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
+
+from tqdm import tqdm
 
 import ldenrich
 from ldenrich.cli._common import (
     LOGGER,
     OUT_RULE,
+    HelpFormatter,
     add_common_options,
     add_out_option,
     add_sumstats_options,
@@ -33,7 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description=HELP
         + ". Writes PREFIX.genes.out, PREFIX.genes.raw and PREFIX.log. "
         + OUT_RULE,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("--sumstats", required=True, type=Path, help="GWAS summary statistics")
     p.add_argument("--bfile", required=True, type=Path, help="PLINK reference panel prefix")
@@ -62,27 +64,22 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-class _ProgressBar:
-    """A one-line progress bar on stderr."""
+class ProgressBar:
+    """``progress(step, done, total)`` of :func:`ldenrich.gene_analysis` as tqdm bars on stderr,
+    one per step (genes, correlations); nothing when stderr is not a terminal."""
 
     def __init__(self) -> None:
-        self.start = time.perf_counter()
-        self.tty = sys.stderr.isatty()
-        self.last = ""
+        self.bars: dict[str, tqdm] = {}
 
     def __call__(self, what: str, done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        line = (
-            f"  {what:12s} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
-            f"{time.perf_counter() - self.start:.1f} s"
-        )
-        if self.tty:
-            end = "\n" if done >= total else ""
-            print("\r" + line, end=end, file=sys.stderr, flush=True)
-        elif done >= total or what != self.last:
-            print(line, file=sys.stderr, flush=True)
-        self.last = what
+        bar = self.bars.get(what)
+        if bar is None:
+            bar = tqdm(total=total, desc=f"  {what}", unit=" genes", file=sys.stderr,
+                       disable=None, leave=False, dynamic_ncols=True)  # fmt: skip
+            self.bars[what] = bar
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
 
 
 def log_gene_results(res: ldenrich.GeneResults) -> None:
@@ -120,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             correlations=not args.no_raw, corr_range_kb=args.corr_range,
             corr_max_snps=args.corr_max_snps,
             drop_strand_ambiguous=args.drop_strand_ambiguous, threads=args.threads,
-            progress=_ProgressBar(),
+            progress=ProgressBar(),
         )  # fmt: skip
     log_gene_results(res)
     for kind, path in res.write(out).items():

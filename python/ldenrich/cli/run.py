@@ -13,10 +13,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tqdm import tqdm
+
 import ldenrich
 from ldenrich.cli._common import (
     LOGGER,
     OUT_RULE,
+    HelpFormatter,
     add_common_options,
     add_out_option,
     add_sumstats_options,
@@ -33,11 +36,12 @@ from ldenrich.cli.enrich import (
     read_sumstats_and_bim,
     write_screen,
 )
-from ldenrich.cli.genes import _ProgressBar, log_gene_results
+from ldenrich.cli.genes import ProgressBar, log_gene_results
 from ldenrich.cli.sets import (
     add_set_options,
     check_set_args,
     log_set_results,
+    members_sets,
     set_analysis_from_args,
 )
 
@@ -56,7 +60,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "PREFIX.sets.tsv, PREFIX.kruskal.tsv, PREFIX.members.tsv (Tables 1/2), PREFIX.table3.tsv, "
         "PREFIX.enrichment.tsv, PREFIX.qc.tsv, PREFIX.<figure>.png|svg, PREFIX.report.html and "
         "PREFIX.log. " + OUT_RULE,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     add_run_options(p, required=True)
     p.set_defaults(run=run)
@@ -131,7 +135,7 @@ def run_pipeline(args: argparse.Namespace, command: str | None = None) -> dict[s
         genes = ldenrich.gene_analysis(
             ss, args.bfile, gene_loc, window=args.window, n=args.n,
             correlations=not args.no_raw, drop_strand_ambiguous=args.drop_strand_ambiguous,
-            threads=args.threads, progress=_ProgressBar(), bim=bim,
+            threads=args.threads, progress=ProgressBar(), bim=bim,
             # annotate() already checked these summary statistics against this .bim.
             sanity_checks=False,
         )  # fmt: skip
@@ -142,15 +146,13 @@ def run_pipeline(args: argparse.Namespace, command: str | None = None) -> dict[s
     with step("gene-set analysis"):
         sets = set_analysis_from_args(args, genes, gene_sets, gene_loc)
     log_set_results(sets)
-    written.update(sets.write(prefix, enrichment=screen))
+    written.update(sets.write(prefix, enrichment=screen, members_sets=members_sets(args)))
+    # Most significant sets first: the set-Z figure and the report show the first ones.
+    members = sets.top_members()
 
     figures: list[Path] = []
     if not args.no_figures:
         with step("figures"):
-            # The set-Z figure shows at most 40 sets: the most significant ones first.
-            order = sets.sets.sort_values(["p_competitive", "p_one_sample"], na_position="last")
-            rank = {name: i for i, name in enumerate(order["set"])}
-            members = sets.members.sort_values("set", key=lambda c: c.map(rank), kind="stable")
             figures = _figures(prefix, screen, genes.table, members)
         written.update({f"figure {p.name}": p for p in figures})
     else:
@@ -162,7 +164,7 @@ def run_pipeline(args: argparse.Namespace, command: str | None = None) -> dict[s
         report = _report(
             prefix.with_name(prefix.name + ".report.html"),
             command or shlex.join(["ldenrich", *sys.argv[1:]]),
-            annot.qc, genes, sets, screen, figures,
+            annot.qc, genes, sets, members, screen, figures, _table_files(written),
         )  # fmt: skip
         written["report"] = report
     for kind, path in written.items():
@@ -187,11 +189,24 @@ def _figures(
     def stem(name: str) -> Path:
         return prefix.with_name(f"{prefix.name}.{name}")
 
+    drawings = [
+        lambda: plots.forest_plot(screen, stem("enrichment_forest")),
+        lambda: plots.set_z_distributions(genes, members, stem("set_z_distributions")),
+        lambda: plots.gene_manhattan_qq(genes, stem("genes_manhattan_qq")),
+    ]
     paths: list[Path] = []
-    paths += plots.forest_plot(screen, stem("enrichment_forest"))
-    paths += plots.set_z_distributions(genes, members, stem("set_z_distributions"))
-    paths += plots.gene_manhattan_qq(genes, stem("genes_manhattan_qq"))
+    # A few seconds each on a genome-wide run: a bar says the run is alive.
+    for draw in tqdm(drawings, desc="  figures", unit=" figures", file=sys.stderr, disable=None,
+                     leave=False):  # fmt: skip
+        paths += draw()
     return paths
+
+
+def _table_files(written: dict[str, Path]) -> dict[str, str]:
+    """The report's table kinds -> the written files' names (the report sits beside them)."""
+    kinds = {"enrichment": "enrichment", "sets.tsv": "sets", "table3.tsv": "table3",
+             "members.tsv": "members", "gsa.out": "gsa", "genes.out": "genes"}  # fmt: skip
+    return {kinds[k]: p.name for k, p in written.items() if k in kinds}
 
 
 def _figure_kind(stem: str) -> str:
@@ -205,8 +220,10 @@ def _report(
     qc: pd.DataFrame,
     genes: ldenrich.GeneResults,
     sets: ldenrich.GeneSetResults,
+    members: pd.DataFrame,
     screen: pd.DataFrame,
     figures: list[Path],
+    table_files: dict[str, str],
 ) -> Path:
     from ldenrich import report
 
@@ -218,7 +235,7 @@ def _report(
         qc=qc,
         genes=genes.table,
         sets=sets.sets,
-        members=sets.members,
+        members=members,
         table3=sets.table3(screen),
         kruskal=sets.kruskal,
         enrichment=screen,
@@ -228,6 +245,7 @@ def _report(
             for stem in dict.fromkeys(p.stem for p in figures)
         ],
         notes=[sets.model["description"], *sets.model["notes"]],
+        table_files=table_files,
     )
 
 

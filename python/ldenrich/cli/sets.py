@@ -9,8 +9,10 @@ import ldenrich
 from ldenrich.cli._common import (
     LOGGER,
     OUT_RULE,
+    HelpFormatter,
     add_common_options,
     add_out_option,
+    log_items,
     output_prefix,
     start_logging,
     step,
@@ -50,6 +52,10 @@ def add_set_options(p: argparse.ArgumentParser) -> None:
         help="truncate gene Z below -LOW and above mean + HIGH SD (0 disables a side)",
     )  # fmt: skip
     g.add_argument("--min-genes", type=int, default=2, help="regress sets with >= N genes found")
+    g.add_argument(
+        "--members-top", type=int, default=200, metavar="N",
+        help="PREFIX.members.tsv lists the genes of the N most significant sets (0: every set)",
+    )  # fmt: skip
     g.add_argument("--alpha", type=float, default=0.05, help="level of the gene counts")
 
 
@@ -62,7 +68,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         ".genes.out (OLS). Writes PREFIX.gsa.out (MAGMA layout), PREFIX.sets.tsv, "
         "PREFIX.kruskal.tsv, PREFIX.members.tsv (Tables 1/2), PREFIX.table3.tsv and PREFIX.log. "
         + OUT_RULE,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument(
         "--gene-results", required=True, type=Path, help="MAGMA or ldenrich .genes.raw/.genes.out"
@@ -95,15 +101,15 @@ def log_set_results(res: ldenrich.GeneSetResults) -> None:
     counts = sets.status.value_counts()
     LOGGER.info("  sets: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
     partial = sets[sets.n_genes_missing > 0]
-    for row in partial.head(50).itertuples():
+    lines = []
+    for row in partial.itertuples():
         missing = row.missing_genes.split(",")
         shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
-        LOGGER.info(
-            "  %s: %d of %d genes not in the gene results (%s)",
-            row.set, row.n_genes_missing, row.n_genes, shown,
-        )  # fmt: skip
-    if len(partial) > 50:
-        LOGGER.info("  ... and %d more sets with genes missing (see sets.tsv)", len(partial) - 50)
+        lines.append(
+            f"  {row.set}: {row.n_genes_missing} of {row.n_genes} genes not in the gene results "
+            f"({shown})"
+        )
+    log_items(lines, "gene sets with genes not in the gene results")
     k = res.kruskal.iloc[0]
     LOGGER.info(
         "  Kruskal-Wallis across %d sets: H = %.4g, df = %g, p = %.3g", k.n_sets, k.h, k.df, k.p
@@ -121,8 +127,17 @@ def check_set_args(args: argparse.Namespace) -> None:
     """Argument checks done before any file is read."""
     if args.min_genes < 1:
         raise ldenrich.InvalidArgumentError(f"--min-genes must be at least 1; got {args.min_genes}")
+    if args.members_top < 0:
+        raise ldenrich.InvalidArgumentError(
+            f"--members-top must be 0 (every set) or more; got {args.members_top}"
+        )
     if not 0 < args.alpha < 1:
         raise ldenrich.InvalidArgumentError(f"--alpha must be in (0, 1); got {args.alpha}")
+
+
+def members_sets(args: argparse.Namespace) -> int | None:
+    """``--members-top``: None (every set) for 0."""
+    return args.members_top or None
 
 
 def set_analysis_from_args(
@@ -164,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
     with step("gene-set analysis"):
         res = set_analysis_from_args(args, genes, gene_sets, gene_loc)
     log_set_results(res)
-    for kind, path in res.write(out).items():
+    for kind, path in res.write(out, members_sets=members_sets(args)).items():
         LOGGER.info("wrote %s (%s)", path, kind)
     LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
     return 0
