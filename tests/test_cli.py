@@ -103,6 +103,19 @@ def test_sets_on_magma_files(tmp_path: Path, shared_data: Path) -> None:
     ).sets
     np.testing.assert_allclose(sets.p_competitive, api.p_competitive, rtol=1e-12)
     assert "model: GLS" in Path(f"{out}.log").read_text()
+    # members.tsv: every set by default here (fewer than 200), the N most significant on request.
+    members = pd.read_csv(f"{out}.members.tsv", sep="\t")
+    assert set(members.set) == set(sets.set)
+    assert main(["sets", "--gene-results", str(raw), "--gene-sets", str(gmt), "--out",
+                 str(tmp_path / "top"), "--members-top", "2", "--threads", "1"]) == 0  # fmt: skip
+    top = pd.read_csv(tmp_path / "top.members.tsv", sep="\t")
+    best = sets.sort_values(["p_competitive", "p_one_sample"]).set.head(2).tolist()
+    assert list(dict.fromkeys(top.set)) == best
+    # Coordinates are written as integers even though missing genes have none.
+    text = pd.read_csv(tmp_path / "top.members.tsv", sep="\t", dtype=str, keep_default_na=False)
+    assert (
+        text.start[top.found].str.fullmatch(r"\d+").all() and (text.start[~top.found] == "NA").all()
+    )
     plain = shared_data / "magma_outputs" / "ieu-a-298" / "ieu-a-298.genes.out"
     assert main(["sets", "--gene-results", str(plain), "--gene-sets", str(gmt), "--out",
                  str(tmp_path / "ols")]) == 0  # fmt: skip

@@ -288,3 +288,23 @@ def test_two_runs_on_one_prefix_do_not_interleave(tmp_path: Path) -> None:
     assert code == 128 + signal.SIGTERM
     assert not (tmp_path / "x.lock").exists()
     assert_log_ends_with(tmp_path / "x.log", "ldenrich: interrupted (SIGTERM)", "exit status 143")
+
+
+def test_an_input_that_vanishes_mid_run_is_one_line(tmp_path: Path) -> None:
+    bed = tmp_path / "lrld.bed"
+    bed.write_text("chr22\t17000000\t18500000\n")
+    args = ["enrich", "--sumstats", str(EX.sumstats), "--bim", str(EX.bim), "--bed", str(bed),
+            *THREADS]  # fmt: skip
+    proc = start(args, tmp_path / "x")
+    # The BED is read when annotating, after the summary statistics and the reference.
+    wait_for(proc, "reading summary statistics, reference")
+    bed.unlink()
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 1
+    last = err.rstrip().splitlines()[-1]
+    assert last.startswith("ldenrich: error:") and str(bed) in last, err
+    assert "No such file" in last and "Traceback" not in err
+    assert not (tmp_path / "x.enrichment.tsv").exists()
+    assert_log_ends_with(tmp_path / "x.log", last, "exit status 1")
