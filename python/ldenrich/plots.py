@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -121,6 +121,12 @@ def _short(label: object, limit: int = _LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
+def _label(name: str, descriptions: Mapping[str, str] | None) -> str:
+    """``GO:0007268 chemical synaptic transmission``: the name, then its description if any."""
+    text = (descriptions or {}).get(name, "")
+    return f"{name} {text}" if text and text != name else name
+
+
 def _listing(names: Sequence[str], limit: int = 8) -> str:
     shown = ", ".join(_short(n, 32) for n in names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
@@ -143,6 +149,7 @@ def forest_plot(
     max_categories: int = 60,
     order: Literal["enrichment", "p", "input"] = "enrichment",
     title: str = "Enrichment of mean chi-square",
+    descriptions: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Forest plot of enrichment ratios with their 95% jackknife intervals.
 
@@ -167,6 +174,8 @@ def forest_plot(
         Top-to-bottom order: decreasing ratio, increasing p, or the table's order.
     title : str
         Figure title.
+    descriptions : mapping of str to str, optional
+        Shown after each name (GMT column 2: ``GeneSets.descriptions``).
 
     Returns
     -------
@@ -254,7 +263,7 @@ def forest_plot(
             zorder=3,
         )
     ax.axvline(1.0, color=_GREY, linestyle="--", linewidth=1, zorder=1)
-    ax.set_yticks(y, [_short(names[i]) for i in rows], fontsize=8)
+    ax.set_yticks(y, [_short(_label(names[i], descriptions)) for i in rows], fontsize=8)
     ax.set_ylim(-0.7, max(k, 1) - 0.3)
     ax.grid(axis="x", color="#eeeeee", linewidth=0.8)
     ax.set_axisbelow(True)
@@ -355,6 +364,7 @@ def set_z_distributions(
     *,
     max_sets: int = 40,
     title: str = "Gene Z of each set against all genes",
+    descriptions: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Gene Z of each set's genes against the genome-wide distribution of ``ZSTAT``.
 
@@ -377,6 +387,8 @@ def set_z_distributions(
         Most sets drawn (the first ones); the figure says when some are left out.
     title : str
         Figure title.
+    descriptions : mapping of str to str, optional
+        Shown after each set name (GMT column 2: ``GeneSets.descriptions``).
 
     Returns
     -------
@@ -450,7 +462,8 @@ def set_z_distributions(
             _box(ax, z, y)
             mean = float(z.mean())
             ax.scatter([mean], [y], marker="D", s=40, color=_RED, zorder=5, edgecolors="white")
-            labels.append((y, f"{_short(name, 40)} (n {len(z)}/{total}, mean {mean:.2f})"))
+            shown = _short(_label(name, descriptions), 40)
+            labels.append((y, f"{shown} (n {len(z)}/{total}, mean {mean:.2f})"))
         else:
             ax.text(
                 0.5,
@@ -462,7 +475,7 @@ def set_z_distributions(
                 fontsize=8,
                 color=_GREY,
             )
-            labels.append((y, f"{_short(name, 40)} (n 0/{total})"))
+            labels.append((y, f"{_short(_label(name, descriptions), 40)} (n 0/{total})"))
         y -= 1
     if math.isfinite(genome_mean):
         ax.axvline(genome_mean, color=_BLUE, linestyle="--", linewidth=1, zorder=2)

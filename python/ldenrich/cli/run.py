@@ -153,7 +153,8 @@ def run_pipeline(args: argparse.Namespace, command: str | None = None) -> dict[s
     figures: list[Path] = []
     if not args.no_figures:
         with step("figures"):
-            figures = _figures(prefix, screen, genes.table, members)
+            descriptions = {k: v for gs in gene_sets for k, v in gs.descriptions.items() if v}
+            figures = _figures(prefix, screen, genes.table, members, descriptions)
         written.update({f"figure {p.name}": p for p in figures})
     else:
         # Figures of an earlier run with this prefix would no longer match the tables.
@@ -182,7 +183,11 @@ _CAPTIONS = {
 
 
 def _figures(
-    prefix: Path, screen: pd.DataFrame, genes: pd.DataFrame, members: pd.DataFrame
+    prefix: Path,
+    screen: pd.DataFrame,
+    genes: pd.DataFrame,
+    members: pd.DataFrame,
+    descriptions: dict[str, str],
 ) -> list[Path]:
     from ldenrich import plots
 
@@ -190,8 +195,10 @@ def _figures(
         return prefix.with_name(f"{prefix.name}.{name}")
 
     drawings = [
-        lambda: plots.forest_plot(screen, stem("enrichment_forest")),
-        lambda: plots.set_z_distributions(genes, members, stem("set_z_distributions")),
+        lambda: plots.forest_plot(screen, stem("enrichment_forest"), descriptions=descriptions),
+        lambda: plots.set_z_distributions(
+            genes, members, stem("set_z_distributions"), descriptions=descriptions
+        ),
         lambda: plots.gene_manhattan_qq(genes, stem("genes_manhattan_qq")),
     ]
     paths: list[Path] = []
