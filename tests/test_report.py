@@ -128,11 +128,21 @@ def test_forest_plot_on_the_demo_table(demo_enrichment, tmp_path) -> None:
         assert name in svg
     assert "Not drawn, skipped_no_snps" in svg
     row = drawn.dropna(subset=["enrichment_se"]).iloc[0]
-    lo, hi = (
-        row.enrichment - plots.Z95 * row.enrichment_se,
-        row.enrichment + plots.Z95 * row.enrichment_se,
-    )
+    # The interval is formed on the log scale (delta method), so it stays above 0.
+    half = plots.Z95 * row.enrichment_se / row.enrichment
+    lo, hi = row.enrichment * np.exp(-half), row.enrichment * np.exp(half)
     assert f"{row.enrichment:.2f} [{lo:.2f}, {hi:.2f}]" in svg
+    assert "permutation p" in svg  # the calibrated p is the one shown
+
+
+def test_forest_plot_interval_never_below_zero(tmp_path) -> None:
+    table = pd.DataFrame({"category": ["wide", "narrow"], "enrichment": [1.1, 2.0],
+                          "enrichment_se": [0.9, 0.1], "enrichment_p_perm": [0.4, 0.001],
+                          "p_perm_bonferroni": [0.8, 0.002], "few_blocks": [True, False]})  # fmt: skip
+    svg = assert_figure(plots.forest_plot(table, tmp_path / "f"), tmp_path / "f")
+    lo = 1.1 * np.exp(-plots.Z95 * 0.9 / 1.1)
+    assert 0 < lo and f"1.10 [{lo:.2f}," in svg
+    assert "wide\u2020" in svg and "fewer than 10 jackknife blocks" in svg
 
 
 def test_forest_plot_all_nan(demo_enrichment, tmp_path) -> None:
@@ -159,7 +169,8 @@ def test_forest_plot_many_categories_shows_the_top_by_p(rng, tmp_path) -> None:
     })  # fmt: skip
     svg = assert_figure(plots.forest_plot(table, tmp_path / "many", max_categories=20),
                         tmp_path / "many")  # fmt: skip
-    assert "Showing the 20 categories with the smallest jackknife p of 150" in svg
+    # Without the calibrated columns the plot falls back to the study's p, and says so.
+    assert "Showing the 20 categories with the smallest study's jackknife p of 150" in svg
     best = set(table.nsmallest(20, "enrichment_p").category)
     shown = {c for c in table.category if f"<!-- {c} -->" in svg}
     assert shown == best

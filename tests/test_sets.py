@@ -347,6 +347,10 @@ def test_simple_tests_match_scipy_and_statsmodels(rng):
         ref.pvalue, rel=1e-10
     )
     assert k.n_sets == sum(len(g) > 0 for g in groups) and k.df == k.n_sets - 1
+    members = [set(ids[ids.isin(g)]) for g in sets.values()]
+    assert k.n_memberships == sum(len(m) for m in members)
+    assert k.n_distinct_genes == len(set().union(*members))
+    assert bool(k.sets_overlap) == (k.n_memberships > k.n_distinct_genes)
 
 
 def test_kruskal_edge_cases_follow_scipy(rng):
@@ -438,7 +442,9 @@ def test_outputs_written(tmp_path: Path, shared_data: Path):
     tsv = pd.read_csv(written["sets.tsv"], sep="\t")
     assert list(tsv.columns) == SET_COLUMNS and len(tsv) == 3
     kw = pd.read_csv(written["kruskal.tsv"], sep="\t")
-    assert list(kw.columns) == ["h", "df", "p", "n_sets"] and kw.n_sets[0] == 2
+    assert list(kw.columns) == [
+        "h", "df", "p", "n_sets", "n_memberships", "n_distinct_genes", "sets_overlap"
+    ] and kw.n_sets[0] == 2
 
 
 def test_our_genes_raw_round_trips(tmp_path: Path):

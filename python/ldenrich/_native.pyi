@@ -72,7 +72,13 @@ class Annotation:
     def missing_genes(self, index: int) -> list[str]: ...
     def ranges(self, index: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]: ...
     def enrichment(
-        self, blocks: int, min_snps: int, threads: int | None
+        self,
+        blocks: int,
+        min_snps: int,
+        permutations: int,
+        perm_stop: int,
+        seed: int,
+        threads: int | None,
     ) -> tuple[dict[str, object], int]: ...
 
 def read_sumstats(
@@ -105,10 +111,14 @@ def annotate(
 ) -> Annotation: ...
 def enrichment_ranges(
     chisq: npt.NDArray[np.float64],
+    chrom: npt.NDArray[np.int64] | None,
     starts: list[npt.NDArray[np.uint32]],
     ends: list[npt.NDArray[np.uint32]],
     blocks: int,
     min_snps: int,
+    permutations: int,
+    perm_stop: int,
+    seed: int,
     threads: int | None,
 ) -> tuple[dict[str, object], int]: ...
 

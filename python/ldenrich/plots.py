@@ -153,18 +153,22 @@ def forest_plot(
 ) -> list[Path]:
     """Forest plot of enrichment ratios with their 95% jackknife intervals.
 
-    One row per category: the ratio (point) and ``ratio +- 1.96 SE`` (line), a reference line
-    at 1, and on the right the ratio, interval and jackknife p. Bonferroni-significant
-    categories (``p_bonferroni < 0.05``) are drawn in red; a ratio without a jackknife SE is a
-    hollow point without a line. Categories without a ratio (skipped) are not drawn and are
-    listed under the axis. With more than ``max_categories`` categories, the ones with the
-    smallest jackknife p are shown and the figure says so.
+    One row per category: the ratio (point) and its 95% interval (line), a reference line at 1,
+    and on the right the ratio, interval and p. The interval is formed on the log scale,
+    ``ratio * exp(+-1.96 SE / ratio)`` (the delta method), so it never extends below 0. The p
+    shown, the colour and the selection use the calibrated permutation p
+    (``enrichment_p_perm``, Bonferroni ``p_perm_bonferroni``) when the table has it, else the
+    t-referred jackknife p, else the study's jackknife p; the figure says which. Significant
+    categories (Bonferroni < 0.05) are drawn in red; a ratio without a jackknife SE is a hollow
+    point without a line; categories in few jackknife blocks are marked with a dagger.
+    Categories without a ratio (skipped) are not drawn and are listed under the axis. With more
+    than ``max_categories`` categories, the ones with the smallest p are shown.
 
     Parameters
     ----------
     enrichment : pandas.DataFrame
         The screen's table (:func:`ldenrich.enrichment`): needs ``category``, ``enrichment``
-        and ``enrichment_se``; uses ``enrichment_p``, ``p_bonferroni`` and ``status`` when
+        and ``enrichment_se``; uses the p-value columns, ``few_blocks`` and ``status`` when
         present.
     stem : str or pathlib.Path
         Output path without extension; ``stem.png`` and ``stem.svg`` are written.
@@ -208,11 +212,22 @@ def forest_plot(
     ratio = _numeric(table, "enrichment", what)
     se = _numeric(table, "enrichment_se", what)
     n = len(table)
-    p = _numeric(table, "enrichment_p", what) if "enrichment_p" in table else np.full(n, np.nan)
-    p_bonf = (
-        _numeric(table, "p_bonferroni", what) if "p_bonferroni" in table else np.full(n, np.nan)
+    p_label, p_column, bonf_column = next(
+        (
+            choice
+            for choice in _FOREST_P
+            if choice[1] in table and pd.to_numeric(table[choice[1]], errors="coerce").notna().any()
+        ),
+        ("p", None, None),
     )
+    p = _numeric(table, p_column, what) if p_column else np.full(n, np.nan)
+    p_bonf = _numeric(table, bonf_column, what) if bonf_column in table else np.full(n, np.nan)
     status = table["status"].astype(str).to_numpy() if "status" in table else np.full(n, "")
+    few = (
+        table["few_blocks"].fillna(False).astype(bool).to_numpy()
+        if "few_blocks" in table
+        else np.zeros(n, dtype=bool)
+    )
 
     drawable = np.flatnonzero(np.isfinite(ratio))
     omitted: dict[str, list[str]] = {}
@@ -225,7 +240,7 @@ def forest_plot(
         by_p = sorted(drawable, key=lambda i: (not np.isfinite(p[i]), p[i], -ratio[i], i))
         drawable = np.array(by_p[:max_categories])
         notes.append(
-            f"Showing the {max_categories} categories with the smallest jackknife p "
+            f"Showing the {max_categories} categories with the smallest {p_label} "
             f"of {int(np.isfinite(ratio).sum())} with a ratio."
         )
     if order == "enrichment":
@@ -238,14 +253,22 @@ def forest_plot(
         notes.append(f"Not drawn, {reason} ({len(skipped)}): {_listing(skipped)}.")
     if any(not np.isfinite(se[i]) for i in rows):
         notes.append("Hollow point: no jackknife interval (a block held all annotated SNPs).")
+    if any(few[i] for i in rows):
+        notes.append(
+            "\u2020: annotated SNPs in fewer than 10 jackknife blocks; the interval rests on few "
+            "degrees of freedom and the study's normal p would be far too small."
+        )
+    notes.append(f"p: {p_label}. Interval: ratio \u00d7 exp(\u00b11.96 SE / ratio).")
 
     k = len(rows)
     fig = _new_figure(9.0, 1.6 + 0.26 * max(k, 3) + 0.18 * len(notes))
     ax, ax_text = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3.0, 1.45]})
     ax.set_title(title, loc="left", fontsize=11)
     y = np.arange(k)[::-1].astype(float)
-    lo = np.array([ratio[i] - Z95 * se[i] for i in rows])
-    hi = np.array([ratio[i] + Z95 * se[i] for i in rows])
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        half = np.array([Z95 * se[i] / ratio[i] for i in rows])
+        lo = np.array([ratio[i] for i in rows]) * np.exp(-half)
+        hi = np.array([ratio[i] for i in rows]) * np.exp(half)
     r = np.array([ratio[i] for i in rows])
     sig = np.array([np.isfinite(p_bonf[i]) and p_bonf[i] < 0.05 for i in rows], dtype=bool)
     has_ci = np.isfinite(lo) & np.isfinite(hi)
@@ -263,7 +286,11 @@ def forest_plot(
             zorder=3,
         )
     ax.axvline(1.0, color=_GREY, linestyle="--", linewidth=1, zorder=1)
-    ax.set_yticks(y, [_short(_label(names[i], descriptions)) for i in rows], fontsize=8)
+    ax.set_yticks(
+        y,
+        [_short(_label(names[i], descriptions)) + ("\u2020" if few[i] else "") for i in rows],
+        fontsize=8,
+    )
     ax.set_ylim(-0.7, max(k, 1) - 0.3)
     ax.grid(axis="x", color="#eeeeee", linewidth=0.8)
     ax.set_axisbelow(True)
@@ -271,7 +298,7 @@ def forest_plot(
         ax.spines[side].set_visible(False)
     xlabel = "Enrichment ratio (mean \u03c7\u00b2 in / out), 95% jackknife interval"
     if sig.any():
-        xlabel += "; red: Bonferroni p < 0.05"
+        xlabel += f"; red: Bonferroni {p_label} < 0.05"
     ax.set_xlabel(xlabel, fontsize=9)
     if notes:
         wrapped = "\n".join(textwrap.fill(note, 120) for note in notes)
@@ -323,6 +350,14 @@ def forest_plot(
             color=_RED if sig[row] else "black",
         )
     return _save(fig, stem)
+
+
+#: Which p the forest plot shows, best first: (label, p column, Bonferroni column).
+_FOREST_P = [
+    ("permutation p", "enrichment_p_perm", "p_perm_bonferroni"),
+    ("jackknife t p", "enrichment_p_t", "p_t_bonferroni"),
+    ("study's jackknife p", "enrichment_p", "p_bonferroni"),
+]
 
 
 # ----------------------------------------------------------------------------------------------

@@ -45,9 +45,16 @@ FigureSpec = str | Path | tuple[str, str | Path | Sequence[str | Path]]
 #: Columns shown for the enrichment screen (the full table is in the TSV).
 ENRICHMENT_COLUMNS = [
     "category", "kind", "n_genes", "n_genes_found", "n_snps_in", "mean_chisq_in",
-    "mean_chisq_out", "enrichment", "enrichment_se", "enrichment_p", "p_bonferroni", "q_bh",
+    "mean_chisq_out", "enrichment", "enrichment_se", "enrichment_p_perm", "p_perm_bonferroni",
+    "q_perm_bh", "n_blocks_in", "few_blocks", "enrichment_p_t", "enrichment_p", "p_bonferroni",
     "welch_p", "mwu_p", "status",
 ]  # fmt: skip
+#: The screen's verdict, best p first: (p column, Bonferroni column, label).
+_SCREEN_VERDICT = [
+    ("enrichment_p_perm", "p_perm_bonferroni", "permutation p"),
+    ("enrichment_p_t", "p_t_bonferroni", "jackknife t p"),
+    ("enrichment_p", "p_bonferroni", "the study's jackknife p"),
+]
 #: Columns shown for gene-level results.
 GENE_COLUMNS = [
     "GENE", "SYMBOL", "CHR", "START", "STOP", "NSNPS", "NPARAM", "N", "ZSTAT", "P", "MLOG10P",
@@ -58,7 +65,15 @@ GENE_COLUMNS = [
 GLOSSARY = {
     "enrichment": "mean chi-square of annotated SNPs / mean chi-square of all other SNPs",
     "enrichment_se": "delete-one-block jackknife standard error of the ratio",
-    "enrichment_p": "two-sided normal p of (ratio - 1) / SE",
+    "enrichment_p_perm": "calibrated p: one-sided, from circular shifts of the category "
+    "along each chromosome",
+    "p_perm_bonferroni": "Bonferroni-adjusted permutation p across the tested family",
+    "q_perm_bh": "Benjamini-Hochberg q of the permutation p across the tested family",
+    "n_blocks_in": "jackknife blocks holding annotated SNPs (they alone inform the SE)",
+    "few_blocks": "fewer than 10 such blocks: the study's p is unreliable, read the permutation p",
+    "enrichment_p_t": "two-sided Student t p of (ratio - 1) / SE, df = n_blocks_in - 1",
+    "enrichment_p": "the study's p: two-sided normal p of (ratio - 1) / SE; far too small for "
+    "categories in few blocks",
     "p_bonferroni": "Bonferroni-adjusted p across the tested family",
     "q_bh": "Benjamini-Hochberg q across the tested family",
     "welch_p": "Welch t test p (SNPs treated as independent: descriptive)",
@@ -96,6 +111,7 @@ h3 { margin: 18px 0 6px; font-size: 15px; }
 p, li { max-width: 88ch; }
 .meta, .note, figcaption, .muted { color: var(--muted); }
 .note { font-size: 13px; margin: 6px 0; }
+.warning { color: #9a3412; font-size: 13px; margin: 6px 0; }
 nav ol { columns: 2; padding-left: 20px; margin: 8px 0; }
 nav a, nav a:visited { color: var(--accent); text-decoration: none; }
 pre { background: #f1f4f7; border: 1px solid var(--line); border-radius: 4px; padding: 8px 10px;
@@ -431,6 +447,11 @@ def _kruskal_section(kruskal: pd.DataFrame) -> str:
             f"<p>Kruskal-Wallis test of gene Z{sets}: H = {format_value(row['h'])}{df}, "
             f"p = {format_value(row['p'], 'p')}.</p>"
         )
+        if bool(row.get("sets_overlap", False)):
+            text += (
+                '<p class="warning">The sets share genes, so the groups are not independent '
+                "samples and this p is not a valid test (shown for the study's layout only).</p>"
+            )
     return text + _html_table(kruskal)
 
 
@@ -531,30 +552,48 @@ def render_report(
 
     if enrichment is not None:
         enrichment = _check_frame(enrichment, "enrichment")
-        intro = (
-            "<p>Per category, the mean chi-square of its SNPs over that of all other SNPs; the "
-            "standard error comes from a delete-one-block jackknife over contiguous genome "
-            "blocks, and its p-value is the one to trust. Welch and Mann-Whitney p-values treat "
-            "SNPs as independent, which LD makes untrue: they are descriptive.</p>"
+        p_column, bonf_column, label = next(
+            (
+                choice
+                for choice in _SCREEN_VERDICT
+                if choice[0] in enrichment
+                and pd.to_numeric(enrichment[choice[0]], errors="coerce").notna().any()
+            ),
+            _SCREEN_VERDICT[-1],
         )
+        intro = (
+            "<p>Per category, the mean chi-square of its SNPs over that of all other SNPs. The "
+            "calibrated p (<code>enrichment_p_perm</code>, one-sided) compares the ratio with "
+            "the category's own SNP runs shifted circularly along each chromosome, which keeps "
+            "its shape and the LD along the genome. The study's p (<code>enrichment_p</code>) "
+            "refers the delete-one-block jackknife z to a normal; only the blocks holding the "
+            "category's SNPs (<code>n_blocks_in</code>) inform its SE, so for categories in few "
+            "blocks (<code>few_blocks</code>) it is far too small. Welch and Mann-Whitney "
+            f"p-values treat SNPs as independent: they are descriptive. Sorted by {label}.</p>"
+        )
+        shown = [c for c in ENRICHMENT_COLUMNS if c in enrichment]
         body = _top_table(
             enrichment,
             what="categories",
-            p_column="enrichment_p",
+            p_column=p_column,
             max_rows=max_rows,
-            columns=ENRICHMENT_COLUMNS,
+            columns=shown,
             sort=True,
             file=files.get("enrichment"),
         )
         sections.append(_Section("enrichment", "Enrichment screen", intro + body))
-        if "p_bonferroni" in enrichment:
-            bonf = pd.to_numeric(enrichment["p_bonferroni"], errors="coerce")
+        if bonf_column in enrichment:
+            bonf = pd.to_numeric(enrichment[bonf_column], errors="coerce")
             glance.append(
                 (
                     f"{int((bonf < 0.05).sum()):,} of {len(enrichment):,}",
-                    "categories with Bonferroni p < 0.05",
+                    f"categories with Bonferroni {label} < 0.05",
                 )
             )
+        if "few_blocks" in enrichment:
+            few = int(enrichment["few_blocks"].fillna(False).astype(bool).sum())
+            if few:
+                glance.append((f"{few:,}", "categories in fewer than 10 jackknife blocks"))
 
     if sets is not None:
         sets = _check_frame(sets, "sets")
@@ -579,7 +618,7 @@ def render_report(
                 _top_table(
                     table3,
                     what="sets",
-                    p_column="p",
+                    p_column=_first_present(table3, ["p_competitive", "p"]),
                     max_rows=max_rows,
                     file=files.get("table3"),
                 ),

@@ -64,11 +64,12 @@ MEMBER_COLUMNS = [
 ]  # fmt: skip
 
 #: Columns of :meth:`GeneSetResults.table3` (the study's Table 3).
+#: The competitive GLS p leads: it allows for LD between genes, which the study's one-sample t
+#: (``t``, ``p``) does not; likewise the screen's permutation p leads the study's jackknife p.
 TABLE3_COLUMNS = [
-    "set", "description", "n_genes", "n_evaluable", "n_nominal", "n_set_bonferroni", "mean_z",
-    "t", "p",
-    "p_bonferroni", "q_bh", "beta", "se", "p_competitive", "enrichment", "enrichment_se",
-    "enrichment_p",
+    "set", "description", "n_genes", "n_evaluable", "n_nominal", "n_set_bonferroni", "beta",
+    "se", "p_competitive", "mean_z", "t", "p", "p_bonferroni", "q_bh", "enrichment",
+    "enrichment_se", "enrichment_p_perm", "n_blocks_in", "enrichment_p",
 ]  # fmt: skip
 
 _COVARIATE_LABELS = {
@@ -155,7 +156,10 @@ class GeneSetResults:
         One row per gene of each set (:data:`MEMBER_COLUMNS`), sorted by set then p: the
         study's Tables 1 and 2.
     kruskal : pandas.DataFrame
-        One row ``h, df, p, n_sets``: Kruskal-Wallis of gene Z across the sets with genes found.
+        One row ``h, df, p, n_sets, n_memberships, n_distinct_genes, sets_overlap``:
+        Kruskal-Wallis of gene Z across the sets with genes found. When the sets share genes
+        (``sets_overlap``), the test's groups are not independent samples and its p is not a
+        valid test: read it only for disjoint sets.
     model : dict
         How the competitive regression was fitted: ``method`` (``GLS`` or ``OLS``), genes,
         effective genes, covariates used and dropped, truncation limits, notes.
@@ -207,10 +211,14 @@ class GeneSetResults:
                 "p_competitive": s["p_competitive"],
             }
         )
-        screen = ["enrichment", "enrichment_se", "enrichment_p"]
+        screen = ["enrichment", "enrichment_se", "enrichment_p_perm", "n_blocks_in", "enrichment_p"]
         if enrichment is not None:
-            rows = enrichment.drop_duplicates("category").set_index("category")[screen]
+            present = [c for c in screen if c in enrichment]
+            rows = enrichment.drop_duplicates("category").set_index("category")[present]
             out = out.join(rows, on="set")
+            for c in screen:
+                if c not in out:
+                    out[c] = np.nan
         else:
             for c in screen:
                 out[c] = np.nan
@@ -789,9 +797,24 @@ def gene_set_analysis(
         }
     )[SET_COLUMNS]
     members = _members(table, symbols, z, p, resolved, n_genes)
-    groups = [z[r.rows] for r in resolved if len(r.rows)]
+    found = [r.rows for r in resolved if len(r.rows)]
+    groups = [z[rows] for rows in found]
     h, kdf, kp = kruskal_wallis(groups) if len(groups) >= 2 else (math.nan, math.nan, math.nan)
-    kruskal = pd.DataFrame({"h": [h], "df": [kdf], "p": [kp], "n_sets": [len(groups)]})
+    # Kruskal-Wallis assumes each gene belongs to one group: a gene in several sets enters
+    # several times and its sets stop being independent samples, so the p then means nothing.
+    memberships = sum(len(rows) for rows in found)
+    distinct = len(np.unique(np.concatenate(found))) if found else 0
+    kruskal = pd.DataFrame(
+        {
+            "h": [h],
+            "df": [kdf],
+            "p": [kp],
+            "n_sets": [len(groups)],
+            "n_memberships": [memberships],
+            "n_distinct_genes": [distinct],
+            "sets_overlap": [memberships > distinct],
+        }
+    )
 
     method = "GLS" if corr is not None else "OLS"
     notes = []

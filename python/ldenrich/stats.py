@@ -3,9 +3,17 @@
 For every category: the mean chi-square of annotated SNPs over that of all other SNPs of the
 universe (the enrichment), its delete-one-block jackknife standard error over contiguous blocks
 in genome order (ldsc's blocks), a Welch t test and a Mann-Whitney U test of the two groups,
-and Bonferroni and Benjamini-Hochberg adjustments of the jackknife p-values across categories.
-Welch and Mann-Whitney treat SNPs as independent, which LD makes untrue: they are descriptive.
-The jackknife p-value is the one to trust.
+and Bonferroni and Benjamini-Hochberg adjustments across categories.
+
+Which p to read (docs/calibration.md has the measurements):
+
+* ``enrichment_p_perm`` -- the headline: one-sided, from circular shifts of the category along
+  each chromosome, calibrated for categories of any size and under LD;
+* ``enrichment_p_t`` -- the jackknife z referred to Student's t with ``n_blocks_in - 1`` degrees
+  of freedom (only blocks holding annotated SNPs inform the SE);
+* ``enrichment_p`` -- the study's recipe (z referred to a normal), kept to reproduce it; far too
+  small for categories in few blocks (``few_blocks``);
+* ``welch_p`` and ``mwu_p`` treat SNPs as independent, which LD makes untrue: descriptive.
 """
 
 from __future__ import annotations
@@ -47,6 +55,17 @@ COLUMNS = [
     "p_bonferroni",
     "q_bh",
     "jackknife_ok",
+    "n_blocks_in",
+    "few_blocks",
+    "enrichment_p_t",
+    "enrichment_mlog10p_t",
+    "p_t_bonferroni",
+    "q_t_bh",
+    "enrichment_p_perm",
+    "enrichment_mlog10p_perm",
+    "p_perm_bonferroni",
+    "q_perm_bh",
+    "n_permutations",
     "welch_t",
     "welch_df",
     "welch_p",
@@ -59,33 +78,59 @@ COLUMNS = [
 ]
 
 
+#: Categories whose annotated SNPs fall in fewer jackknife blocks are flagged ``few_blocks``:
+#: their jackknife SE rests on so few degrees of freedom that only the permutation p is reliable.
+FEW_BLOCKS = 10
+
+
 def _with_pvalues(columns: dict[str, Any]) -> dict[str, Any]:
     tested = np.array([s == "tested" for s in columns["status"]], dtype=bool)
     p, mlog10 = normal_two_sided(columns["enrichment_z"])
     columns["enrichment_p"], columns["enrichment_mlog10p"] = p, mlog10
+    n_blocks_in = np.asarray(columns["n_blocks_in"], dtype=np.float64)
+    columns["few_blocks"] = tested & (n_blocks_in < FEW_BLOCKS)
+    p_t, mlog10_t = t_two_sided(columns["enrichment_z"], np.where(tested, n_blocks_in - 1, np.nan))
+    columns["enrichment_p_t"], columns["enrichment_mlog10p_t"] = p_t, mlog10_t
+    p_perm = np.where(tested, np.asarray(columns["enrichment_p_perm"], dtype=np.float64), np.nan)
+    columns["enrichment_p_perm"] = p_perm
+    with np.errstate(divide="ignore", invalid="ignore"):
+        columns["enrichment_mlog10p_perm"] = -np.log10(p_perm)
     columns["welch_p"], columns["welch_mlog10p"] = t_two_sided(
         columns["welch_t"], np.where(tested, columns["welch_df"], np.nan)
     )
     columns["mwu_p"], columns["mwu_mlog10p"] = normal_upper_doubled(columns["mwu_z"])
-    family = np.where(tested, p, np.nan)
-    columns["p_bonferroni"] = bonferroni(family)
-    columns["q_bh"] = benjamini_hochberg(family)
+    for prefix, values in (("p", p), ("p_t", p_t), ("p_perm", p_perm)):
+        family = np.where(tested, values, np.nan)
+        columns[f"{prefix}_bonferroni"] = bonferroni(family)
+        columns[f"q{prefix[1:]}_bh"] = benjamini_hochberg(family)
     return columns
 
 
-def _finish(columns: dict[str, Any], order: list[str], blocks: int, output: Output) -> Any:
-    """Add p-values, order the columns, record the number of blocks used."""
+def _finish(
+    columns: dict[str, Any], order: list[str], blocks: int, permutations: int, output: Output
+) -> Any:
+    """Add p-values, order the columns, record the number of blocks and permutations used."""
     columns = _with_pvalues(columns)
     table = pd.DataFrame({c: columns[c] for c in order})
     table.attrs["blocks"] = blocks
+    table.attrs["permutations"] = permutations
     return table if output == "pandas" else to_table(table, output)
 
 
-def _check_options(blocks: int, min_snps: int) -> None:
+def _check_options(
+    blocks: int, min_snps: int, permutations: int, perm_stop: int, seed: int
+) -> None:
+    # The core checks each option's domain; negative numbers cannot even reach it as unsigned.
     if int(blocks) < 2:
         raise InvalidArgumentError(f"blocks must be at least 2; got {blocks}")
     if int(min_snps) < 1:
         raise InvalidArgumentError(f"min_snps must be at least 1; got {min_snps}")
+    if int(permutations) < 0:
+        raise InvalidArgumentError(f"permutations must be 0 or more; got {permutations}")
+    if int(perm_stop) < 0:
+        raise InvalidArgumentError(f"perm_stop must be 0 or more; got {perm_stop}")
+    if not 0 <= int(seed) < 2**64:
+        raise InvalidArgumentError(f"seed must be an integer in [0, 2**64); got {seed}")
 
 
 def enrichment(
@@ -93,6 +138,9 @@ def enrichment(
     *,
     blocks: int = 200,
     min_snps: int = 1,
+    permutations: int = 10_000,
+    perm_stop: int = 50,
+    seed: int = 0,
     threads: int | None = None,
     output: Output = "pandas",
 ) -> Any:
@@ -107,6 +155,18 @@ def enrichment(
         M SNPs in genome order (capped at M).
     min_snps : int
         Categories with fewer annotated SNPs are reported with ``status = skipped_min_snps``.
+    permutations : int
+        Most circular-shift permutations per tested category for ``enrichment_p_perm``
+        (0: none). The smallest attainable p is ``1 / (permutations + 1)``: a Bonferroni
+        correction over N categories at level alpha needs ``permutations >= N / alpha``.
+    perm_stop : int
+        A category's permutations stop once this many shifts reach its observed enrichment,
+        with ``p = perm_stop / shifts drawn`` (Besag and Clifford's sequential p, as valid as
+        the fixed-count one); 0 always draws ``permutations``. Categories far from
+        significance then cost a few hundred shifts, so a large ``permutations`` is cheap.
+    seed : int
+        Seed of the permutations. With the category's own SNPs it fixes every draw, so a
+        category's p does not depend on the thread count or on the other categories.
     threads : int, optional
         Threads (default ``LDENRICH_NUM_THREADS`` or all cores); results do not depend on it.
     output : {"pandas", "polars"}
@@ -114,14 +174,27 @@ def enrichment(
     Returns
     -------
     DataFrame
-        One row per category with the columns of :data:`COLUMNS`. ``enrichment_p`` is the
-        two-sided normal p of ``(enrichment - 1) / enrichment_se``; ``welch_p`` and ``mwu_p``
-        are two-sided; ``*_mlog10p`` are -log10 of each p computed in log space, so they stay
-        finite where p underflows. ``p_bonferroni`` and ``q_bh`` adjust ``enrichment_p`` over
-        the tested categories with a defined jackknife. ``jackknife_ok`` is False when removing
-        a block leaves no annotated SNP (SE, z and p are then NaN). Categories with no SNP or
-        with every SNP are reported and skipped (``status``). ``df.attrs["blocks"]`` holds the
-        number of blocks used.
+        One row per category with the columns of :data:`COLUMNS`:
+
+        * ``enrichment_p_perm``: one-sided (enrichment) permutation p,
+          ``(1 + #{shifted ratio >= observed}) / (permutations + 1)`` (or ``perm_stop /
+          n_permutations`` when stopped early), the category's membership shifted circularly
+          by an independent uniform offset within each chromosome's SNP order; the calibrated
+          p to read first; ``n_permutations`` is the number of shifts drawn;
+        * ``enrichment_p_t``: two-sided Student t p of the jackknife z with
+          ``n_blocks_in - 1`` degrees of freedom, ``n_blocks_in`` the blocks holding annotated
+          SNPs; ``few_blocks`` flags ``n_blocks_in <`` :data:`FEW_BLOCKS`;
+        * ``enrichment_p``: the study's two-sided normal p of ``(enrichment - 1) /
+          enrichment_se``, too small for categories in few blocks;
+        * ``welch_p`` and ``mwu_p``: two-sided, SNPs taken as independent.
+
+        ``*_mlog10p*`` are -log10 of each p (computed in log space where p can underflow).
+        ``p_bonferroni``/``q_bh``, ``p_t_bonferroni``/``q_t_bh`` and
+        ``p_perm_bonferroni``/``q_perm_bh`` adjust each p over the tested categories where it
+        is defined. ``jackknife_ok`` is False when removing a block leaves no annotated SNP
+        (SE, z and the jackknife p's are then NaN; the permutation p is still defined).
+        Categories with no SNP or with every SNP are reported and skipped (``status``).
+        ``df.attrs`` holds the ``blocks`` and ``permutations`` used.
 
     Examples
     --------
@@ -136,8 +209,10 @@ def enrichment(
     """
     if not isinstance(annotation, Annotation):
         raise InvalidArgumentError("enrichment() needs an Annotation (see ldenrich.annotate)")
-    _check_options(blocks, min_snps)
-    stats, used_blocks = annotation._native.enrichment(int(blocks), int(min_snps), threads)
+    _check_options(blocks, min_snps, permutations, perm_stop, seed)
+    stats, used_blocks = annotation._native.enrichment(
+        int(blocks), int(min_snps), int(permutations), int(perm_stop), int(seed), threads
+    )
     info = annotation.categories()
     columns: dict[str, Any] = {
         "category": info["category"].tolist(),
@@ -147,7 +222,7 @@ def enrichment(
         "n_genes_found": info["n_genes_found"].array,
         **stats,
     }
-    return _finish(columns, COLUMNS, used_blocks, output)
+    return _finish(columns, COLUMNS, used_blocks, int(permutations), output)
 
 
 def _ranges_of(membership: np.ndarray, m: int, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -157,11 +232,14 @@ def _ranges_of(membership: np.ndarray, m: int, name: str) -> tuple[np.ndarray, n
             raise InvalidArgumentError(f"category {name!r}: mask length {member.shape} != {m} SNPs")
         mask = member
     else:
-        idx = member.astype(np.int64)
-        if idx.size and (idx.min() < 0 or idx.max() >= m):
+        idx = np.unique(member.astype(np.int64))
+        if idx.size and (idx[0] < 0 or idx[-1] >= m):
             raise InvalidArgumentError(f"category {name!r}: SNP index outside 0..{m - 1}")
-        mask = np.zeros(m, dtype=bool)
-        mask[idx] = True
+        # Runs of consecutive indices, without a mask over all M SNPs per category.
+        breaks = np.flatnonzero(np.diff(idx) != 1)
+        starts = np.concatenate((idx[:1], idx[breaks + 1])).astype(np.uint32)
+        ends = (np.concatenate((idx[breaks], idx[-1:])) + 1).astype(np.uint32)
+        return starts, ends
     edges = np.diff(np.concatenate(([0], mask.view(np.int8), [0])))
     starts = np.flatnonzero(edges == 1).astype(np.uint32)
     ends = np.flatnonzero(edges == -1).astype(np.uint32)
@@ -174,6 +252,10 @@ def enrichment_arrays(
     *,
     blocks: int = 200,
     min_snps: int = 1,
+    permutations: int = 10_000,
+    perm_stop: int = 50,
+    seed: int = 0,
+    chrom: np.ndarray | None = None,
     threads: int | None = None,
     output: Output = "pandas",
 ) -> Any:
@@ -185,8 +267,11 @@ def enrichment_arrays(
         Chi-squares of the SNPs **in genome order** (the jackknife blocks are contiguous runs
         of this order).
     categories : mapping of name to boolean mask or integer index array
-    blocks, min_snps, threads, output
+    blocks, min_snps, permutations, perm_stop, seed, threads, output
         As in :func:`enrichment`.
+    chrom : ndarray of int, optional
+        Chromosome of each SNP (each chromosome one contiguous run, as in genome order); the
+        permutation null shifts a category within each chromosome. Default: one chromosome.
 
     Returns
     -------
@@ -202,14 +287,21 @@ def enrichment_arrays(
     >>> round(float(row.enrichment), 6), round(float(row.enrichment_se), 6)
     (4.222222, 0.444437)
     """
-    _check_options(blocks, min_snps)
+    _check_options(blocks, min_snps, permutations, perm_stop, seed)
     values = np.ascontiguousarray(chisq, dtype=np.float64)
     if values.ndim != 1:
         raise InvalidArgumentError("chisq must be one-dimensional")
+    labels = None
+    if chrom is not None:
+        labels = np.asarray(chrom)
+        if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+            raise InvalidArgumentError("chrom must be a one-dimensional integer array")
+        labels = np.ascontiguousarray(labels, dtype=np.int64)
     names = [str(n) for n in categories]
     pairs = [_ranges_of(categories[n], values.size, n) for n in categories]
     stats, used_blocks = _native.enrichment_ranges(
-        values, [p[0] for p in pairs], [p[1] for p in pairs], int(blocks), int(min_snps), threads
-    )
+        values, labels, [p[0] for p in pairs], [p[1] for p in pairs], int(blocks),
+        int(min_snps), int(permutations), int(perm_stop), int(seed), threads,
+    )  # fmt: skip
     columns: dict[str, Any] = {"category": names, **stats}
-    return _finish(columns, ["category", *COLUMNS[5:]], used_blocks, output)
+    return _finish(columns, ["category", *COLUMNS[5:]], used_blocks, int(permutations), output)

@@ -50,8 +50,10 @@ def run(args: argparse.Namespace) -> int:
     command = f"ldenrich demo --out {args.out}"
     result = run_pipeline(pipeline, command=command)
     table3 = result["sets"].table3(result["enrichment"])
-    shown = table3[["set", "n_evaluable", "mean_z", "p", "p_competitive", "enrichment",
-                    "enrichment_p"]]  # fmt: skip
+    # The calibrated p's lead; the study's one-sample and jackknife p's follow, named as such.
+    shown = table3[["set", "n_evaluable", "p_competitive", "mean_z", "p", "enrichment",
+                    "enrichment_p_perm", "n_blocks_in", "enrichment_p"]].rename(
+        columns={"p": "p_study_t", "enrichment_p": "enrichment_p_study"})  # fmt: skip
     import pandas as pd
 
     with pd.option_context("display.width", 140, "display.max_rows", 100):

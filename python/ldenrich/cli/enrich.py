@@ -73,11 +73,29 @@ def add_enrich_options(p: argparse.ArgumentParser, required: bool) -> None:
         metavar="UP,DOWN",
         help="gene window in kb, strand-aware (MAGMA's rule)",
     )
-    opts.add_argument("--blocks", type=int, default=200, help="jackknife blocks")
-    opts.add_argument("--min-snps", type=int, default=1, help="test categories with >= N SNPs")
+    add_screen_test_options(opts)
     opts.add_argument("--drop-strand-ambiguous", action="store_true", help="drop A/T and C/G SNPs")
     add_out_option(p, required)
     add_common_options(p)
+
+
+def add_screen_test_options(group: argparse._ArgumentGroup) -> None:
+    """How the screen tests each category; shared by ``enrich`` and ``run``."""
+    group.add_argument("--blocks", type=int, default=200, help="jackknife blocks of the screen")
+    group.add_argument(
+        "--min-snps", type=int, default=1, help="screen categories with at least this many SNPs"
+    )
+    group.add_argument(
+        "--permutations", type=int, default=10_000, metavar="K",
+        help="most circular-shift permutations per category for the calibrated p "
+        "(enrichment_p_perm); 0 skips them",
+    )  # fmt: skip
+    group.add_argument(
+        "--perm-stop", type=int, default=50, metavar="H",
+        help="stop a category's permutations once H shifts reach its enrichment "
+        "(Besag-Clifford); 0 draws all K",
+    )  # fmt: skip
+    group.add_argument("--seed", type=int, default=0, help="seed of the permutations")
 
 
 def _log_inputs(ss: ldenrich.SumStats, genes: ldenrich.GeneLoc | None) -> None:
@@ -128,10 +146,30 @@ def _log_categories(annot: ldenrich.Annotation, table: pd.DataFrame) -> None:
         )
     log_items(lines, "gene sets with genes not in the gene locations")
     counts = table.status.value_counts()
+    tested = table.status == "tested"
     LOGGER.info(
-        "  categories: %s; jackknife undefined for %d",
+        "  categories: %s; jackknife undefined for %d; %d in fewer than %d blocks (few_blocks: "
+        "read enrichment_p_perm, not the study's enrichment_p)",
         ", ".join(f"{k}={v}" for k, v in counts.items()),
-        int(((table.status == "tested") & ~table.jackknife_ok).sum()),
+        int((tested & ~table.jackknife_ok).sum()),
+        int(table.few_blocks.sum()),
+        ldenrich.stats.FEW_BLOCKS,
+    )
+    LOGGER.info("  %s", verdict_summary(table))
+
+
+def verdict_summary(table: pd.DataFrame) -> str:
+    """One line: how many categories each p calls significant, the calibrated one first."""
+    if table.attrs.get("permutations", 0) == 0:
+        head = "no permutations (--permutations 0): calibrated counts from enrichment_p_t"
+        parts = [(head, "p_t_bonferroni", "q_t_bh")]
+    else:
+        parts = [("permutation p (calibrated)", "p_perm_bonferroni", "q_perm_bh")]
+    parts.append(("study's jackknife p (normal)", "p_bonferroni", "q_bh"))
+    return "; ".join(
+        f"{label}: {int((table[bonf] < 0.05).sum())} Bonferroni < 0.05, "
+        f"{int((table[bh] < 0.05).sum())} BH q < 0.05"
+        for label, bonf, bh in parts
     )
 
 
@@ -177,6 +215,11 @@ def check_screen_args(args: argparse.Namespace) -> None:
         raise ldenrich.InvalidArgumentError(f"--blocks must be at least 2; got {args.blocks}")
     if args.min_snps < 1:
         raise ldenrich.InvalidArgumentError(f"--min-snps must be at least 1; got {args.min_snps}")
+    for flag, value in (("--permutations", args.permutations), ("--perm-stop", args.perm_stop)):
+        if value < 0:
+            raise ldenrich.InvalidArgumentError(f"{flag} must be 0 or more; got {value}")
+    if not 0 <= args.seed < 2**64:
+        raise ldenrich.InvalidArgumentError(f"--seed must be in [0, 2**64); got {args.seed}")
 
 
 def annotate_step(
@@ -200,9 +243,16 @@ def enrichment_step(args: argparse.Namespace, annot: ldenrich.Annotation) -> pd.
     """Test every category, logging the outcome; shared by ``enrich`` and ``run``."""
     with step(f"testing {len(annot.category_names)} categories"):
         table = ldenrich.enrichment(
-            annot, blocks=args.blocks, min_snps=args.min_snps, threads=args.threads
-        )
+            annot, blocks=args.blocks, min_snps=args.min_snps, permutations=args.permutations,
+            perm_stop=args.perm_stop, seed=args.seed, threads=args.threads,
+        )  # fmt: skip
     LOGGER.info("  jackknife blocks: %d over %d SNPs", table.attrs["blocks"], len(annot))
+    if args.permutations:
+        LOGGER.info(
+            "  permutation null: up to %d circular shifts per category within chromosomes, "
+            "stopping after %s reach it (seed %d)",
+            args.permutations, args.perm_stop or "none", args.seed,
+        )  # fmt: skip
     _log_categories(annot, table)
     return table
 

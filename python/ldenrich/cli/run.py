@@ -30,6 +30,7 @@ from ldenrich.cli._common import (
 )
 from ldenrich.cli.enrich import (
     _log_inputs,
+    add_screen_test_options,
     annotate_step,
     check_screen_args,
     enrichment_step,
@@ -90,8 +91,7 @@ def add_run_options(p: argparse.ArgumentParser, required: bool) -> None:
         "--window", type=parse_window, default=(35.0, 10.0), metavar="UP,DOWN",
         help="gene window in kb, strand-aware (MAGMA's rule)",
     )  # fmt: skip
-    a.add_argument("--blocks", type=int, default=200, help="jackknife blocks of the screen")
-    a.add_argument("--min-snps", type=int, default=1, help="screen categories with >= N SNPs")
+    add_screen_test_options(a)
     a.add_argument("--no-raw", action="store_true", help="skip gene-gene correlations (OLS)")
     a.add_argument("--drop-strand-ambiguous", action="store_true", help="drop A/T, C/G SNPs")
     add_set_options(p)

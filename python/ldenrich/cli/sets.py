@@ -114,6 +114,13 @@ def log_set_results(res: ldenrich.GeneSetResults) -> None:
     LOGGER.info(
         "  Kruskal-Wallis across %d sets: H = %.4g, df = %g, p = %.3g", k.n_sets, k.h, k.df, k.p
     )
+    if k.sets_overlap:
+        LOGGER.warning(
+            "  warning: the sets share genes (%d memberships of %d distinct genes), so "
+            "Kruskal-Wallis groups are not independent and its p is not valid; it is reported "
+            "only for the study's layout",
+            k.n_memberships, k.n_distinct_genes,
+        )  # fmt: skip
     top = sets[sets.status == "ok"].nsmallest(10, "p_competitive")
     for row in top.itertuples():
         LOGGER.info(

@@ -102,12 +102,17 @@ fn benches(c: &mut Criterion) {
             v
         })
     });
-    let context = EnrichmentContext::new(&chisq, EnrichmentOptions::default()).unwrap();
+    let jackknife_only = EnrichmentOptions { permutations: 0, ..Default::default() };
+    let context = EnrichmentContext::new(&chisq, vec![0, chisq.len()], jackknife_only).unwrap();
+    let with_permutations = EnrichmentContext::new(&chisq, vec![0, chisq.len()], EnrichmentOptions::default()).unwrap();
     // A gene set: 300 windows of ~60 SNPs spread over the genome (~18k annotated SNPs).
     let m = chisq.len() as u32;
     let ranges: Vec<(u32, u32)> = (0..300u32).map(|k| (k * (m / 300), k * (m / 300) + 60)).collect();
     g.throughput(Throughput::Elements(18_000));
     g.bench_function("category_18k_snps", |b| b.iter(|| context.category(black_box(&ranges))));
+    g.bench_function("category_18k_snps_1000_permutations", |b| {
+        b.iter(|| with_permutations.category(black_box(&ranges)))
+    });
     g.finish();
 }
 

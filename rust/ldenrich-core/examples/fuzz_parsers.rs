@@ -229,7 +229,7 @@ fn mutate(rng: &mut Rng, input: &[u8], corpus: &[Vec<u8>]) -> Vec<u8> {
                 let n = 1 + rng.below(5_000);
                 let at = rng.below(len + 1);
                 let b = if rng.chance(50) { b'x' } else { b'9' };
-                data.splice(at..at, std::iter::repeat(b).take(n));
+                data.splice(at..at, std::iter::repeat_n(b, n));
             }
         }
     }

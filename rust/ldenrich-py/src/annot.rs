@@ -7,6 +7,7 @@ use ldenrich_core::annot::universe::{build_universe, Qc, Universe, UniverseOptio
 use ldenrich_core::io::bim::Bim;
 use ldenrich_core::parallel::with_threads;
 use ldenrich_core::stats::enrichment::{enrichment, CategoryStats, EnrichmentOptions};
+use ldenrich_core::stats::permutation::segments_from_labels;
 use ldenrich_core::Error;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -84,6 +85,12 @@ fn stats_dict<'py>(py: Python<'py>, stats: Vec<CategoryStats>) -> PyResult<Bound
     d.set_item("enrichment_se", col(|s| s.enrichment_se).into_pyarray(py))?;
     d.set_item("enrichment_z", col(|s| s.enrichment_z).into_pyarray(py))?;
     d.set_item("jackknife_ok", stats.iter().map(|s| s.jackknife_ok).collect::<Vec<bool>>().into_pyarray(py))?;
+    d.set_item("n_blocks_in", stats.iter().map(|s| s.n_blocks_in as u64).collect::<Vec<_>>().into_pyarray(py))?;
+    d.set_item("enrichment_p_perm", col(|s| s.enrichment_p_perm).into_pyarray(py))?;
+    d.set_item(
+        "n_permutations",
+        stats.iter().map(|s| s.permutations_drawn as u64).collect::<Vec<_>>().into_pyarray(py),
+    )?;
     d.set_item("welch_t", col(|s| s.welch_t).into_pyarray(py))?;
     d.set_item("welch_df", col(|s| s.welch_df).into_pyarray(py))?;
     d.set_item("mwu_u", col(|s| s.mwu_u).into_pyarray(py))?;
@@ -140,21 +147,25 @@ impl PyAnnotation {
         let ends: Vec<u32> = c.ranges.iter().map(|r| r.1).collect();
         Ok((starts.into_pyarray(py), ends.into_pyarray(py)))
     }
-    #[pyo3(signature = (blocks, min_snps, threads))]
+    #[pyo3(signature = (blocks, min_snps, permutations, perm_stop, seed, threads))]
+    #[allow(clippy::too_many_arguments)]
     fn enrichment<'py>(
         &self,
         py: Python<'py>,
         blocks: usize,
         min_snps: usize,
+        permutations: usize,
+        perm_stop: usize,
+        seed: u64,
         threads: Option<usize>,
     ) -> PyResult<(Bound<'py, PyDict>, usize)> {
         let universe = Arc::clone(&self.universe);
         let categories = Arc::clone(&self.categories);
-        let options = EnrichmentOptions { blocks, min_snps };
+        let options = EnrichmentOptions { blocks, min_snps, permutations, perm_stop, seed };
         let (stats, used_blocks) = run(py, || {
             with_threads(threads, || {
                 let ranges: Vec<&[(u32, u32)]> = categories.iter().map(|c| c.ranges.as_slice()).collect();
-                enrichment(&universe.chisq, &ranges, options)
+                enrichment(&universe.chisq, segments_from_labels(&universe.chrom)?, &ranges, options)
             })?
         })?;
         Ok((stats_dict(py, stats)?, used_blocks))
@@ -169,16 +180,22 @@ impl PyAnnotation {
     }
 }
 
-/// The screen on caller-provided chi-squares (genome order) and category ranges.
+/// The screen on caller-provided chi-squares (genome order), chromosome labels (one per SNP, or
+/// none for a single chromosome) and category ranges.
 #[pyfunction(name = "enrichment_ranges")]
-#[pyo3(signature = (chisq, starts, ends, blocks, min_snps, threads))]
+#[pyo3(signature = (chisq, chrom, starts, ends, blocks, min_snps, permutations, perm_stop, seed, threads))]
+#[allow(clippy::too_many_arguments)]
 fn enrichment_ranges_py<'py>(
     py: Python<'py>,
     chisq: PyReadonlyArray1<'py, f64>,
+    chrom: Option<PyReadonlyArray1<'py, i64>>,
     starts: Vec<PyReadonlyArray1<'py, u32>>,
     ends: Vec<PyReadonlyArray1<'py, u32>>,
     blocks: usize,
     min_snps: usize,
+    permutations: usize,
+    perm_stop: usize,
+    seed: u64,
     threads: Option<usize>,
 ) -> PyResult<(Bound<'py, PyDict>, usize)> {
     if starts.len() != ends.len() {
@@ -195,8 +212,23 @@ fn enrichment_ranges_py<'py>(
         categories.push(s.iter().copied().zip(e.iter().copied()).collect::<Vec<(u32, u32)>>());
     }
     let chisq = slice(&chisq, "chisq")?;
-    let options = EnrichmentOptions { blocks, min_snps };
-    let (stats, used_blocks) = run(py, || with_threads(threads, || enrichment(chisq, &categories, options))?)?;
+    let chromosomes = match &chrom {
+        Some(labels) => {
+            let labels = slice(labels, "chrom")?;
+            if labels.len() != chisq.len() {
+                return Err(to_py(Error::InvalidArgument(format!(
+                    "chrom has {} labels for {} SNPs",
+                    labels.len(),
+                    chisq.len()
+                ))));
+            }
+            segments_from_labels(labels).map_err(to_py)?
+        }
+        None => vec![0, chisq.len()],
+    };
+    let options = EnrichmentOptions { blocks, min_snps, permutations, perm_stop, seed };
+    let (stats, used_blocks) =
+        run(py, || with_threads(threads, || enrichment(chisq, chromosomes, &categories, options))?)?;
     Ok((stats_dict(py, stats)?, used_blocks))
 }
 

@@ -1,12 +1,18 @@
 //! The mean-chi-square enrichment screen (METHODS §E.8): for every category, annotated SNPs
 //! against all other SNPs of the universe. Work shared by all categories (global sums, block
-//! sums, ranks) is done once; each category then costs time proportional to its annotated SNPs
-//! plus the number of blocks.
+//! sums, ranks, prefix sums) is done once; each category then costs time proportional to its
+//! annotated SNPs plus the number of blocks, plus its ranges times the permutations.
+//!
+//! Besides the study's jackknife z (referred to a normal, far too liberal for small categories:
+//! only the blocks holding annotated SNPs inform its SE), each category gets the number of those
+//! blocks, for a Student t reference with `n_blocks_in - 1` degrees of freedom, and a
+//! circular-shift permutation p ([`crate::stats::permutation`]).
 
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::stats::jackknife::{block_separators, jackknife_se};
+use crate::stats::permutation::{ShiftNull, MAX_PERMUTATIONS};
 use crate::stats::ranks::Ranks;
 use crate::stats::sum::Sum;
 
@@ -17,11 +23,37 @@ pub struct EnrichmentOptions {
     pub blocks: usize,
     /// Categories with fewer annotated SNPs are reported but not tested.
     pub min_snps: usize,
+    /// Most circular-shift permutations per tested category (0: no permutation p).
+    pub permutations: usize,
+    /// Stop a category's permutations once this many shifts reach its observed enrichment
+    /// (Besag-Clifford; 0: always draw `permutations`).
+    pub perm_stop: usize,
+    /// Seed of the permutations; with the category's ranges it fixes every draw.
+    pub seed: u64,
 }
 
 impl Default for EnrichmentOptions {
     fn default() -> Self {
-        EnrichmentOptions { blocks: 200, min_snps: 1 }
+        EnrichmentOptions { blocks: 200, min_snps: 1, permutations: 10_000, perm_stop: 50, seed: 0 }
+    }
+}
+
+impl EnrichmentOptions {
+    /// Checks every option against its domain (before any input is read).
+    pub fn validate(&self) -> Result<()> {
+        if self.blocks < 2 {
+            return Err(Error::InvalidArgument(format!("the jackknife needs at least 2 blocks; got {}", self.blocks)));
+        }
+        if self.min_snps < 1 {
+            return Err(Error::InvalidArgument(format!("min_snps must be at least 1; got {}", self.min_snps)));
+        }
+        if self.permutations > MAX_PERMUTATIONS {
+            return Err(Error::InvalidArgument(format!(
+                "at most {MAX_PERMUTATIONS} permutations; got {}",
+                self.permutations
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -72,6 +104,13 @@ pub struct CategoryStats {
     /// False when a block's removal leaves no annotated (or no other) SNP, so the jackknife is
     /// undefined.
     pub jackknife_ok: bool,
+    /// Jackknife blocks holding at least one annotated SNP: only these inform the SE, so the
+    /// z is referred to Student's t with `n_blocks_in - 1` degrees of freedom.
+    pub n_blocks_in: usize,
+    /// One-sided circular-shift permutation p of the enrichment (NaN without permutations).
+    pub enrichment_p_perm: f64,
+    /// Shifts drawn for `enrichment_p_perm` (fewer than asked when stopped early).
+    pub permutations_drawn: usize,
     /// Welch t of annotated vs other chi-squares.
     pub welch_t: f64,
     /// Welch-Satterthwaite degrees of freedom (1 when undefined, as scipy does).
@@ -95,6 +134,9 @@ impl CategoryStats {
             enrichment_se: f64::NAN,
             enrichment_z: f64::NAN,
             jackknife_ok: false,
+            n_blocks_in: 0,
+            enrichment_p_perm: f64::NAN,
+            permutations_drawn: 0,
             welch_t: f64::NAN,
             welch_df: f64::NAN,
             mwu_u: f64::NAN,
@@ -114,22 +156,21 @@ pub struct EnrichmentContext<'a> {
     separators: Vec<usize>,
     block_sum: Vec<f64>,
     ranks: Ranks,
+    null: ShiftNull,
     options: EnrichmentOptions,
 }
 
 impl<'a> EnrichmentContext<'a> {
-    /// Precomputes global sums, block sums and ranks of `chisq` (SNPs in genome order).
-    pub fn new(chisq: &'a [f64], options: EnrichmentOptions) -> Result<Self> {
+    /// Precomputes global sums, block sums, ranks and prefix sums of `chisq` (SNPs in genome
+    /// order). `chromosomes` holds the bounds `[0, ..., chisq.len()]` of the chromosomes (see
+    /// [`crate::stats::permutation::segments_from_labels`]), within which the permutation null
+    /// shifts a category.
+    pub fn new(chisq: &'a [f64], chromosomes: Vec<usize>, options: EnrichmentOptions) -> Result<Self> {
+        options.validate()?;
         let m = chisq.len();
         if m < 2 {
             return Err(Error::InconsistentInput(format!(
                 "the enrichment screen needs at least 2 SNPs; the universe has {m}"
-            )));
-        }
-        if options.blocks < 2 {
-            return Err(Error::InvalidArgument(format!(
-                "the jackknife needs at least 2 blocks; got {}",
-                options.blocks
             )));
         }
         if let Some(i) = chisq.iter().position(|x| !x.is_finite() || *x < 0.0) {
@@ -165,6 +206,7 @@ impl<'a> EnrichmentContext<'a> {
         );
         let separators = block_separators(m, blocks);
         let block_sum = separators.windows(2).map(|w| crate::stats::sum::sum(&chisq[w[0]..w[1]])).collect();
+        let null = ShiftNull::new(chisq, chromosomes)?;
         Ok(EnrichmentContext {
             chisq,
             center,
@@ -174,6 +216,7 @@ impl<'a> EnrichmentContext<'a> {
             separators,
             block_sum,
             ranks,
+            null,
             options: EnrichmentOptions { blocks, ..options },
         })
     }
@@ -248,6 +291,9 @@ impl<'a> EnrichmentContext<'a> {
         jackknife_ok = jackknife_ok && enrichment_se.is_finite();
         let enrichment_se = if jackknife_ok { enrichment_se } else { f64::NAN };
         let enrichment_z = (enrichment - 1.0) / enrichment_se;
+        let n_blocks_in = block_n_in.iter().filter(|&&n| n > 0).count();
+        let o = &self.options;
+        let (enrichment_p_perm, permutations_drawn) = self.null.p_value(ranges, o.permutations, o.perm_stop, o.seed);
 
         // Welch t: in-group variance by a second exact pass; out-group from sums centred on the
         // global mean, which keeps the subtraction well conditioned.
@@ -285,6 +331,9 @@ impl<'a> EnrichmentContext<'a> {
             enrichment_se,
             enrichment_z,
             jackknife_ok,
+            n_blocks_in,
+            enrichment_p_perm,
+            permutations_drawn,
             welch_t,
             welch_df,
             mwu_u,
@@ -293,13 +342,15 @@ impl<'a> EnrichmentContext<'a> {
     }
 }
 
-/// Runs the screen for every category (in parallel; results do not depend on the thread count).
+/// Runs the screen for every category (in parallel; results do not depend on the thread count,
+/// nor on which other categories are tested). `chromosomes` as in [`EnrichmentContext::new`].
 pub fn enrichment<R: AsRef<[(u32, u32)]> + Sync>(
     chisq: &[f64],
+    chromosomes: Vec<usize>,
     categories: &[R],
     options: EnrichmentOptions,
 ) -> Result<(Vec<CategoryStats>, usize)> {
-    let context = EnrichmentContext::new(chisq, options)?;
+    let context = EnrichmentContext::new(chisq, chromosomes, options)?;
     for (i, c) in categories.iter().enumerate() {
         let ranges = c.as_ref();
         let sorted = ranges.windows(2).all(|w| w[0].1 <= w[1].0)
@@ -342,7 +393,9 @@ mod tests {
     fn methods_vectors() {
         let chisq = [1.2, 0.3, 4.5, 2.2, 0.9, 7.1, 0.1, 1.6, 3.3, 0.8, 2.9, 0.4];
         let a = [1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 1, 0].map(|x| x == 1);
-        let (stats, blocks) = enrichment(&chisq, &[dense(&a)], EnrichmentOptions { blocks: 4, min_snps: 1 }).unwrap();
+        let (stats, blocks) =
+            enrichment(&chisq, vec![0, 12], &[dense(&a)], EnrichmentOptions { blocks: 4, ..Default::default() })
+                .unwrap();
         assert_eq!(blocks, 4);
         let s = stats[0];
         assert!((s.enrichment - 4.222222).abs() < 1e-6);
@@ -356,8 +409,13 @@ mod tests {
         let x = [1.2, 3.4, 2.2, 5.0, 4.4, 3.3, 2.9, 6.1, 0.5, 4.0];
         let y = [2.0, 1.1, 0.3, 1.9, 2.5, 3.0, 0.9, 1.2, 2.2, 1.7, 0.4];
         let chisq: Vec<f64> = x.iter().chain(&y).copied().collect();
-        let (stats, _) =
-            enrichment(&chisq, &[vec![(0u32, 10u32)]], EnrichmentOptions { blocks: 2, min_snps: 1 }).unwrap();
+        let (stats, _) = enrichment(
+            &chisq,
+            vec![0, 21],
+            &[vec![(0u32, 10u32)]],
+            EnrichmentOptions { blocks: 2, ..Default::default() },
+        )
+        .unwrap();
         let s = stats[0];
         assert!((s.welch_t - 2.906571).abs() < 1e-6, "{}", s.welch_t);
         assert!((s.welch_df - 13.037272).abs() < 1e-6, "{}", s.welch_df);
@@ -367,9 +425,9 @@ mod tests {
     #[test]
     fn edge_cases() {
         let chisq = [1.0, 2.0, 3.0, 4.0];
-        let opts = EnrichmentOptions { blocks: 2, min_snps: 2 };
+        let opts = EnrichmentOptions { blocks: 2, min_snps: 2, ..Default::default() };
         let cats = vec![vec![], vec![(0u32, 4u32)], vec![(1, 2)], vec![(0, 2)], vec![(0, 1), (3, 4)]];
-        let (stats, _) = enrichment(&chisq, &cats, opts).unwrap();
+        let (stats, _) = enrichment(&chisq, vec![0, 4], &cats, opts).unwrap();
         assert_eq!(stats[0].status, Status::NoSnps);
         assert_eq!(stats[1].status, Status::AllSnps);
         assert_eq!(stats[2].status, Status::BelowMinSnps);
@@ -378,7 +436,10 @@ mod tests {
         assert!(!stats[3].jackknife_ok && stats[3].enrichment_se.is_nan());
         assert!(stats[4].jackknife_ok);
         let bad = vec![vec![(2u32, 3u32), (0, 1)]];
-        assert!(enrichment(&chisq, &bad, opts).is_err());
+        assert!(enrichment(&chisq, vec![0, 4], &bad, opts).is_err());
+        assert_eq!(stats[4].n_blocks_in, 2);
+        assert_eq!(stats[3].n_blocks_in, 1);
+        assert!(stats[0].enrichment_p_perm.is_nan() && stats[3].enrichment_p_perm > 0.0);
     }
 
     #[test]
@@ -391,13 +452,17 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap()
-                .install(|| enrichment(&chisq, &cats, EnrichmentOptions::default()).unwrap().0)
+                .install(|| enrichment(&chisq, vec![0, 2000, 5000], &cats, EnrichmentOptions::default()).unwrap().0)
         };
         let (a, b) = (run(1), run(3));
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(x.enrichment_se.to_bits(), y.enrichment_se.to_bits());
             assert_eq!(x.mwu_z.to_bits(), y.mwu_z.to_bits());
             assert_eq!(x.welch_t.to_bits(), y.welch_t.to_bits());
+            assert_eq!(x.enrichment_p_perm.to_bits(), y.enrichment_p_perm.to_bits());
         }
+        // A category's permutation p does not depend on the other categories of the call.
+        let alone = enrichment(&chisq, vec![0, 2000, 5000], &cats[7..8], EnrichmentOptions::default()).unwrap().0;
+        assert_eq!(alone[0].enrichment_p_perm.to_bits(), a[7].enrichment_p_perm.to_bits());
     }
 }

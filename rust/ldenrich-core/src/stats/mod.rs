@@ -2,6 +2,7 @@
 
 pub mod enrichment;
 pub mod jackknife;
+pub mod permutation;
 pub mod quadform;
 pub mod ranks;
 pub mod sum;

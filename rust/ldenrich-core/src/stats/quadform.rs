@@ -560,7 +560,7 @@ mod tests {
         let spectra: Vec<Vec<f64>> = vec![
             vec![3.0, 1.0, 0.5, 0.3, 0.2],
             vec![100.0, 1.0, 1.0, 1.0, 1.0],
-            std::iter::once(1.0).chain(std::iter::repeat(1e-6).take(500)).collect(),
+            std::iter::once(1.0).chain(std::iter::repeat_n(1e-6, 500)).collect(),
             (1..=60).map(|k| 20.0 / (k as f64).powi(2)).collect(),
             vec![1.0, 0.999_999, 1.000_001, 1.0],
         ];
