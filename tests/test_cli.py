@@ -214,4 +214,11 @@ def test_version_names_the_inflate_back_end(capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0
-    assert f"gzip inflate: {DEFLATE_BACKEND}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"(inflate: {DEFLATE_BACKEND};" in out
+    info = ldenrich.build_info()
+    assert info["inflate"] == DEFLATE_BACKEND and info["rustc"] in out
+    for crate in ("flate2", "faer", "rayon"):
+        assert f"{crate} " in info["dependencies"]
+    if DEFLATE_BACKEND == "ISA-L":
+        assert "isal-rs " in info["dependencies"]

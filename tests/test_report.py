@@ -136,9 +136,11 @@ def test_forest_plot_on_the_demo_table(demo_enrichment, tmp_path) -> None:
 
 
 def test_forest_plot_interval_never_below_zero(tmp_path) -> None:
-    table = pd.DataFrame({"category": ["wide", "narrow"], "enrichment": [1.1, 2.0],
-                          "enrichment_se": [0.9, 0.1], "enrichment_p_perm": [0.4, 0.001],
-                          "p_perm_bonferroni": [0.8, 0.002], "few_blocks": [True, False]})  # fmt: skip
+    table = pd.DataFrame({
+        "category": ["wide", "narrow"], "enrichment": [1.1, 2.0], "enrichment_se": [0.9, 0.1],
+        "enrichment_p_perm": [0.4, 0.001], "p_perm_bonferroni": [0.8, 0.002],
+        "few_blocks": [True, False],
+    })  # fmt: skip
     svg = assert_figure(plots.forest_plot(table, tmp_path / "f"), tmp_path / "f")
     lo = 1.1 * np.exp(-plots.Z95 * 0.9 / 1.1)
     assert 0 < lo and f"1.10 [{lo:.2f}," in svg

@@ -6,6 +6,7 @@ import numpy.typing as npt
 
 __version__: str
 DEFLATE_BACKEND: str  # "ISA-L" or "zlib-rs": how this build inflates gzip and BGZF
+BUILD_INFO: dict[str, str | list[str]]  # see ldenrich.build_info()
 
 class LdenrichError(Exception): ...
 

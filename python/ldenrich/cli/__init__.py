@@ -11,13 +11,20 @@ import traceback
 import warnings
 from collections.abc import Sequence
 
-from ldenrich import __version__
-from ldenrich._native import DEFLATE_BACKEND
+from ldenrich import describe_build
 from ldenrich.cli import demo, enrich, genes, run, sets
 from ldenrich.cli._common import HelpFormatter, log_outcome, show_warning, stop_logging
 from ldenrich.errors import CancelledError, LdenrichError, LdenrichWarning
 
 _SUBCOMMANDS = (run, genes, sets, enrich, demo)
+
+
+class _PrintBuild(argparse.Action):
+    """``--version``: the build on one line (argparse's own action would re-wrap it)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(describe_build())
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,10 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=HelpFormatter,
     )
     parser.add_argument(
-        "--version",
-        action="version",
-        version=f"ldenrich {__version__} (gzip inflate: {DEFLATE_BACKEND})",
-    )
+        "--version", action=_PrintBuild, nargs=0, help="show the build (inflate, CPU features, "
+        "compiler, crate versions) and exit",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in _SUBCOMMANDS:
         module.add_parser(sub)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import ldenrich
-from ldenrich import __version__
+from ldenrich import describe_build
 from ldenrich._atomic import PrefixLock
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ def start_logging(log_path: Path | None, verbose: int) -> None:
         )
         LOGGER.addHandler(file_handler)
     LOGGER.addHandler(console)
-    LOGGER.debug("ldenrich %s", __version__)
+    LOGGER.debug("%s", describe_build())
     LOGGER.debug("command: %s", shlex.join(["ldenrich", *sys.argv[1:]]))
 
 

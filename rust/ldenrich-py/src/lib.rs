@@ -16,6 +16,16 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", ldenrich_core::VERSION)?;
     m.add("DEFLATE_BACKEND", ldenrich_core::io::inflate::BACKEND)?;
+    let info = ldenrich_core::build_info::build_info();
+    let build = pyo3::types::PyDict::new(m.py());
+    build.set_item("version", info.version)?;
+    build.set_item("inflate", info.inflate)?;
+    build.set_item("arch", info.arch)?;
+    build.set_item("compiled_features", info.compiled_features)?;
+    build.set_item("runtime_features", info.runtime_features)?;
+    build.set_item("rustc", info.rustc)?;
+    build.set_item("dependencies", info.dependencies)?;
+    m.add("BUILD_INFO", build)?;
     errors::register(m)?;
     io::register(m)?;
     annot::register(m)?;
