@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: Rust lints and tests, then the abi3 wheel built, installed into a fresh
-# virtual environment and tested there with pytest (unit, exactness, CLI and doctests).
+# virtual environment and tested there: the stub of the extension (mypy.stubtest), pytest (unit,
+# exactness, CLI, the docs' examples and doctests, slow tests included) and the docs site.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -40,17 +41,22 @@ else
     .venv/bin/maturin build --release --out dist --quiet
 fi
 wheel=$(ls dist/ldenrich-*-abi3-*.whl)
-.venv/bin/python -m pip install --quiet "${wheel}[test]"
+.venv/bin/python -m pip install --quiet "${wheel}[test,docs]"
 # The wheel must work where no Rust toolchain exists: run everything below without one on PATH.
 NO_RUST_PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v -e '\.cargo' -e 'rustup' | paste -sd: -)
 
-echo "== Python: lint"
-.venv/bin/ruff check python tests benches
+echo "== Python: lint, and the extension's stub against the extension"
+.venv/bin/ruff check python tests benches scripts
+.venv/bin/python -m mypy.stubtest ldenrich._native
 
 echo "== Python: tests against the installed wheel"
-# --pyargs collects the installed package's doctests; tests/ is collected as a path.
+# --pyargs collects the installed package's doctests; tests/ is collected as a path. -m ""
+# undoes the default -m "not slow" of pyproject.toml: the slow tests run here.
 PATH="$NO_RUST_PATH" .venv/bin/python -m pytest tests --doctest-modules --pyargs ldenrich \
-    -p no:cacheprovider -q "$@"
+    -p no:cacheprovider -q -m "" "$@"
+
+echo "== Docs: the site, warnings as errors"
+NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet --site-dir "$(mktemp -d)"
 
 echo "== Python: ldenrich demo from the installed wheel"
 demo_dir=$(mktemp -d)
