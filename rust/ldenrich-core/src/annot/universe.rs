@@ -305,7 +305,7 @@ fn join_keys(sumstats: &SumStats, bim: &Bim, route: Option<&[bool]>) -> (Vec<u32
     let ss = &sumstats.ids;
     let n = ss.keys.len();
     // Rows matched by position are left to `join_positions`.
-    let by_id = |row: usize| route.map_or(true, |r| !r[row]);
+    let by_id = |row: usize| route.is_none_or(|r| !r[row]);
     // rs numbers below 2^32 (all of dbSNP) with a row number below 2^32 are packed into one
     // u64, key in the high half: half the memory of (key, row) pairs and the sort carries the
     // row along for free. Any other key (interned ids, absurd rs numbers, dropped rows) goes
@@ -569,7 +569,7 @@ pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) 
         bim_non_autosomal_rows: bim.chrom.iter().filter(|&&c| !is_autosome(c)).count() as u64,
         // Only rows matched by id say anything about the build: those matched by position agree.
         positions: sumstats.positions.as_ref().map(|(c, p)| {
-            let by_id = |&(row, _, _): &(usize, u8, u32)| route.as_ref().map_or(true, |r| !r[row]);
+            let by_id = |&(row, _, _): &(usize, u8, u32)| route.as_ref().is_none_or(|r| !r[row]);
             let matched = kept
                 .iter()
                 .map(|&b| (row_of_bim[b as usize] as usize, bim.chrom[b as usize], bim.bp[b as usize]))
