@@ -262,3 +262,24 @@ def test_median_check_on_large_inputs_is_exact_where_it_warns() -> None:
     exact = np.median(inflated) / _sanity.NULL_MEDIAN_CHISQ
     with pytest.warns(ldenrich.LdenrichWarning, match=f"lambda_GC {exact:.2f}"):
         _sanity.check_chisq(inflated, "z", qc, "inflated.tsv")
+
+
+def test_gene_locations_of_another_build_than_the_panel_warn() -> None:
+    """NCBI38 genes with the GRCh37 chr22 panel: a loud warning; NCBI37.3: none."""
+    import warnings
+
+    ex = ldenrich.example_data()
+    ss, bim = ldenrich.read_sumstats(ex.sumstats), ldenrich.read_bim(ex.bim)
+    ncbi38 = ldenrich.read_gene_loc(ldenrich.bundled_gene_loc("GRCh38"))
+    assert _sanity.gene_loc_build(ncbi38) == "38" and _sanity.panel_is_grch37(bim) is True
+    with pytest.warns(ldenrich.LdenrichWarning, match="look like NCBI build 38") as record:
+        ldenrich.annotate(ss, bim, ncbi38, gene_sets={"g": ["GRIK1"]})
+    assert any(str(bim.path) in str(r.message) for r in record)
+    ncbi37 = ldenrich.read_gene_loc(ldenrich.bundled_gene_loc(37))
+    assert _sanity.gene_loc_build(ncbi37) == "37"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ldenrich.annotate(ss, bim, ncbi37, gene_sets={"g": ["GRIK1"]})
+    assert not [w for w in caught if "NCBI build" in str(w.message)]
+    with pytest.raises(ldenrich.InvalidArgumentError, match="builds 37 and 38"):
+        ldenrich.bundled_gene_loc(36)

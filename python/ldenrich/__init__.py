@@ -31,7 +31,7 @@ from ldenrich.errors import (
 )
 
 if TYPE_CHECKING:
-    from ldenrich._example import ExampleData, example_data
+    from ldenrich._example import ExampleData, bundled_gene_loc, example_data
     from ldenrich.annot import Annotation, annotate
     from ldenrich.genes import GeneResults, gene_analysis
     from ldenrich.io import (
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "ExampleData": "ldenrich._example",
     "example_data": "ldenrich._example",
+    "bundled_gene_loc": "ldenrich._example",
     "Annotation": "ldenrich.annot",
     "annotate": "ldenrich.annot",
     "GeneResults": "ldenrich.genes",
@@ -153,6 +154,7 @@ __all__ = [
     "__version__",
     "annotate",
     "build_info",
+    "bundled_gene_loc",
     "describe_build",
     "enrichment",
     "enrichment_arrays",

@@ -37,6 +37,48 @@ class ExampleData:
     go_gene_sets: Path
 
 
+_BUILDS = {
+    "37": "NCBI37.3.gene.loc.gz", "ncbi37": "NCBI37.3.gene.loc.gz",
+    "ncbi37.3": "NCBI37.3.gene.loc.gz", "grch37": "NCBI37.3.gene.loc.gz",
+    "hg19": "NCBI37.3.gene.loc.gz", "38": "NCBI38.gene.loc.gz", "ncbi38": "NCBI38.gene.loc.gz",
+    "grch38": "NCBI38.gene.loc.gz", "hg38": "NCBI38.gene.loc.gz",
+}  # fmt: skip
+
+
+def bundled_gene_loc(build: int | str) -> Path:
+    """Path of MAGMA's gene locations shipped with ldenrich for a genome build.
+
+    Parameters
+    ----------
+    build : int or str
+        ``37`` (also ``"NCBI37.3"``, ``"GRCh37"``, ``"hg19"``) or ``38`` (``"NCBI38"``,
+        ``"GRCh38"``, ``"hg38"``); see ``data/example/README.md`` for provenance.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    InvalidArgumentError
+        Another build.
+
+    Examples
+    --------
+    >>> from ldenrich import bundled_gene_loc
+    >>> bundled_gene_loc(38).name
+    'NCBI38.gene.loc.gz'
+    """
+    name = _BUILDS.get(str(build).strip().lower())
+    if name is None:
+        from ldenrich.errors import InvalidArgumentError
+
+        raise InvalidArgumentError(
+            f"gene locations are bundled for builds 37 and 38; got {build!r}"
+        )
+    return _DATA / "example" / name
+
+
 def example_data() -> ExampleData:
     """Return the paths of the bundled example data.
 

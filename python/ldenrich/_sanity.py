@@ -8,6 +8,7 @@ nothing measurable. The thresholds are module constants, documented in the READM
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -155,6 +156,81 @@ def _id_kind(ids: Sequence[str]) -> str:
     kinds = ["entrez" if g.isdigit() else "ensembl" if g.upper().startswith("ENSG") else "symbol"
              for g in ids]  # fmt: skip
     return max(("entrez", "ensembl", "symbol"), key=kinds.count) if kinds else "symbol"
+
+
+#: A build is called when at least this fraction of the shared genes (SNPs) sit at its positions.
+MIN_FRACTION_SAME_BUILD = 0.5
+#: ... compared over at least this many genes (SNPs).
+MIN_COUNT_FOR_BUILD = 50
+
+
+def _fraction_same(
+    ids: Sequence[str], starts: np.ndarray, ref_ids: Sequence[str], ref_starts: np.ndarray
+) -> tuple[float, int]:
+    """Fraction of the ids shared with a reference that sit at the reference's position."""
+    ref = dict(zip(ref_ids, ref_starts.tolist(), strict=True))
+    same = [ref[i] == s for i, s in zip(ids, starts.tolist(), strict=True) if i in ref]
+    return (sum(same) / len(same) if same else 0.0), len(same)
+
+
+@functools.cache
+def _bundled() -> tuple[Any, Any, Any]:
+    """The bundled NCBI37.3 and NCBI38 gene locations and the GRCh37 chr22 panel (read once)."""
+    from ldenrich._example import bundled_gene_loc, example_data
+    from ldenrich.io import read_bim, read_gene_loc
+
+    return (
+        read_gene_loc(bundled_gene_loc(37)),
+        read_gene_loc(bundled_gene_loc(38)),
+        read_bim(example_data().bim),
+    )
+
+
+def gene_loc_build(gene_loc: Any) -> str | None:
+    """``"37"`` or ``"38"`` when most genes shared with the bundled NCBI37.3 / NCBI38 files
+    start where that build puts them; ``None`` when neither (or too few genes to tell)."""
+    ncbi37, ncbi38, _ = _bundled()
+    ids, starts = gene_loc._native.ids(), gene_loc._native.start()
+    best = None
+    for build, ref in (("37", ncbi37), ("38", ncbi38)):
+        frac, n = _fraction_same(ids, starts, ref._native.ids(), ref._native.start())
+        if n >= MIN_COUNT_FOR_BUILD and frac >= MIN_FRACTION_SAME_BUILD:
+            if best is None or frac > best[1]:
+                best = (build, frac)
+    return None if best is None else best[0]
+
+
+def panel_is_grch37(bim: Any) -> bool | None:
+    """Whether the panel's chr22 SNPs shared with the bundled GRCh37 1000G chr22 panel sit at
+    its positions (``None``: too few shared SNPs to tell)."""
+    _, _, ref = _bundled()
+    rows = np.flatnonzero(bim._native.chrom() == 22)
+    if len(rows) == 0:
+        return None
+    ids = bim._native.snp_ids(rows.astype(np.uint32).tolist())
+    ref_rows = np.flatnonzero(ref._native.chrom() == 22)
+    frac, n = _fraction_same(
+        ids, bim._native.bp()[rows], ref._native.snp_ids(), ref._native.bp()[ref_rows]
+    )
+    if n < MIN_COUNT_FOR_BUILD:
+        return None
+    return frac >= MIN_FRACTION_SAME_BUILD
+
+
+def check_gene_loc_build(gene_loc: Any, bim: Any) -> None:
+    """Warn when the gene locations are on another genome build than the panel."""
+    build = gene_loc_build(gene_loc)
+    panel37 = panel_is_grch37(bim)
+    if build is None or panel37 is None or (build == "37") == panel37:
+        return
+    panel = "GRCh37" if panel37 else "not GRCh37 (GRCh38?)"
+    _warn(
+        f"the gene locations {gene_loc.path} look like NCBI build {build} (their genes start "
+        f"where the bundled NCBI{'37.3' if build == '37' else '38'} file puts them) but the "
+        f"reference panel {bim.path} is {panel} (its chr22 SNPs against the bundled 1000G "
+        "panel): genes would be placed on the wrong SNPs. Use gene locations of the panel's "
+        "build (bundled: --gene-loc NCBI37 / NCBI38, ldenrich.bundled_gene_loc(37 | 38))"
+    )
 
 
 def check_gene_sets(rows: Sequence[tuple[str, str, int, int, list[str]]], gene_loc: str) -> None:

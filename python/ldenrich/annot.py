@@ -326,6 +326,7 @@ def _sanity_checks(
     _sanity.check_reference_match(qc, annot.qc_details, sumstats.path, bim.path)
     _sanity.check_chisq(annot.chisq, sumstats.source, qc, sumstats.path)
     if gene_loc is not None:
+        _sanity.check_gene_loc_build(gene_loc, bim)
         rows = [
             (name, source, n_genes, n_found, annot.missing_genes(name))
             for name, source, is_set, n_genes, n_found, *_ in annot._native.categories()

@@ -210,6 +210,19 @@ def step(what: str) -> Iterator[None]:
     LOGGER.info("  done in %.2f s", time.perf_counter() - start)
 
 
+def gene_loc_arg(text: str) -> Path:
+    """``--gene-loc``: a file, or a bundled build (``NCBI37``, ``NCBI38``, ``37``, ``38``)."""
+    path = Path(text)
+    if path.exists():
+        return path
+    from ldenrich._example import _BUILDS, bundled_gene_loc
+
+    return bundled_gene_loc(text) if text.strip().lower() in _BUILDS else path
+
+
+GENE_LOC_HELP = "MAGMA .gene.loc, or NCBI37 / NCBI38 for the bundled files"
+
+
 def thread_count(text: str) -> int:
     """``--threads``: a whole number of at least 1."""
     try:

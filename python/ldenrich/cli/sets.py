@@ -7,11 +7,13 @@ from pathlib import Path
 
 import ldenrich
 from ldenrich.cli._common import (
+    GENE_LOC_HELP,
     LOGGER,
     OUT_RULE,
     HelpFormatter,
     add_common_options,
     add_out_option,
+    gene_loc_arg,
     log_items,
     output_prefix,
     start_logging,
@@ -77,7 +79,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--gene-sets", required=True, type=Path, action="append", help="gene-set file (repeatable)"
     )
     p.add_argument(
-        "--gene-loc", type=Path, help="MAGMA .gene.loc: resolves gene symbols of the sets to IDs"
+        "--gene-loc",
+        type=gene_loc_arg,
+        help=GENE_LOC_HELP + ": resolves gene symbols of the sets to IDs",
     )
     add_set_options(p)
     add_out_option(p)
