@@ -89,6 +89,7 @@ def test_presets_name_their_columns(files: dict[str, Path]) -> None:
     assert (cols["plink2"]["a1"], cols["plink2"]["a2"]) == ("ALT", "REF")
     assert cols["gwas-catalog-harmonised"]["chr"] == "hm_chrom"
     assert cols["saige"]["snp"] == "MarkerID"
+    assert (cols["gwas-vcf"]["mlog10p"], cols["gwas-vcf"]["a1"]) == ("LP", "ALT")
     daner = ldenrich.read_sumstats(files["daner"], read_n=True)
     assert daner.columns["n"] == "Neff"  # the per-SNP effective N column comes first
     pgc = ldenrich.read_sumstats(files["pgc-table"], read_n=True)

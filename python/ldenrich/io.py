@@ -181,7 +181,9 @@ def read_sumstats(
         ``regenie`` (``LOG10P``; only ``TEST`` = ``ADD`` rows, the others counted as
         ``other_test``); ``saige`` (``MarkerID``, ``p.value``); ``metal``; ``plink2``
         (``--glm``: alleles ``REF``/``ALT``, only ``TEST`` = ``ADD``); ``fastgwa``;
-        ``bolt-lmm`` (``P_BOLT_LMM`` over ``P_BOLT_LMM_INF``); ``daner`` (N from
+        ``bolt-lmm`` (``P_BOLT_LMM`` over ``P_BOLT_LMM_INF``); ``gwas-vcf`` (OpenGWAS: the
+        ``ES:SE:LP:AF:SS`` values of the first sample column, keyed per row by ``FORMAT``);
+        ``daner`` (N from
         ``FRQ_A_<Ncas>``/``FRQ_U_<Ncon>``); ``pgc-table``; ``ldsc``. Explicit ``*_col``
         arguments override a preset's choice.
     threads : int, optional

@@ -254,7 +254,7 @@ _COLUMN_ROLES = ("snp", "z", "p", "mlog10p", "lnp", "beta", "or", "se", "a1", "a
 #: The presets of ``ldenrich.read_sumstats(format=...)``.
 FORMATS = (
     "gwas-ssf", "gwas-catalog-harmonised", "pan-ukbb", "neale-ukb", "finngen", "regenie",
-    "saige", "metal", "plink2", "fastgwa", "bolt-lmm", "daner", "pgc-table", "ldsc",
+    "saige", "metal", "plink2", "fastgwa", "bolt-lmm", "daner", "pgc-table", "ldsc", "gwas-vcf",
 )  # fmt: skip
 
 _ROLE_HELP = {"mlog10p": "-log10 p", "lnp": "natural-log p"}

@@ -239,6 +239,40 @@ def ldsc(t: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"SNP": t.SNP, "A1": t.A1, "A2": t.A2, "Z": _text(z), "N": t.N})
 
 
+VCF_META = "".join(
+    [
+        "##fileformat=VCFv4.2\n",
+        '##FORMAT=<ID=ES,Number=A,Type=Float,Description="Effect size estimate relative to '
+        'the alternative allele">\n',
+        '##FORMAT=<ID=SE,Number=A,Type=Float,Description="Standard error of effect size '
+        'estimate">\n',
+        '##FORMAT=<ID=LP,Number=A,Type=Float,Description="-log10 p-value for effect estimate">\n',
+        '##FORMAT=<ID=AF,Number=A,Type=Float,Description="Alternate allele frequency in the '
+        'association study">\n',
+        '##FORMAT=<ID=SS,Number=A,Type=Float,Description="Sample size used to estimate genetic '
+        'effect">\n',
+        '##FORMAT=<ID=ID,Number=1,Type=String,Description="Study variant identifier">\n',
+        "##contig=<ID=22,length=51304566,assembly=HG19/GRCh37>\n",
+    ]
+)
+
+
+def gwas_vcf(t: pd.DataFrame) -> pd.DataFrame:
+    # FORMAT without SS for every 9th row: the keys are read per row.
+    no_ss = np.arange(len(t)) % 9 == 4
+    values = [t.BETA, t.SE, pd.Series(_mlog10(t)), t.AF1, t.N, t.SNP]
+    full = [":".join(v) for v in zip(*values, strict=True)]
+    short = [":".join(v) for v in zip(*(values[:4] + values[5:]), strict=True)]
+    return pd.DataFrame(
+        {
+            "#CHROM": t.CHR, "POS": t.POS, "ID": t.SNP, "REF": t.A2, "ALT": t.A1, "QUAL": ".",
+            "FILTER": "PASS", "INFO": "AF=" + t.AF1,
+            "FORMAT": np.where(no_ss, "ES:SE:LP:AF:ID", "ES:SE:LP:AF:SS:ID"),
+            "UKB-height": np.where(no_ss, short, full),
+        }
+    )  # fmt: skip
+
+
 #: (file name, preset name, builder, separator, meta lines, p-values kept as written)
 FIXTURES: list[tuple[str, str, Callable[[pd.DataFrame], pd.DataFrame], str, str, bool]] = [
     ("height.gwas-ssf.tsv.gz", "gwas-ssf", gwas_ssf, "\t", "", True),
@@ -255,6 +289,7 @@ FIXTURES: list[tuple[str, str, Callable[[pd.DataFrame], pd.DataFrame], str, str,
     ("daner_height.gz", "daner", daner, "\t", "", True),
     ("height.pgc.tsv.gz", "pgc-table", pgc_table, "\t", PGC_META, True),
     ("height.sumstats.gz", "ldsc", ldsc, "\t", "", False),
+    ("height.vcf.gz", "gwas-vcf", gwas_vcf, "\t", VCF_META, False),
 ]
 
 

@@ -52,11 +52,16 @@ pub enum Format {
     PgcTable,
     /// ldsc `munge_sumstats.py` output: `SNP A1 A2 Z N`.
     Ldsc,
+    /// GWAS-VCF (MRC IEU OpenGWAS): `##fileformat=VCF`, `#CHROM POS ID REF ALT QUAL FILTER INFO
+    /// FORMAT <trait>`, the statistics `ES:SE:LP:AF:SS` in the first sample column; effect allele
+    /// `ALT`, the p-value from `LP` (-log10 p).
+    GwasVcf,
 }
 
 impl Format {
     /// Every preset, in the order they are tried (more specific layouts first).
-    pub const ALL: [Format; 14] = [
+    pub const ALL: [Format; 15] = [
+        Format::GwasVcf,
         Format::GwasCatalogHarmonised,
         Format::GwasSsf,
         Format::PanUkbb,
@@ -90,6 +95,7 @@ impl Format {
             Format::Daner => "daner",
             Format::PgcTable => "pgc-table",
             Format::Ldsc => "ldsc",
+            Format::GwasVcf => "gwas-vcf",
         }
     }
 
@@ -131,6 +137,7 @@ impl Format {
             Format::Metal => has("MARKERNAME") && has("ALLELE1") && has("ALLELE2") && has("DIRECTION"),
             Format::FastGwa => has("SNP") && has("POS") && has("AF1") && has("N") && has("P"),
             Format::Ldsc => has("SNP") && has("A1") && has("A2") && has("Z") && has("N") && header.len() <= 6,
+            Format::GwasVcf => meta.iter().any(|m| m.starts_with("##FILEFORMAT=VCF")) && has("FORMAT"),
         }
     }
 
@@ -196,6 +203,17 @@ impl Format {
                 (Role::A2, &["REF"]),
             ],
             Format::BoltLmm => &[(Role::P, &["P_BOLT_LMM", "P_BOLT_LMM_INF"])],
+            Format::GwasVcf => &[
+                (Role::Snp, &["ID"]),
+                (Role::Chr, &["CHROM"]),
+                (Role::Bp, &["POS"]),
+                (Role::A1, &["ALT"]),
+                (Role::A2, &["REF"]),
+                (Role::Beta, &["ES"]),
+                (Role::Se, &["SE"]),
+                (Role::NegLog10P, &["LP"]),
+                (Role::N, &["SS"]),
+            ],
             _ => &[],
         }
     }

@@ -902,7 +902,18 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
         }
     };
     let header_line = reader.line_number();
-    let header: Vec<String> = raw_header.iter().map(|h| normalize_header(h.as_bytes())).collect();
+    let mut raw_header = raw_header;
+    let real_fields = raw_header.len();
+    let mut header: Vec<String> = raw_header.iter().map(|h| normalize_header(h.as_bytes())).collect();
+    // GWAS-VCF: the statistics are the `:`-separated values of the first sample column, named
+    // by the row's FORMAT field; they become columns after the real ones, named by their keys.
+    let vcf = vcf_sample_keys(&header, &meta);
+    if let Some(keys) = &vcf {
+        for key in keys {
+            header.push(key.clone());
+            raw_header.push(key.clone());
+        }
+    }
     let header_error = |message: String| Error::MissingColumn {
         path: path.to_path_buf(),
         message: format!("line {header_line} (header): {message}"),
@@ -927,9 +938,10 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
         }
         other => other,
     })?;
-    let n_fields = header.len();
+    let n_fields = real_fields;
     let plan = ColumnPlan { test: format.as_ref().and_then(|f| f.test), ..plan };
-    let rows = RowParser { path, names: &raw_header, plan: &plan, delimiter, n_fields, header_line };
+    let vcf = vcf.map(|keys| VcfSample { keys: keys.into_iter().map(String::into_bytes).collect(), first: n_fields });
+    let rows = RowParser { path, names: &raw_header, plan: &plan, delimiter, n_fields, header_line, vcf: vcf.as_ref() };
     // Pieces are folded in as soon as they are parsed in order, so only the pieces in flight
     // exist besides the growing result.
     let whole =
@@ -1072,7 +1084,59 @@ impl Part {
     }
 }
 
+/// The FORMAT keys of a GWAS-VCF sample column read as columns `first..`.
+struct VcfSample {
+    keys: Vec<Vec<u8>>,
+    first: usize,
+}
+
+/// Column index of the VCF `FORMAT` field (the first sample follows it).
+const VCF_FORMAT: usize = 8;
+
+/// The statistic keys of a GWAS-VCF (`##fileformat=VCF`, `FORMAT` then a sample column): the
+/// `##FORMAT=<ID=..>` keys in their order (the MRC IEU GWAS-VCF ones when none are declared),
+/// without `ID`, which would shadow the variant id column.
+fn vcf_sample_keys(header: &[String], meta: &[String]) -> Option<Vec<String>> {
+    let is_vcf = meta.iter().any(|m| m.starts_with("##FILEFORMAT=VCF"))
+        && header.get(VCF_FORMAT).is_some_and(|h| h == "FORMAT")
+        && header.len() > VCF_FORMAT + 1;
+    if !is_vcf {
+        return None;
+    }
+    let mut keys: Vec<String> = meta
+        .iter()
+        .filter_map(|m| m.strip_prefix("##FORMAT=<ID=")?.split(',').next().map(str::to_string))
+        .filter(|k| k != "ID" && !header.contains(k))
+        .collect();
+    if keys.is_empty() {
+        keys = ["ES", "SE", "LP", "AF", "SS", "EZ", "SI", "NC"].map(String::from).to_vec();
+    }
+    Some(keys)
+}
+
+/// Appends to `ranges` the sample values of a GWAS-VCF row, in the order of `vcf.keys`
+/// (empty where the row's FORMAT lacks a key).
+fn split_vcf_sample(line: &[u8], ranges: &mut Vec<(u32, u32)>, vcf: &VcfSample) {
+    let (format, sample) = (ranges[VCF_FORMAT], ranges[VCF_FORMAT + 1]);
+    ranges.truncate(vcf.first);
+    ranges.resize(vcf.first + vcf.keys.len(), (0, 0));
+    let keys = line[format.0 as usize..format.1 as usize].split(|&b| b == b':');
+    let mut start = sample.0;
+    let values = line[sample.0 as usize..sample.1 as usize].split(|&b| b == b':').map(|v| {
+        let range = (start, start + v.len() as u32);
+        start = range.1 + 1;
+        range
+    });
+    for (key, range) in keys.zip(values) {
+        if let Some(k) = vcf.keys.iter().position(|want| want.eq_ignore_ascii_case(key)) {
+            ranges[vcf.first + k] = range;
+        }
+    }
+}
+
 struct RowParser<'a> {
+    /// GWAS-VCF sample columns, when the file is one.
+    vcf: Option<&'a VcfSample>,
     path: &'a Path,
     /// Header names as written, for messages.
     names: &'a [String],
@@ -1111,6 +1175,9 @@ impl RowParser<'_> {
                 }
             }
             part.rows_read += 1;
+            if let Some(vcf) = self.vcf {
+                split_vcf_sample(line, &mut ranges, vcf);
+            }
             if let Some((i, keep)) = plan.test {
                 // Rows of other tests (dominant, covariates) are other statistics of the same
                 // SNP, not duplicates: left out, counted, and never part of the duplicate check.
@@ -1407,6 +1474,26 @@ mod tests {
             (s.len(), s.dropped[DropReason::InvalidStatistic.index()], s.dropped[DropReason::MissingStatistic.index()]),
             (1, 1, 1)
         );
+    }
+
+    #[test]
+    fn gwas_vcf_statistics_come_from_the_sample_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "##fileformat=VCFv4.2\n##FORMAT=<ID=ES,Number=A>\n##FORMAT=<ID=SE,Number=A>\n##FORMAT=<ID=LP,Number=A>\n##FORMAT=<ID=SS,Number=A>\n##FORMAT=<ID=ID,Number=1>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ttrait\n22\t100\trs1\tG\tA\t.\tPASS\t.\tES:SE:LP:SS:ID\t0.1:0.05:1.3010299956639813:900:rs1\n22\t200\trs2\tC\tT\t.\tPASS\t.\tLP:ES:ID\t0:0.2:rs2\n22\t300\trs3\tC\tT\t.\tPASS\t.\tES:SE:ID\t0.2:0.1:rs3\n";
+        let p = write(&dir, "g.vcf", text);
+        let options = SumstatsOptions { read_n: ReadN::IfFound, ..Default::default() };
+        let s = read_sumstats(&p, &options).unwrap();
+        assert_eq!(s.format, Some((Format::GwasVcf, true)));
+        assert_eq!(s.source, ChisqSource::NegLog10P);
+        // rs1: LP of p = 0.05; rs2: keys in another order, no SS (dropped when N is read);
+        // rs3: no LP at all.
+        assert_eq!((s.len(), s.rows_read), (1, 3));
+        assert!((s.chisq[0] - 3.841_458_820_694_124).abs() < 1e-12);
+        assert_eq!(s.n, Some(vec![900.0]));
+        assert_eq!(s.dropped[DropReason::MissingStatistic.index()], 2);
+        let s = read_sumstats(&p, &SumstatsOptions::default()).unwrap();
+        assert_eq!((s.len(), s.chisq[1]), (2, 0.0));
+        assert_eq!(s.columns.iter().find(|(r, _)| *r == Role::A1).unwrap().1, "ALT");
     }
 
     #[test]
