@@ -21,11 +21,15 @@ fi
 
 venv=.venv-wheels
 [ -x "$venv/bin/python" ] || "$PYTHON" -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --upgrade pip "maturin>=1.7,<2" "auditwheel>=6"
+# zig links against glibc 2.28's symbol versions whatever glibc this machine has (ziglang is
+# zig packaged on PyPI); without it a build on a newer distribution is not manylinux_2_28.
+"$venv/bin/python" -m pip install --quiet --upgrade pip "maturin>=1.7,<2" "auditwheel>=6" "ziglang>=0.13"
 rm -rf dist
+# maturin finds zig through `python -m ziglang`, with the first python on PATH.
+export PATH="$PWD/$venv/bin:$PATH"
 # maturin checks the glibc symbol versions against the platform tag and refuses a wheel
 # that would not load there.
-"$venv/bin/maturin" build --release --features isal --compatibility "$PLATFORM" --out dist
+"$venv/bin/maturin" build --release --features isal --compatibility "$PLATFORM" --zig --out dist
 "$venv/bin/maturin" sdist --out dist
 wheel=$(ls dist/ldenrich-*-abi3-*.whl)
 "$venv/bin/auditwheel" show "$wheel"

@@ -126,7 +126,7 @@ def test_permutation_p_calibrated_on_real_ld_null(ld_null, k) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="issue 15 finding: under real LD the jackknife t p is anti-conservative (chr22, "
-    "200 blocks: 0.099 at k = 2, 0.118 at k = 3 below 0.05; docs/calibration.md, table (b)); "
+    "200 blocks: 0.093 at k = 2, 0.118 at k = 3 below 0.05; docs/calibration.md, table (b)); "
     "blocks shorter than LD are not independent and blocks holding unequal shares of the "
     "category carry fewer degrees of freedom than n_blocks_in - 1",
 )

@@ -484,6 +484,21 @@ def test_report_caps_genes_per_set(demo_enrichment, height_genes, members, figur
     assert set(groups) == set(members.set) | {"<script>alert('x')</script>"}
 
 
+def test_report_shows_the_genes_of_the_first_sets_and_links_full_tables(
+    demo_enrichment, height_genes, members, figures
+) -> None:
+    files = {"members": "x.members.tsv", "genes": "x.genes.out", "enrichment": "x.enr.tsv"}
+    page = Page(full_report(demo_enrichment, height_genes, members, figures,
+                            max_sets_with_members=2, table_files=files))  # fmt: skip
+    groups = [r[0] for r in page.sections["members"][0][1:] if len(r) == 1]
+    assert groups == list(dict.fromkeys(members.set.astype(str)))[:2]
+    hrefs = {attrs["href"] for tag, attrs in page.attrs if tag == "a" and "href" in attrs}
+    # The genes (17,850 rows) and the members (cut to 2 sets) are cut: their files are linked.
+    assert {"x.members.tsv", "x.genes.out"} <= hrefs
+    # Links leave the page only for the tables' files beside it.
+    assert all(h.startswith("#") or h in files.values() for h in hrefs)
+
+
 def test_report_minimal_and_write(tmp_path) -> None:
     path = write_report(tmp_path / "sub" / "r.html", title="t", command="c", version="v")
     page = Page(path.read_text())

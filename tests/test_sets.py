@@ -380,6 +380,10 @@ def test_kruskal_edge_cases_follow_scipy(rng):
         )
 
 
+def t3_descriptions_match(res) -> bool:
+    return res.table3().description.tolist() == res.sets.description.tolist()
+
+
 def test_members_tables_and_table3():
     genes = read_gene_results(SCZ)
     loc = ldenrich.read_gene_loc(GENE_LOC)
@@ -394,9 +398,19 @@ def test_members_tables_and_table3():
     assert (found.p_genome_bonferroni == np.minimum(1, found.p * len(genes.table))).all()
     assert found.symbol.notna().all()  # symbols through the gene locations
     assert res.sets.set_index("set").loc[first, "n_genes_found"] == len(found)
+    # GMT column 2 and the file's name, the same on every machine.
+    row = res.sets.set_index("set").loc[first]
+    assert row.description == sets.descriptions[first] != ""
+    assert row.source == "ldenrich_curated.gmt"
+    assert t3_descriptions_match(res)
+    # Coordinates stay integers although missing genes have none.
+    assert str(m.start.dtype) == "Int64" and str(m.nsnps.dtype) == "Int64"
+    assert "GeneSetResults(" in repr(res) and len(repr(res)) < 200
+    assert len(repr(genes)) < 200
     t3 = res.table3()
-    assert list(t3.columns)[:5] == [
+    assert list(t3.columns)[:6] == [
         "set",
+        "description",
         "n_genes",
         "n_evaluable",
         "n_nominal",
@@ -494,9 +508,12 @@ def test_input_validation():
 def test_symbol_sets_against_id_only_results_warn():
     genes = read_gene_results(SCZ)
     sets = ldenrich.read_gene_sets(ldenrich.example_data().gene_sets)
-    with pytest.warns(ldenrich.LdenrichWarning, match="--gene-loc"):
-        res = gene_set_analysis(genes, sets)
-    assert (res.sets.n_genes_found == 0).all()
+    # No set finds a gene: an error with the hint, not a table of no_genes_found.
+    with (
+        pytest.warns(ldenrich.LdenrichWarning, match="--gene-loc"),
+        pytest.raises(ldenrich.InconsistentInputError, match=r"no gene of the \d+ gene sets"),
+    ):
+        gene_set_analysis(genes, sets)
     loc = ldenrich.read_gene_loc(GENE_LOC)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ldenrich._native import BUILD_INFO as _BUILD_INFO
 from ldenrich._native import __version__
 from ldenrich.errors import (
+    CancelledError,
     InconsistentInputError,
     InternalError,
     InvalidArgumentError,
@@ -135,6 +136,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "Annotation",
     "Bim",
+    "CancelledError",
     "ExampleData",
     "GeneLoc",
     "GeneResults",

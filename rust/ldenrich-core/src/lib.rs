@@ -9,6 +9,7 @@
 
 pub mod annot;
 pub mod build_info;
+pub mod cancel;
 pub mod chrom;
 pub mod error;
 pub mod gene;

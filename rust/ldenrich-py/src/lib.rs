@@ -12,6 +12,14 @@ mod stats;
 
 use pyo3::prelude::*;
 
+/// The thread count a call with `threads` uses (argument, else `LDENRICH_NUM_THREADS`, else
+/// all cores): the core's one rule, for the command line to plan around.
+#[pyfunction]
+#[pyo3(signature = (threads=None))]
+fn resolve_threads(threads: Option<usize>) -> PyResult<usize> {
+    ldenrich_core::parallel::resolve_threads(threads).map_err(errors::to_py)
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", ldenrich_core::VERSION)?;
@@ -26,6 +34,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     build.set_item("rustc", info.rustc)?;
     build.set_item("dependencies", info.dependencies)?;
     m.add("BUILD_INFO", build)?;
+    m.add_function(wrap_pyfunction!(resolve_threads, m)?)?;
     errors::register(m)?;
     io::register(m)?;
     annot::register(m)?;

@@ -168,6 +168,7 @@ pub fn analyse_gene(
     planned: &PlannedGene,
     options: &GeneOptions,
 ) -> Result<Option<GeneResult>> {
+    crate::cancel::check()?;
     let (lo, hi) = (planned.range.0 as usize, planned.range.1 as usize);
     let rows: Vec<usize> = universe.bim_row[lo..hi].iter().map(|&r| r as usize).collect();
     let standardized = bed.standardized(&rows)?;
@@ -286,6 +287,7 @@ pub fn gene_correlations(
             let mut cache: std::collections::VecDeque<(usize, Mat<f64>, f64)> = std::collections::VecDeque::new();
             let mut out = Vec::with_capacity(b - a);
             for i in a..b {
+                crate::cancel::check()?;
                 let first = band_start(i);
                 while cache.front().is_some_and(|(j, _, _)| *j < first) {
                     cache.pop_front();

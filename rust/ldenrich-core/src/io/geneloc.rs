@@ -190,6 +190,9 @@ pub fn read_gene_loc(path: &Path) -> Result<GeneLoc> {
         genes.symbol.push(symbol);
     }
     genes.skipped = skipped.into_iter().map(|(r, n)| (r.to_string(), n)).collect();
+    if genes.ids.is_empty() {
+        return Err(Error::no_records(path, "gene locations", reader.line_number(), &genes.skipped));
+    }
     Ok(genes)
 }
 
