@@ -11,11 +11,11 @@ from collections.abc import Sequence
 
 from ldenrich import __version__
 from ldenrich._native import DEFLATE_BACKEND
-from ldenrich.cli import demo, enrich, genes, run, sets
+from ldenrich.cli import demo, enrich, genes, ldscore, run, sets
 from ldenrich.cli._common import show_warning
 from ldenrich.errors import LdenrichError, LdenrichWarning
 
-_SUBCOMMANDS = (run, genes, sets, enrich, demo)
+_SUBCOMMANDS = (run, genes, sets, enrich, ldscore, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:
