@@ -10,7 +10,10 @@ scores are compared. Needs ``pip install pyldsc==0.1.0``.
 
 Usage::
 
-    python3 benches/bench_ldscore.py [--panel PREFIX] [--kb 1000] [--threads N]
+    python3 benches/bench_ldscore.py [--panel PREFIX] [--kb 1000 | --cm 1] [--threads N]
+
+e.g. ``--panel /work/shared/data/plink_ref/1000G_eur_chr22 --cm 1`` for the denser 1000 Genomes
+chr22 panel with its real cM map.
 """
 
 from __future__ import annotations
@@ -74,10 +77,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--panel", default=DEFAULT_PANEL)
     parser.add_argument("--kb", type=float, default=1000.0)
+    parser.add_argument("--cm", type=float, help="window in cM instead (panels with a cM map)")
     parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args()
     import pyldsc
 
+    window = {"ld_wind_cm": args.cm} if args.cm is not None else {"ld_wind_kb": args.kb}
     rng = np.random.default_rng(17)
     with tempfile.TemporaryDirectory() as tmp:
         chroms = split_by_chromosome(args.panel, Path(tmp))
@@ -89,15 +94,16 @@ def main() -> None:
             c0, w0 = cpu(), time.perf_counter()
             for p, a in zip(chroms, annots, strict=True):
                 if tool == "ldenrich":
-                    s = ldenrich.ldscore(p, a, ld_wind_kb=args.kb, threads=args.threads)
+                    s = ldenrich.ldscore(p, a, **window, threads=args.threads)
                     results[tool].append(s.iloc[:, 5:].to_numpy())
                 else:
-                    ref = pyldsc.estimate_ldscore(str(p), ld_wind_kb=args.kb, annot=a)
+                    ref = pyldsc.estimate_ldscore(str(p), annot=a, **window)
                     results[tool].append(ref["ldscore"].iloc[:, 3:].to_numpy(dtype=float))
             times[tool] = (cpu() - c0, time.perf_counter() - w0)
         ours, theirs = np.vstack(results["ldenrich"]), np.vstack(results["pyldsc"])
         diff = np.abs(ours - theirs).max()
-    print(f"panel {args.panel}: {n_snps} SNPs, 7 annotations, --ld-wind-kb {args.kb:g}, ldsc rule")
+    ((unit, size),) = window.items()
+    print(f"panel {args.panel}: {n_snps} SNPs, 7 annotations, {unit} {size:g}, ldsc rule")
     for tool, (c, w) in times.items():
         print(f"  {tool:9s} CPU {c:8.2f} s  wall {w:8.2f} s  ({1e3 * c / n_snps:.4f} ms CPU/SNP)")
     print(f"  CPU ratio pyldsc / ldenrich: {times['pyldsc'][0] / times['ldenrich'][0]:.1f}x")
