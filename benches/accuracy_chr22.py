@@ -1,6 +1,6 @@
 """Max relative difference between ldenrich and the slow numpy/scipy oracle on the real chr22
-data, over the curated sets, 20 GO neuro sets and (if the shared data is present) 1,000 GO BP
-sets. Run: python3 benches/accuracy_chr22.py"""
+data, over the curated sets, 20 GO neuro sets and the first 1,000 GO BP sets.
+Run: python3 benches/accuracy_chr22.py"""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from ldenrich import _reference
 
 COLUMNS = ["mean_chisq_in", "mean_chisq_out", "enrichment", "enrichment_se", "enrichment_p",
            "welch_t", "welch_df", "welch_p", "mwu_u", "mwu_p"]  # fmt: skip
-GO_BP = Path(__file__).resolve().parents[2] / "shared/data/genesets/GO_BP_propagated_entrez.gmt.gz"
+# The first GO BP sets, as in the tests (tests/data/README.md).
+GO_BP = Path(__file__).resolve().parents[1] / "tests/data/real/GO_BP_head_entrez.gmt.gz"
 
 
 def main() -> None:

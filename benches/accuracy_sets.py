@@ -13,14 +13,15 @@ import scipy.stats
 import statsmodels.api as sm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from test_sets import GO, MAGMA_OUT, RAW, dense_r, gls_reference, pruned_pinv
+from test_sets import GO_HEAD, GO_RAW, MAGMA_OUT, RAW, REAL, dense_r, gls_reference, pruned_pinv
 
 import ldenrich
 from ldenrich.sets import default_covariates, gene_set_analysis, read_gene_results, truncate_z
 
-D = str(Path(__file__).resolve().parents[2] / "shared" / "data") + "/"
-go = ldenrich.read_gene_sets(D + GO)
-g = read_gene_results(D + RAW)
+# The real data of the tests (tests/data/README.md): GO BP restricted to the genes of RAW for
+# the GLS, the file's first sets for the OLS.
+go = ldenrich.read_gene_sets(GO_RAW)
+g = read_gene_results(RAW)
 res = gene_set_analysis(g, go)
 r = dense_r(g.correlations)
 rinv, rank = pruned_pinv(r, 0.1)
@@ -44,7 +45,8 @@ print(
     len(z),
 )
 for study in ["Yengo2018.Height", "Pardinas2018.SCZ", "Jansen2019.AD"]:
-    g = read_gene_results(D + MAGMA_OUT.format(study))
+    g = read_gene_results(REAL / MAGMA_OUT.format(study))
+    go = ldenrich.read_gene_sets(GO_HEAD)
     names = [n for n in list(go)[:2000] if 2 <= len(go[n]) <= 500][:100]
     res = gene_set_analysis(g, {n: go[n] for n in names})
     cov, _, _ = default_covariates(g.table)

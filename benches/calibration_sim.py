@@ -21,7 +21,7 @@ import gzip
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +61,19 @@ class LdPanel:
     x: np.ndarray  # samples x SNPs, standardized, float64
     block_starts: np.ndarray  # simulation blocks: [starts[i], starts[i + 1])
     genes: pd.DataFrame  # gene, symbol, first, last (SNP index range, inclusive..exclusive)
+    _ld_score: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def ld_score(self) -> np.ndarray:
+        """Per SNP, r^2 summed over the SNPs of its simulation block (the LD it is given)."""
+        if self._ld_score is None:
+            edges = [*self.block_starts.tolist(), self.m]
+            out = np.empty(self.m)
+            for a, b in itertools.pairwise(edges):
+                r = self.x[:, a:b].T @ self.x[:, a:b] / self.x.shape[0]
+                out[a:b] = (r**2).sum(axis=0)
+            self._ld_score = out
+        return self._ld_score
 
     @property
     def m(self) -> int:
@@ -89,7 +102,8 @@ def load_ld_panel(block_snps: int = 300) -> LdPanel:
     ex = ldenrich.example_data()
     with gzip.open(f"{ex.bfile}.bim.gz", "rt") as fh:
         bim = pd.read_csv(fh, sep=r"\s+", header=None, names=["chr", "snp", "cm", "bp", "a1", "a2"])
-    n_samples = sum(1 for _ in open(f"{ex.bfile}.fam"))
+    with open(f"{ex.bfile}.fam") as fh:
+        n_samples = sum(1 for _ in fh)
     dos = read_bed(ex.bfile, n_samples, len(bim))
     mean = np.nanmean(dos, axis=0)
     dos = np.where(np.isnan(dos), mean, dos)

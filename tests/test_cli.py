@@ -14,6 +14,9 @@ import pytest
 import ldenrich
 from ldenrich.cli import main
 
+# Real public data, provenance in tests/data/README.md.
+REAL = Path(__file__).parent / "data" / "real"
+
 
 def test_enrich_writes_tables_equal_to_the_api(tmp_path: Path, capsys) -> None:
     ex = ldenrich.example_data()
@@ -60,7 +63,8 @@ def test_enrich_writes_tables_equal_to_the_api(tmp_path: Path, capsys) -> None:
 
 def test_demo_runs_the_whole_pipeline(tmp_path: Path, capsys) -> None:
     out = tmp_path / "demo"
-    assert main(["demo", "--out", str(out)]) == 0
+    # A path ending in / is a directory (created), holding demo.*.
+    assert main(["demo", "--out", f"{out}/"]) == 0
     table = pd.read_csv(out / "demo.enrichment.tsv", sep="\t")
     assert {"cgr_targets", "nmda_receptors", "inflammation"} <= set(table.category)
     stdout = capsys.readouterr().out
@@ -68,10 +72,13 @@ def test_demo_runs_the_whole_pipeline(tmp_path: Path, capsys) -> None:
     for suffix in ["genes.out", "genes.raw", "gsa.out", "sets.tsv", "kruskal.tsv", "members.tsv",
                    "table3.tsv", "qc.tsv", "report.html", "log"]:  # fmt: skip
         assert (out / f"demo.{suffix}").stat().st_size > 0, suffix
-    figures = sorted(p.name for p in (out / "figures").iterdir())
-    assert {"enrichment_forest.png", "enrichment_forest.svg", "genes_manhattan_qq.svg"} <= set(
-        figures
-    )
+    figures = {p.name for p in out.iterdir() if p.suffix in (".png", ".svg")}
+    assert {"demo.enrichment_forest.png", "demo.enrichment_forest.svg",
+            "demo.genes_manhattan_qq.svg"} <= figures  # fmt: skip
+    # Nothing but final files: no temporary file, no lock, no unfinished log.
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".") or
+                p.suffix in (".part", ".lock")]  # fmt: skip
+    assert (out / "demo.log").read_text().rstrip().endswith("exit status 0")
     # Table 3 joins the screen to the set tests for the same set.
     t3 = pd.read_csv(out / "demo.table3.tsv", sep="\t").set_index("set")
     screen = table.set_index("category")
@@ -85,9 +92,10 @@ def test_demo_runs_the_whole_pipeline(tmp_path: Path, capsys) -> None:
     assert "model: GLS" in log and "Kruskal-Wallis" in log
 
 
-def test_sets_on_magma_files(tmp_path: Path, shared_data: Path) -> None:
-    raw = shared_data / "magma_outputs" / "ieu-a-298" / "ieu-a-298.genes.raw"
-    gmt = shared_data / "genesets" / "neuro_glutamate_monoamine_GO_subset_entrez.gmt"
+def test_sets_on_magma_files(tmp_path: Path) -> None:
+    raw = REAL / "ieu-a-298.genes.raw"
+    go_subset = "neuro_glutamate_monoamine_GO_subset_entrez.gmt"
+    gmt = ldenrich.example_data().gene_sets.with_name(go_subset)
     out = tmp_path / "ad"
     assert main(["sets", "--gene-results", str(raw), "--gene-sets", str(gmt), "--out", str(out),
                  "--threads", "1"]) == 0  # fmt: skip
@@ -99,7 +107,20 @@ def test_sets_on_magma_files(tmp_path: Path, shared_data: Path) -> None:
     ).sets
     np.testing.assert_allclose(sets.p_competitive, api.p_competitive, rtol=1e-12)
     assert "model: GLS" in Path(f"{out}.log").read_text()
-    plain = shared_data / "magma_outputs" / "ieu-a-298" / "ieu-a-298.genes.out"
+    # members.tsv: every set by default here (fewer than 200), the N most significant on request.
+    members = pd.read_csv(f"{out}.members.tsv", sep="\t")
+    assert set(members.set) == set(sets.set)
+    assert main(["sets", "--gene-results", str(raw), "--gene-sets", str(gmt), "--out",
+                 str(tmp_path / "top"), "--members-top", "2", "--threads", "1"]) == 0  # fmt: skip
+    top = pd.read_csv(tmp_path / "top.members.tsv", sep="\t")
+    best = sets.sort_values(["p_competitive", "p_one_sample"]).set.head(2).tolist()
+    assert list(dict.fromkeys(top.set)) == best
+    # Coordinates are written as integers even though missing genes have none.
+    text = pd.read_csv(tmp_path / "top.members.tsv", sep="\t", dtype=str, keep_default_na=False)
+    assert (
+        text.start[top.found].str.fullmatch(r"\d+").all() and (text.start[~top.found] == "NA").all()
+    )
+    plain = REAL / "ieu-a-298.genes.out"
     assert main(["sets", "--gene-results", str(plain), "--gene-sets", str(gmt), "--out",
                  str(tmp_path / "ols")]) == 0  # fmt: skip
     assert "# MODEL = OLS" in (tmp_path / "ols.gsa.out").read_text()
@@ -197,4 +218,11 @@ def test_version_names_the_inflate_back_end(capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0
-    assert f"gzip inflate: {DEFLATE_BACKEND}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"(inflate: {DEFLATE_BACKEND};" in out
+    info = ldenrich.build_info()
+    assert info["inflate"] == DEFLATE_BACKEND and info["rustc"] in out
+    for crate in ("flate2", "faer", "rayon"):
+        assert f"{crate} " in info["dependencies"]
+    if DEFLATE_BACKEND == "ISA-L":
+        assert "isal-rs " in info["dependencies"]

@@ -408,6 +408,8 @@ def _enrich_args(tmp_path: Path, **overrides: str) -> list[str]:
         "--bim": str(ODD / "reference.bim"),
         "--bed": str(ODD / "reference.bed"),
         "--out": str(tmp_path / "out" / "run"),
+        # The reference has 6 SNPs: the default 200 blocks would be more blocks than SNPs.
+        "--blocks": "3",
     }
     inputs.update({f"--{k.replace('_', '-')}": v for k, v in overrides.items()})
     return ["enrich", *[x for kv in inputs.items() for x in kv]]
@@ -552,3 +554,98 @@ def test_cli_clean_run_succeeds(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert rc == 0, err
     assert "error" not in err
     assert (tmp_path / "out" / "run.enrichment.tsv").is_file()
+
+
+# --------------------------------------------------------------------------------------------
+# Empty and absurd input: never a silent success
+# --------------------------------------------------------------------------------------------
+
+EMPTY_INPUTS = [
+    ("gene_sets", "sets.gmt", "", "no gene sets: the file is empty"),
+    ("gene_sets", "sets.txt", "# only a comment\n\n", "no gene sets: its 2 lines are blank"),
+    ("bed", "a.bed", "track name=x\n", "no interval on chromosomes 1-26"),
+    ("bed", "b.bed", "chrUn_gl000220\t1\t9\nchr1\t5\t5\n",
+     "skipped: 1 unknown_chromosome, 1 empty_interval"),
+    ("gene_loc", "g.gene.loc", "", "no gene locations: the file is empty"),
+    ("gene_loc", "h.gene.loc", "g1 1 5 5 +\n", "skipped: 1 stop_not_after_start"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("reader", "name", "text", "message"), EMPTY_INPUTS,
+                         ids=[f"{c[0]}:{c[3][:24]}" for c in EMPTY_INPUTS])  # fmt: skip
+def test_an_input_without_usable_records_is_an_error_naming_it(
+    tmp_path: Path, reader: str, name: str, text: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(ldenrich.ParseError) as info:
+        READERS[reader](path)
+    assert str(info.value).startswith(f"{path}: ") and message in str(info.value)
+    assert info.value.path == str(path) and info.value.line is None
+
+
+def test_cli_empty_gene_sets_fail_instead_of_testing_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.gmt"
+    empty.write_text("")
+    ex = ldenrich.example_data()
+    rc = main(["enrich", "--sumstats", str(ex.sumstats), "--bim", str(ex.bim), "--gene-loc",
+               str(ex.gene_loc), "--gene-sets", str(empty),
+               "--out", str(tmp_path / "x")])  # fmt: skip
+    line = _single_error_line(capsys.readouterr().err)
+    assert rc == 1 and str(empty) in line and "no gene sets" in line
+    assert not (tmp_path / "x.enrichment.tsv").exists()
+    assert (tmp_path / "x.log").read_text().rstrip().endswith("exit status 1")
+
+
+def test_cli_more_blocks_than_snps_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc = main(_enrich_args(tmp_path, blocks="100000000"))
+    line = _single_error_line(capsys.readouterr().err)
+    assert rc == 1 and "100000000 jackknife blocks for" in line and "InvalidArgumentError" in line
+
+
+def test_sets_whose_genes_are_never_found_fail_with_the_id_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Symbol sets against results keyed by Entrez ids without symbols: MAGMA's .genes.out.
+    rng = np.random.default_rng(3)
+    out = tmp_path / "m.genes.out"
+    rows = "".join(f"{1000 + i} 22 {i * 100} {i * 100 + 50} 5 3 1000 {rng.normal():.4f} 0.5\n"
+                   for i in range(50))  # fmt: skip
+    out.write_text("GENE CHR START STOP NSNPS NPARAM N ZSTAT P\n" + rows)
+    sets = tmp_path / "s.gmt"
+    sets.write_text("".join(f"set{k}\tdesc\tGRIN2A\tDRD{k}\tHTR{k}\n" for k in range(30)))
+    with (
+        pytest.warns(ldenrich.LdenrichWarning, match="gene memberships"),
+        pytest.raises(ldenrich.InconsistentInputError, match="give the gene locations"),
+    ):
+        ldenrich.gene_set_analysis(ldenrich.read_gene_results(out), ldenrich.read_gene_sets(sets))
+    rc = main(["sets", "--gene-results", str(out), "--gene-sets", str(sets), "--out",
+               str(tmp_path / "x")])  # fmt: skip
+    line = _single_error_line(capsys.readouterr().err)
+    assert rc == 1 and "no gene of the 30 gene sets" in line and "--gene-loc" in line
+
+
+# --------------------------------------------------------------------------------------------
+# --out: one rule for every subcommand
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("out", "prefix"),
+    [("res/", "res/ldenrich"), ("existing", "existing/ldenrich"), ("res/trait", "res/trait"),
+     ("a/b/c/trait", "a/b/c/trait")],
+)  # fmt: skip
+def test_out_is_a_prefix_or_a_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str, prefix: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "existing").mkdir()
+    assert main(_enrich_args(tmp_path, out=out)) == 0
+    assert (tmp_path / f"{prefix}.enrichment.tsv").is_file()
+    assert (tmp_path / f"{prefix}.log").is_file()
+    # Nothing lands beside the directory (`--out res/` once wrote ./res.enrichment.tsv).
+    assert not list(tmp_path.glob("*.enrichment.tsv"))

@@ -3,10 +3,10 @@ calibration on real LD, agreement with MAGMA's published height results, and the
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
-import mpmath
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,7 +16,12 @@ import ldenrich
 from ldenrich import _native, _reference
 
 EX = ldenrich.example_data()
+# Real public data, provenance in tests/data/README.md.
+REAL = Path(__file__).parent / "data" / "real"
 P_LOW, P_HIGH = 1e-50, 1 - 1e-5
+IMHOF_REFERENCE = Path(__file__).parent / "data" / "imhof_reference.json"
+# Genes whose p is checked against the high-precision reference: the smallest P.
+N_SMALLEST = 3
 
 
 def imhof_sf(lambdas: np.ndarray, x: float) -> float:
@@ -49,18 +54,14 @@ def imhof_sf(lambdas: np.ndarray, x: float) -> float:
     return 0.5 + (head + cos_part - sin_part) / math.pi
 
 
-def imhof_mpmath(lambdas: np.ndarray, x: float, digits: int = 30) -> float:
-    """Imhof's integral at high precision (mpmath's oscillatory quadrature): slow, exact."""
-    with mpmath.workdps(digits):
-        lam = [mpmath.mpf(float(v)) for v in lambdas]
-        half_x = mpmath.mpf(float(x)) / 2
+def imhof_reference() -> dict[str, dict]:
+    """Imhof p-values at 30 digits (mpmath) for the genes with the smallest P, by gene id.
 
-        def f(u):
-            theta = sum(mpmath.atan(v * u) for v in lam) / 2 - half_x * u
-            rho = mpmath.fprod([(1 + (v * u) ** 2) ** mpmath.mpf(0.25) for v in lam])
-            return mpmath.sin(theta) / (u * rho)
-
-        return float(mpmath.mpf(0.5) + mpmath.quadosc(f, [0, mpmath.inf], omega=half_x) / mpmath.pi)
+    Made once by ``tests/data/make_imhof_reference.py`` (minutes of mpmath) with the spectrum and
+    statistic of :func:`gene_spectrum`, which the test recomputes and compares, so a stale file
+    fails instead of passing silently.
+    """
+    return json.loads(IMHOF_REFERENCE.read_text())
 
 
 @pytest.fixture(scope="module")
@@ -87,32 +88,47 @@ def standardized(prefix: Path, rows: list[int]) -> np.ndarray:
     return (dos[:, keep] - mean[keep]) / sd[keep], keep
 
 
-def test_genes_match_an_independent_computation(height_results, panel) -> None:
-    table = height_results.table
+def sumstats_by_snp() -> tuple[dict[str, float], dict[str, int]]:
+    """Chi-square (from P, by scipy) and N of every SNP of the bundled height sumstats."""
     ss = pd.read_csv(EX.sumstats, sep="\t")
     chisq = dict(zip(ss.SNP, stats.chi2.isf(ss.P.to_numpy(), 1), strict=True))
-    n_by_snp = dict(zip(ss.SNP, ss.N, strict=True))
+    return chisq, dict(zip(ss.SNP, ss.N, strict=True))
+
+
+def gene_spectrum(
+    row, panel: pd.DataFrame, chisq: dict[str, float]
+) -> tuple[np.ndarray, float, np.ndarray]:
+    """A gene's SNPs, its statistic (sum of clamped chi-squares) and the eigenvalues of its LD."""
     lo, hi = stats.chi2.isf(P_HIGH, 1), stats.chi2.isf(P_LOW, 1)
+    inside = panel[(panel.bp >= row.START) & (panel.bp <= row.STOP)]
+    x, keep = standardized(EX.bfile, inside.index.tolist())
+    snps = inside.snp.to_numpy()[keep]
+    t = sum(min(max(chisq[s], lo), hi) for s in snps)
+    r = x.T @ x / x.shape[0]
+    lam = np.linalg.eigvalsh(r)
+    return snps, t, lam[lam > 1e-10 * lam.max()]
+
+
+def test_genes_match_an_independent_computation(height_results, panel) -> None:
+    table = height_results.table
+    chisq, n_by_snp = sumstats_by_snp()
+    reference = imhof_reference()
     rng = np.random.default_rng(7)
-    smallest = np.argsort(table.P.to_numpy())[:3]
+    smallest = np.argsort(table.P.to_numpy())[:N_SMALLEST]
     picks = np.unique(np.concatenate([rng.choice(len(table), size=25, replace=False), smallest]))
     for i in picks:
         row = table.iloc[i]
-        inside = panel[(panel.bp >= row.START) & (panel.bp <= row.STOP)]
-        x, keep = standardized(EX.bfile, inside.index.tolist())
-        snps = inside.snp.to_numpy()[keep]
+        snps, t, lam = gene_spectrum(row, panel, chisq)
         assert row.NSNPS == len(snps)
-        t = sum(min(max(chisq[s], lo), hi) for s in snps)
         assert row.STAT == pytest.approx(t, rel=1e-12)
-        r = x.T @ x / x.shape[0]
-        lam = np.linalg.eigvalsh(r)
-        lam = lam[lam > 1e-10 * lam.max()]
         if len(lam) == 1:
             want_p = stats.chi2.sf(t / lam[0], 1)
             assert row.P == pytest.approx(want_p, rel=1e-10)
         elif i in smallest:
-            want_p = imhof_mpmath(lam, t)
-            assert row.P == pytest.approx(want_p, rel=1e-8), row.GENE
+            want = reference[row.GENE]
+            assert want["stat"] == pytest.approx(t, rel=1e-12), row.GENE
+            np.testing.assert_allclose(lam, want["lambdas"], rtol=1e-9, atol=1e-12)
+            assert row.P == pytest.approx(want["p"], rel=1e-8), row.GENE
         else:
             want_p = imhof_sf(lam, t)  # QUADPACK: absolute error ~1e-10
             assert row.P == pytest.approx(want_p, rel=1e-6, abs=1e-9), row.GENE
@@ -165,11 +181,9 @@ def test_null_calibration_on_real_ld(tmp_path: Path, panel) -> None:
     assert stats.kstest(p, "uniform").statistic < 0.05
 
 
-def test_agrees_with_magma_height_results(height_results, shared_data) -> None:
+def test_agrees_with_magma_height_results(height_results) -> None:
     """Different GWAS (UKB vs GIANT/Yengo) and panel (378 vs 503 people): strong correlation."""
-    path = next(
-        (shared_data / "magma_outputs/MAGMA_Files_Public/Yengo2018.Height").glob("*.genes.out")
-    )
+    path = REAL / "Yengo2018.Height.genes.out.gz"
     magma = pd.read_csv(path, sep=r"\s+", dtype={"GENE": str, "CHR": str})
     magma = magma[magma.CHR == "22"]
     ours = height_results.table

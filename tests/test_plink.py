@@ -1,7 +1,7 @@
 """PLINK 1 binary genotypes: dosages and LD (correlation) matrices.
 
-The real-data checks use the 1000 Genomes EUR chr22 panel in ``shared/data/plink_ref`` (378
-individuals, 15,938 SNPs). Dosages are compared with an independent numpy decoder written here;
+The real-data checks use the bundled 1000 Genomes EUR chr22 panel (``ldenrich.example_data()``,
+378 individuals, 15,938 SNPs). Dosages are compared with an independent numpy decoder written here;
 LD matrices with ``plink1.9 --r square`` (skipped when the binary is absent; on Debian
 ``apt-get install plink1.9``).
 
@@ -14,6 +14,7 @@ in one way: ``bad_magic`` (first byte 0x00), ``sample_major`` (mode byte 0x00), 
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import subprocess
 from pathlib import Path
@@ -25,7 +26,6 @@ import ldenrich
 from ldenrich import _native
 
 PLINK_DATA = Path(__file__).parent / "data" / "plink"
-PANEL = "plink_ref/1000G_eur_chr22"
 
 
 # --------------------------------------------------------------------------- reference decoder
@@ -47,10 +47,14 @@ def decode_bed(prefix: Path) -> np.ndarray:
 
 
 @pytest.fixture(scope="session")
-def panel(shared_data: Path) -> tuple[Path, np.ndarray, list[str]]:
-    prefix = shared_data / PANEL
-    if not prefix.with_suffix(".bed").is_file():
-        pytest.skip(f"{prefix}.bed not found")
+def panel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray, list[str]]:
+    # The bundled .bim is gzipped; plink 1.9 and the decoder above read a plain one.
+    bundled = ldenrich.example_data().bfile
+    prefix = tmp_path_factory.mktemp("panel") / "1000G_eur_chr22"
+    for ext in (".bed", ".fam"):
+        prefix.with_suffix(ext).symlink_to(bundled.with_suffix(ext))
+    with gzip.open(f"{bundled}.bim.gz", "rb") as fh:
+        prefix.with_suffix(".bim").write_bytes(fh.read())
     ids = [line.split()[1] for line in prefix.with_suffix(".bim").read_text().splitlines()]
     return prefix, decode_bed(prefix), ids
 

@@ -12,6 +12,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
 
+import ldenrich
 import ldenrich._pvalues as pvalues_module
 from ldenrich._pvalues import (
     benjamini_hochberg,
@@ -395,9 +396,9 @@ def test_bonferroni_edge_cases() -> None:
     assert_array_equal(bonferroni([np.nan, np.nan]), [np.nan, np.nan])
     assert bonferroni([]).shape == (0,)
     assert bonferroni(np.full((2, 3), 0.1)).shape == (2, 3)
-    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+    with pytest.raises(ldenrich.InvalidArgumentError, match=r"\[0, 1\]"):
         bonferroni([0.1, 1.5])
-    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+    with pytest.raises(ldenrich.InvalidArgumentError, match=r"\[0, 1\]"):
         bonferroni([-0.1])
 
 
@@ -443,7 +444,7 @@ def test_benjamini_hochberg_edge_cases() -> None:
     empty = benjamini_hochberg([])
     assert empty.shape == (0,)
     assert empty.dtype == np.float64
-    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+    with pytest.raises(ldenrich.InvalidArgumentError, match=r"\[0, 1\]"):
         benjamini_hochberg([0.2, 2.0])
 
 

@@ -1,4 +1,5 @@
-"""P(sum_k lambda_k chi2_1 > x), the null of MAGMA's SNP-wise mean gene test (METHODS §B.3).
+"""P(sum_k lambda_k chi2_1 > x), the null of MAGMA's SNP-wise mean gene test (docs/methods.md
+§2.3-§2.4).
 
 `ldenrich._native.weighted_chisq_sf` (saddlepoint hyperbolic contour, trapezoidal rule, double
 precision) is checked against references written here independently with mpmath:
@@ -211,7 +212,7 @@ def quantiles(lam) -> list[float]:
 def test_methods_test_vector() -> None:
     lam = (3.0, 1.0, 0.5, 0.3, 0.2)
     p, ln_p = sf(lam, 20.0)
-    assert abs(p - 0.01532623) < 1e-8  # METHODS §B.3
+    assert abs(p - 0.01532623) < 1e-8  # docs/methods.md §2.4
     reference = imhof_ref(lam, 20.0)
     assert rel(p, reference) < 1e-12 and rel(ln_p, math.log(reference)) < 1e-12
 

@@ -22,6 +22,8 @@ from ldenrich.report import format_value, render_report, write_report
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 EX = ldenrich.example_data()
+# Real public data, provenance in tests/data/README.md.
+REAL = Path(__file__).parent / "data" / "real"
 MEMBERS_TSV = EX.gene_sets.parent / "ldenrich_curated_members.tsv"
 
 
@@ -42,12 +44,12 @@ def demo_enrichment() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def height_genes(shared_data: Path) -> pd.DataFrame:
+def height_genes() -> pd.DataFrame:
     """MAGMA v1.10 gene results for height (18k genes) with symbols from NCBI37.3."""
-    path = next((shared_data / "magma_outputs/MAGMA_Files_Public/Yengo2018.Height").glob("*.out"))
+    path = REAL / "Yengo2018.Height.genes.out.gz"
     genes = pd.read_csv(path, sep=r"\s+", dtype={"CHR": str})
     loc = pd.read_csv(
-        shared_data / "gene_loc/NCBI37.3.gene.loc", sep="\t", header=None,
+        EX.gene_loc, sep="\t", header=None,
         names=["GENE", "chr", "start", "stop", "strand", "SYMBOL"],
     )  # fmt: skip
     return genes.merge(loc[["GENE", "SYMBOL"]], on="GENE", how="left")
@@ -136,9 +138,11 @@ def test_forest_plot_on_the_demo_table(demo_enrichment, tmp_path) -> None:
 
 
 def test_forest_plot_interval_never_below_zero(tmp_path) -> None:
-    table = pd.DataFrame({"category": ["wide", "narrow"], "enrichment": [1.1, 2.0],
-                          "enrichment_se": [0.9, 0.1], "enrichment_p_perm": [0.4, 0.001],
-                          "p_perm_bonferroni": [0.8, 0.002], "few_blocks": [True, False]})  # fmt: skip
+    table = pd.DataFrame({
+        "category": ["wide", "narrow"], "enrichment": [1.1, 2.0], "enrichment_se": [0.9, 0.1],
+        "enrichment_p_perm": [0.4, 0.001], "p_perm_bonferroni": [0.8, 0.002],
+        "few_blocks": [True, False],
+    })  # fmt: skip
     svg = assert_figure(plots.forest_plot(table, tmp_path / "f"), tmp_path / "f")
     lo = 1.1 * np.exp(-plots.Z95 * 0.9 / 1.1)
     assert 0 < lo and f"1.10 [{lo:.2f}," in svg
@@ -370,8 +374,8 @@ def figures(demo_enrichment, height_genes, members, tmp_path_factory) -> list[Pa
     ]
 
 
-def full_report(demo_enrichment, height_genes, members, figures, shared_data, **extra) -> str:
-    gsa_path = next((shared_data / "magma_outputs/ieu-a-298").glob("*.gsa.out"))
+def full_report(demo_enrichment, height_genes, members, figures, **extra) -> str:
+    gsa_path = REAL / "ieu-a-298.gsa.out"
     members = members.copy()
     members.loc[len(members)] = {"set": "<script>alert('x')</script>", "gene": 1, "found": False}
     sets = sets_table(members)
@@ -391,9 +395,9 @@ def full_report(demo_enrichment, height_genes, members, figures, shared_data, **
 
 
 def test_report_sections_tables_and_figures(
-    demo_enrichment, height_genes, members, figures, shared_data
+    demo_enrichment, height_genes, members, figures
 ) -> None:
-    html = full_report(demo_enrichment, height_genes, members, figures, shared_data)
+    html = full_report(demo_enrichment, height_genes, members, figures)
     page = Page(html)
     assert list(page.sections) == [
         "notes", "figures", "enrichment", "sets", "table3", "kruskal", "members", "gsa", "genes",
@@ -420,9 +424,9 @@ def test_report_sections_tables_and_figures(
 
 
 def test_report_numbers_equal_the_dataframes(
-    demo_enrichment, height_genes, members, figures, shared_data
+    demo_enrichment, height_genes, members, figures
 ) -> None:
-    page = Page(full_report(demo_enrichment, height_genes, members, figures, shared_data))
+    page = Page(full_report(demo_enrichment, height_genes, members, figures))
     # Gene table: the top 50 genes by P (ties at MAGMA's floor broken by the larger Z), and
     # every shown number is the DataFrame's rounded to what the page prints.
     genes = page.table("genes")
@@ -465,9 +469,8 @@ def test_report_numbers_equal_the_dataframes(
     assert len(extra) == 50 and "Showing the first 50 rows of 80" in text
 
 
-def test_report_caps_genes_per_set(demo_enrichment, height_genes, members, figures,
-                                   shared_data) -> None:  # fmt: skip
-    page = Page(full_report(demo_enrichment, height_genes, members, figures, shared_data,
+def test_report_caps_genes_per_set(demo_enrichment, height_genes, members, figures) -> None:
+    page = Page(full_report(demo_enrichment, height_genes, members, figures,
                             max_genes_per_set=3))  # fmt: skip
     rows = page.sections["members"][0][1:]
     groups: dict[str, int] = {}
@@ -479,6 +482,21 @@ def test_report_caps_genes_per_set(demo_enrichment, height_genes, members, figur
             groups[current] = groups.get(current, 0) + 1
     assert max(groups.values()) == 3
     assert set(groups) == set(members.set) | {"<script>alert('x')</script>"}
+
+
+def test_report_shows_the_genes_of_the_first_sets_and_links_full_tables(
+    demo_enrichment, height_genes, members, figures
+) -> None:
+    files = {"members": "x.members.tsv", "genes": "x.genes.out", "enrichment": "x.enr.tsv"}
+    page = Page(full_report(demo_enrichment, height_genes, members, figures,
+                            max_sets_with_members=2, table_files=files))  # fmt: skip
+    groups = [r[0] for r in page.sections["members"][0][1:] if len(r) == 1]
+    assert groups == list(dict.fromkeys(members.set.astype(str)))[:2]
+    hrefs = {attrs["href"] for tag, attrs in page.attrs if tag == "a" and "href" in attrs}
+    # The genes (17,850 rows) and the members (cut to 2 sets) are cut: their files are linked.
+    assert {"x.members.tsv", "x.genes.out"} <= hrefs
+    # Links leave the page only for the tables' files beside it.
+    assert all(h.startswith("#") or h in files.values() for h in hrefs)
 
 
 def test_report_minimal_and_write(tmp_path) -> None:

@@ -28,10 +28,16 @@ from ldenrich.sets import (
     truncate_z,
 )
 
-RAW = "magma_outputs/ieu-a-298/ieu-a-298.genes.raw"
-MAGMA_OUT = "magma_outputs/MAGMA_Files_Public/{0}/{0}.tsv.bgz.35UP.10DOWN.genes.out"
-SCZ = MAGMA_OUT.format("Pardinas2018.SCZ")
-GO = "genesets/GO_BP_propagated_entrez.gmt.gz"
+# Real public data, provenance in tests/data/README.md.
+REAL = Path(__file__).parent / "data" / "real"
+RAW = REAL / "ieu-a-298.genes.raw"
+MAGMA_OUT = "{0}.genes.out.gz"
+SCZ = REAL / MAGMA_OUT.format("Pardinas2018.SCZ")
+# Every GO BP set, members restricted to the genes of RAW (the fit only sees those).
+GO_RAW = REAL / "GO_BP_ieu-a-298_entrez.gmt.gz"
+# The first GO BP sets, unchanged.
+GO_HEAD = REAL / "GO_BP_head_entrez.gmt.gz"
+GENE_LOC = ldenrich.example_data().gene_loc
 
 
 # --- helpers: the references -------------------------------------------------------------------
@@ -143,11 +149,11 @@ def test_gls_matches_statsmodels_on_random_data(rng):
         assert row.beta_std == pytest.approx(fit.params[-1] * sd_s, rel=1e-9, abs=1e-12)
 
 
-def test_gls_on_real_genes_raw_matches_dense_pseudo_inverse(shared_data: Path):
-    res_genes = read_gene_results(shared_data / RAW)
+def test_gls_on_real_genes_raw_matches_dense_pseudo_inverse():
+    res_genes = read_gene_results(RAW)
     table, corr = res_genes.table, res_genes.correlations
     assert len(table) == 1355 and corr is not None
-    go = ldenrich.read_gene_sets(shared_data / GO)
+    go = ldenrich.read_gene_sets(GO_RAW)
     res = gene_set_analysis(res_genes, go, min_genes=2)
     r = dense_r(corr)
     rinv, rank = pruned_pinv(r, 0.1)
@@ -174,10 +180,10 @@ def test_gls_on_real_genes_raw_matches_dense_pseudo_inverse(shared_data: Path):
 
 
 @pytest.mark.parametrize("study", ["Yengo2018.Height", "Pardinas2018.SCZ", "Jansen2019.AD"])
-def test_ols_fallback_matches_statsmodels_on_real_genes_out(shared_data: Path, study: str):
-    genes = read_gene_results(shared_data / MAGMA_OUT.format(study))
+def test_ols_fallback_matches_statsmodels_on_real_genes_out(study: str):
+    genes = read_gene_results(REAL / MAGMA_OUT.format(study))
     assert genes.correlations is None and len(genes.table) > 17000
-    go = ldenrich.read_gene_sets(shared_data / GO)
+    go = ldenrich.read_gene_sets(GO_HEAD)
     names = [n for n in list(go)[:400] if 2 <= len(go[n]) <= 400][:40]
     subset = {n: go[n] for n in names}
     res = gene_set_analysis(genes, subset)
@@ -280,9 +286,9 @@ def test_truncation_and_covariate_hygiene(rng):
     )
 
 
-def test_thread_count_does_not_change_results(shared_data: Path):
-    genes = read_gene_results(shared_data / RAW)
-    go = ldenrich.read_gene_sets(shared_data / GO)
+def test_thread_count_does_not_change_results():
+    genes = read_gene_results(RAW)
+    go = ldenrich.read_gene_sets(GO_RAW)
     a = gene_set_analysis(genes, go, threads=1).sets
     b = gene_set_analysis(genes, go, threads=2).sets
     pd.testing.assert_frame_equal(a, b, check_exact=True)
@@ -374,9 +380,13 @@ def test_kruskal_edge_cases_follow_scipy(rng):
         )
 
 
-def test_members_tables_and_table3(shared_data: Path):
-    genes = read_gene_results(shared_data / SCZ)
-    loc = ldenrich.read_gene_loc(shared_data / "gene_loc" / "NCBI37.3.gene.loc")
+def t3_descriptions_match(res) -> bool:
+    return res.table3().description.tolist() == res.sets.description.tolist()
+
+
+def test_members_tables_and_table3():
+    genes = read_gene_results(SCZ)
+    loc = ldenrich.read_gene_loc(GENE_LOC)
     sets = ldenrich.read_gene_sets(ldenrich.example_data().gene_sets)
     res = gene_set_analysis(genes, sets, gene_loc=loc)
     m = res.members
@@ -388,9 +398,19 @@ def test_members_tables_and_table3(shared_data: Path):
     assert (found.p_genome_bonferroni == np.minimum(1, found.p * len(genes.table))).all()
     assert found.symbol.notna().all()  # symbols through the gene locations
     assert res.sets.set_index("set").loc[first, "n_genes_found"] == len(found)
+    # GMT column 2 and the file's name, the same on every machine.
+    row = res.sets.set_index("set").loc[first]
+    assert row.description == sets.descriptions[first] != ""
+    assert row.source == "ldenrich_curated.gmt"
+    assert t3_descriptions_match(res)
+    # Coordinates stay integers although missing genes have none.
+    assert str(m.start.dtype) == "Int64" and str(m.nsnps.dtype) == "Int64"
+    assert "GeneSetResults(" in repr(res) and len(repr(res)) < 200
+    assert len(repr(genes)) < 200
     t3 = res.table3()
-    assert list(t3.columns)[:5] == [
+    assert list(t3.columns)[:6] == [
         "set",
+        "description",
         "n_genes",
         "n_evaluable",
         "n_nominal",
@@ -402,8 +422,8 @@ def test_members_tables_and_table3(shared_data: Path):
     assert t3b.loc[first, "enrichment"] == 1.5 and t3b.drop(first).enrichment.isna().all()
 
 
-def test_outputs_written(tmp_path: Path, shared_data: Path):
-    genes = read_gene_results(shared_data / RAW)
+def test_outputs_written(tmp_path: Path):
+    genes = read_gene_results(RAW)
     long_name = "a_gene_set_with_a_name_longer_than_thirty_characters"
     sets = {long_name: list(genes.table.GENE[:40]), "short": list(genes.table.GENE[100:130]),
             "<script>": ["nope"]}  # fmt: skip
@@ -485,13 +505,16 @@ def test_input_validation():
         gene_set_analysis(ok, {"s": ["a"]}, correlations="maybe")  # type: ignore[arg-type]
 
 
-def test_symbol_sets_against_id_only_results_warn(shared_data: Path):
-    genes = read_gene_results(shared_data / SCZ)
+def test_symbol_sets_against_id_only_results_warn():
+    genes = read_gene_results(SCZ)
     sets = ldenrich.read_gene_sets(ldenrich.example_data().gene_sets)
-    with pytest.warns(ldenrich.LdenrichWarning, match="--gene-loc"):
-        res = gene_set_analysis(genes, sets)
-    assert (res.sets.n_genes_found == 0).all()
-    loc = ldenrich.read_gene_loc(shared_data / "gene_loc" / "NCBI37.3.gene.loc")
+    # No set finds a gene: an error with the hint, not a table of no_genes_found.
+    with (
+        pytest.warns(ldenrich.LdenrichWarning, match="--gene-loc"),
+        pytest.raises(ldenrich.InconsistentInputError, match=r"no gene of the \d+ gene sets"),
+    ):
+        gene_set_analysis(genes, sets)
+    loc = ldenrich.read_gene_loc(GENE_LOC)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         res = gene_set_analysis(genes, sets, gene_loc=loc)

@@ -17,8 +17,10 @@ Examples
 
 from typing import TYPE_CHECKING, Any
 
+from ldenrich._native import BUILD_INFO as _BUILD_INFO
 from ldenrich._native import __version__
 from ldenrich.errors import (
+    CancelledError,
     InconsistentInputError,
     InternalError,
     InvalidArgumentError,
@@ -92,6 +94,45 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def build_info() -> dict[str, Any]:
+    """What this build is made of: the inflate, the CPU features, the compiler, the crates.
+
+    Returns
+    -------
+    dict
+        ``version``, ``inflate`` (``"ISA-L"`` or ``"zlib-rs"``), ``arch``,
+        ``compiled_features`` (SIMD the build assumes on every CPU: its baseline),
+        ``runtime_features`` (SIMD of this CPU, which the inflate picks at run time),
+        ``rustc`` and ``dependencies`` (versions of the crates that decide speed and results).
+
+    Examples
+    --------
+    >>> import ldenrich
+    >>> info = ldenrich.build_info()
+    >>> info["inflate"] in ("ISA-L", "zlib-rs"), info["version"] == ldenrich.__version__
+    (True, True)
+    """
+    return {k: list(v) if isinstance(v, list) else v for k, v in _BUILD_INFO.items()}
+
+
+def describe_build() -> str:
+    """One line naming the version, inflate, CPU baseline and runtime features, and compiler.
+
+    Examples
+    --------
+    >>> import ldenrich
+    >>> ldenrich.describe_build().startswith(f"ldenrich {ldenrich.__version__} (inflate: ")
+    True
+    """
+    info = build_info()
+    return (
+        f"ldenrich {info['version']} (inflate: {info['inflate']}; {info['arch']} baseline: "
+        f"{' '.join(info['compiled_features']) or 'none'}; this CPU: "
+        f"{' '.join(info['runtime_features']) or 'none'}; {info['rustc']}; "
+        f"{info['dependencies']})"
+    )
+
+
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
 
@@ -99,6 +140,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "Annotation",
     "Bim",
+    "CancelledError",
     "ExampleData",
     "GeneLoc",
     "GeneResults",
@@ -114,6 +156,8 @@ __all__ = [
     "SumStats",
     "__version__",
     "annotate",
+    "build_info",
+    "describe_build",
     "enrichment",
     "enrichment_arrays",
     "example_data",

@@ -1,11 +1,48 @@
 # Stub of the compiled extension (rust/ldenrich-py). Private: use the ldenrich package API.
-from typing import Any
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
 
+__all__ = [
+    "BUILD_INFO",
+    "DEFLATE_BACKEND",
+    "Annotation",
+    "Bim",
+    "GeneLoc",
+    "GenePlan",
+    "GlsModel",
+    "InconsistentInputError",
+    "InternalError",
+    "InvalidArgumentError",
+    "LdenrichError",
+    "MissingColumnError",
+    "ParseError",
+    "SumStats",
+    "__version__",
+    "annotate",
+    "enrichment_ranges",
+    "gene_plan",
+    "gls_model",
+    "kruskal_wallis_h",
+    "ld_matrix",
+    "ld_scores",
+    "read_bed",
+    "read_bim",
+    "read_dosages",
+    "read_gene_loc",
+    "read_gene_results",
+    "read_gene_sets",
+    "read_sumstats",
+    "resolve_gene_sets",
+    "weighted_chisq_sf",
+]
+
 __version__: str
 DEFLATE_BACKEND: str  # "ISA-L" or "zlib-rs": how this build inflates gzip and BGZF
+BUILD_INFO: dict[str, str | list[str]]  # see ldenrich.build_info()
+
+def resolve_threads(threads: int | None = None) -> int: ...
 
 class LdenrichError(Exception): ...
 
@@ -18,7 +55,12 @@ class MissingColumnError(LdenrichError): ...
 class InconsistentInputError(LdenrichError): ...
 class InvalidArgumentError(LdenrichError): ...
 class InternalError(LdenrichError): ...
+class CancelledError(LdenrichError): ...
 
+def cancel() -> None: ...
+
+# The native (pyo3) classes cannot be subclassed.
+@final
 class SumStats:
     path: str
     compression: str
@@ -32,6 +74,7 @@ class SumStats:
     def chisq(self) -> npt.NDArray[np.float64]: ...
     def snp_ids(self) -> list[str]: ...
 
+@final
 class Bim:
     path: str
     def __len__(self) -> int: ...
@@ -40,6 +83,7 @@ class Bim:
     def snp_ids(self, rows: list[int] | None = None) -> list[str]: ...
     def alleles(self) -> tuple[list[str], list[str]]: ...
 
+@final
 class GeneLoc:
     path: str
     has_strand: bool
@@ -53,6 +97,7 @@ class GeneLoc:
     def skipped(self) -> list[tuple[str, int]]: ...
     def warnings(self) -> list[str]: ...
 
+@final
 class Annotation:
     window_bp: tuple[int, int]
     def __len__(self) -> int: ...
@@ -119,6 +164,7 @@ def enrichment_ranges(
     threads: int | None,
 ) -> tuple[dict[str, object], int]: ...
 
+@final
 class GenePlan:
     n_samples: int
     n_snps: int
@@ -166,6 +212,7 @@ def ld_scores(
 def weighted_chisq_sf(lambdas: npt.NDArray[np.float64], x: float) -> tuple[float, float]: ...
 def read_gene_results(path: str) -> dict[str, Any]: ...
 
+@final
 class GlsModel:
     n_genes: int
     n_eff: int

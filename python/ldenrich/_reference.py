@@ -1,7 +1,8 @@
 """Slow, obviously-correct numpy/scipy implementations used as test oracles.
 
 Nothing here is fast or used by the package itself; each function follows the written
-definition (METHODS §E) as directly as possible, so the native code can be checked against it.
+definition (docs/methods.md §4-§5) as directly as possible, so the native code can be checked
+against it.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ldenrich._pvalues import CHI2_1_MEDIAN
 from ldenrich.errors import LdenrichWarning
 
 #: Warn when fewer than this fraction of the SNPs that reach the reference check (valid
@@ -23,7 +24,7 @@ MIN_FRACTION_IN_REFERENCE = 0.5
 #: position in the summary statistics and the reference (summary statistics with CHR and BP).
 MIN_FRACTION_SAME_POSITION = 0.5
 #: Median of the chi-square with 1 degree of freedom under the null: lambda_GC = median / this.
-NULL_MEDIAN_CHISQ = 0.454936423119572
+NULL_MEDIAN_CHISQ = CHI2_1_MEDIAN
 #: Warn when lambda_GC (median chi-square / 0.455) is below this ...
 MIN_LAMBDA_GC = 0.5
 #: ... or above this. Very large polygenic GWAS run high without anything wrong (UK Biobank
@@ -182,8 +183,9 @@ def check_gene_sets(rows: Sequence[tuple[str, str, int, int, list[str]]], gene_l
         if listed >= MIN_COUNT_FOR_FRACTIONS and found < MIN_FRACTION_GENES_FOUND * listed:
             missing = [g for r in sets for g in r[4]][:1000]
             _warn(
-                f"{listed - found:,} of the {listed:,} genes listed in the {len(sets)} gene sets "
-                f"of {source} are not in {gene_loc} ({', '.join(missing[:5])} ...); "
+                f"{listed - found:,} of the {listed:,} gene memberships (a gene counts once per "
+                f"set) of the {len(sets)} gene sets of {source} are not in {gene_loc} "
+                f"({', '.join(missing[:5])} ...); "
                 f"{_id_hint(missing)}"
             )
             continue
@@ -192,7 +194,9 @@ def check_gene_sets(rows: Sequence[tuple[str, str, int, int, list[str]]], gene_l
         shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
         _warn(
             f"gene set {name!r} ({source}): {n_genes - n_found} of {n_genes} genes are not in "
-            f"{gene_loc} ({shown}), so its test covers only the others. Usual causes: "
+            f"{gene_loc} ({shown}), so "
+            + ("it is not tested" if n_found == 0 else "its test covers only the others")
+            + ". Usual causes: "
             f"non-coding genes absent from a protein-coding gene-loc, or the kind of id "
             f"({_id_hint(missing)})"
         )
@@ -220,17 +224,26 @@ def check_set_ids(
     genes of a set for no fault of the ids, and do not warn."""
     if n_listed < MIN_COUNT_FOR_FRACTIONS or n_found >= MIN_FRACTION_GENES_FOUND * n_listed:
         return
+    hint = result_id_hint(missing, result_ids, has_symbols)
+    if hint is None:
+        return
+    _warn(
+        f"{n_listed - n_found:,} of the {n_listed:,} gene memberships (a gene counts once per "
+        f"set) of the gene sets are not in the gene results {source} "
+        f"({', '.join(list(missing)[:5])} ...); {hint}"
+    )
+
+
+def result_id_hint(
+    missing: Sequence[str], result_ids: Sequence[str], has_symbols: bool
+) -> str | None:
+    """Why gene-set genes are missing from gene results when the kinds of id differ, else None."""
     wanted, have = _id_kind(missing), _id_kind(result_ids)
     if wanted == have or (wanted == "symbol" and has_symbols):
-        return
+        return None
     if wanted == "symbol":
-        hint = (
+        return (
             "the sets name genes by symbol but the gene results carry only ids: give the gene "
             "locations (gene_loc= / --gene-loc) so symbols can be matched"
         )
-    else:
-        hint = f"the sets use {wanted} ids but the gene results {have} ids"
-    _warn(
-        f"{n_listed - n_found:,} of the {n_listed:,} genes named by the gene sets are not in "
-        f"the gene results {source} ({', '.join(list(missing)[:5])} ...); {hint}"
-    )
+    return f"the sets use {wanted} ids but the gene results {have} ids"

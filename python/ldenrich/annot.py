@@ -144,7 +144,8 @@ def _gene_set_specs(gene_sets: GeneSetInput | Sequence[GeneSetInput] | None) -> 
     for item in gene_sets:
         if isinstance(item, (str, os.PathLike)):
             item = read_gene_sets(item)
-        source = item.source if isinstance(item, GeneSets) else "python"
+        # The file's name: tables are the same on every machine (the full path is in the log).
+        source = os.path.basename(item.source) if isinstance(item, GeneSets) else "python"
         for name, genes in item.items():
             if isinstance(genes, str):
                 raise InvalidArgumentError(
@@ -190,7 +191,7 @@ def _interval_specs(beds: BedInput | Sequence[BedInput] | Mapping[str, BedInput]
             items.append((name, b))
     specs = []
     for name, bed in items:
-        source = "python" if isinstance(bed, pd.DataFrame) else os.fspath(bed)
+        source = "python" if isinstance(bed, pd.DataFrame) else os.path.basename(os.fspath(bed))
         frame = bed if isinstance(bed, pd.DataFrame) else read_bed(bed)
         missing = {"chrom", "start", "end"} - set(frame.columns)
         if missing:

@@ -3,6 +3,9 @@
 Every error raised by ldenrich derives from :class:`LdenrichError`, except operating-system errors
 (``FileNotFoundError``, ``PermissionError``, ``OSError``), which keep their built-in types.
 :class:`ParseError` instances carry ``path``, ``line`` and ``column`` attributes.
+:class:`CancelledError` ends a native call that another thread's Ctrl-C cancelled; a signal
+received by the calling thread itself raises its own exception (``KeyboardInterrupt`` for Ctrl-C)
+within about 50 ms of arriving, however long the call would have run.
 
 :class:`LdenrichWarning` marks inputs that parse but look wrong (few SNPs in the reference, a
 genome-build mismatch, an implausible median chi-square, gene sets whose genes are mostly not
@@ -19,6 +22,7 @@ True
 """
 
 from ldenrich._native import (
+    CancelledError,
     InconsistentInputError,
     InternalError,
     InvalidArgumentError,
@@ -43,6 +47,7 @@ class LdenrichWarning(UserWarning):
 
 
 __all__ = [
+    "CancelledError",
     "InconsistentInputError",
     "InternalError",
     "InvalidArgumentError",

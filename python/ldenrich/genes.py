@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ldenrich import _native, _sanity
+from ldenrich._atomic import write_text
+from ldenrich._pvalues import bonferroni
 from ldenrich.errors import InvalidArgumentError
 from ldenrich.io import Bim, GeneLoc, PathLike, SumStats, chrom_name
 
@@ -59,6 +61,13 @@ class GeneResults:
     n_samples: int
     settings: dict[str, object] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        corr = "none" if self.correlations is None else f"{sum(map(len, self.correlations)):,}"
+        return (
+            f"GeneResults({len(self.table):,} genes, panel of {self.n_samples:,} people, "
+            f"gene-gene correlations: {corr})"
+        )
+
     def write(self, prefix: PathLike) -> dict[str, Path]:
         """Write ``PREFIX.genes.out`` (and ``PREFIX.genes.raw`` when correlations exist).
 
@@ -68,12 +77,11 @@ class GeneResults:
             Paths written, by kind (``genes.out``, ``genes.raw``).
         """
         prefix = Path(prefix)
-        prefix.parent.mkdir(parents=True, exist_ok=True)
         written = {"genes.out": prefix.with_name(prefix.name + ".genes.out")}
-        written["genes.out"].write_text(format_genes_out(self.table))
+        write_text(written["genes.out"], format_genes_out(self.table))
         if self.correlations is not None:
             written["genes.raw"] = prefix.with_name(prefix.name + ".genes.raw")
-            written["genes.raw"].write_text(format_genes_raw(self.table, self.correlations))
+            write_text(written["genes.raw"], format_genes_raw(self.table, self.correlations))
         return written
 
 
@@ -291,7 +299,7 @@ def _gene_table(
             "P": p,
             "SYMBOL": symbols[rows],
             "MLOG10P": mlog10p,
-            "P_BONFERRONI": np.minimum(1.0, p * tested),
+            "P_BONFERRONI": bonferroni(p, n_tests=tested),
             "SIG_BONFERRONI": p < 0.05 / max(tested, 1),
             "MAC": columns["mac"][analysed] / np.maximum(columns["n_snps"][analysed], 1),
             "STAT": columns["stat"][analysed],

@@ -10,11 +10,12 @@ import gzip
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from ldenrich import _native
+from ldenrich._atomic import atomic_path
 from ldenrich.errors import InconsistentInputError, InvalidArgumentError, ParseError
 from ldenrich.io import chrom_name
 
@@ -233,16 +234,6 @@ def ldscore(
     return frame
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    """Write through a temporary file in the same directory, then rename."""
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def write_ldscore(frame: pd.DataFrame, prefix: PathLike, *, cm_maf: bool = False) -> list[Path]:
     """Write ldsc's ``PREFIX.l2.ldscore.gz``, ``PREFIX.l2.M`` and ``PREFIX.l2.M_5_50``.
 
@@ -273,13 +264,11 @@ def write_ldscore(frame: pd.DataFrame, prefix: PathLike, *, cm_maf: bool = False
     columns = ["CHR", "SNP", "BP", *(["CM", "MAF"] if cm_maf else []), *names]
     paths = [Path(f"{prefix}.l2.ldscore.gz"), Path(f"{prefix}.l2.M"), Path(f"{prefix}.l2.M_5_50")]
 
-    def scores(tmp: Path) -> None:
-        # mtime=0: identical inputs give byte-identical files.
-        with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
+    # mtime=0: identical inputs give byte-identical files.
+    with atomic_path(paths[0]) as tmp, open(tmp, "wb") as raw:
+        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
             frame[columns].to_csv(fh, sep="\t", index=False, float_format="%.3f")
-
-    _atomic_write(paths[0], scores)
     for path, key in zip(paths[1:], ("M", "M_5_50"), strict=True):
-        line = "\t".join(repr(float(v)) for v in frame.attrs[key].values()) + "\n"
-        _atomic_write(path, lambda tmp, line=line: tmp.write_text(line))
+        with atomic_path(path) as tmp:
+            tmp.write_text("\t".join(repr(float(v)) for v in frame.attrs[key].values()) + "\n")
     return paths

@@ -27,13 +27,15 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from ldenrich._atomic import atomic_path
+from ldenrich._pvalues import lambda_gc
 from ldenrich.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -43,8 +45,6 @@ __all__ = ["forest_plot", "gene_manhattan_qq", "lambda_gc", "set_z_distributions
 
 #: Two-sided 95% normal quantile, for ratio +- Z95 * SE.
 Z95 = 1.959963984540054
-#: Median of the chi-square distribution with one degree of freedom (lambda_GC's denominator).
-CHI2_1_MEDIAN = 0.454936423119572
 
 _BLUE = "#2b5d8a"
 _LIGHT_BLUE = "#8fb3d6"
@@ -82,8 +82,10 @@ def _save(fig: Figure, stem: str | Path) -> list[Path]:
     # A fixed salt and no date make reruns byte-identical (matplotlib otherwise salts ids with
     # random bytes and stamps the SVG with the current time).
     with matplotlib.rc_context({"svg.hashsalt": "ldenrich", "svg.fonttype": "path"}):
-        fig.savefig(png, dpi=_DPI, metadata={"Software": None})
-        fig.savefig(svg, metadata={"Date": None, "Creator": None})
+        with atomic_path(png) as tmp:
+            fig.savefig(tmp, dpi=_DPI, metadata={"Software": None})
+        with atomic_path(svg) as tmp:
+            fig.savefig(tmp, metadata={"Date": None, "Creator": None})
     return [png, svg]
 
 
@@ -118,6 +120,12 @@ def _short(label: object, limit: int = _LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
+def _label(name: str, descriptions: Mapping[str, str] | None) -> str:
+    """``GO:0007268 chemical synaptic transmission``: the name, then its description if any."""
+    text = (descriptions or {}).get(name, "")
+    return f"{name} {text}" if text and text != name else name
+
+
 def _listing(names: Sequence[str], limit: int = 8) -> str:
     shown = ", ".join(_short(n, 32) for n in names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
@@ -140,6 +148,7 @@ def forest_plot(
     max_categories: int = 60,
     order: Literal["enrichment", "p", "input"] = "enrichment",
     title: str = "Enrichment of mean chi-square",
+    descriptions: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Forest plot of enrichment ratios with their 95% jackknife intervals.
 
@@ -168,6 +177,8 @@ def forest_plot(
         Top-to-bottom order: decreasing ratio, increasing p, or the table's order.
     title : str
         Figure title.
+    descriptions : mapping of str to str, optional
+        Shown after each name (GMT column 2: ``GeneSets.descriptions``).
 
     Returns
     -------
@@ -274,7 +285,11 @@ def forest_plot(
             zorder=3,
         )
     ax.axvline(1.0, color=_GREY, linestyle="--", linewidth=1, zorder=1)
-    ax.set_yticks(y, [_short(names[i]) + ("\u2020" if few[i] else "") for i in rows], fontsize=8)
+    ax.set_yticks(
+        y,
+        [_short(_label(names[i], descriptions)) + ("\u2020" if few[i] else "") for i in rows],
+        fontsize=8,
+    )
     ax.set_ylim(-0.7, max(k, 1) - 0.3)
     ax.grid(axis="x", color="#eeeeee", linewidth=0.8)
     ax.set_axisbelow(True)
@@ -383,6 +398,7 @@ def set_z_distributions(
     *,
     max_sets: int = 40,
     title: str = "Gene Z of each set against all genes",
+    descriptions: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Gene Z of each set's genes against the genome-wide distribution of ``ZSTAT``.
 
@@ -405,6 +421,8 @@ def set_z_distributions(
         Most sets drawn (the first ones); the figure says when some are left out.
     title : str
         Figure title.
+    descriptions : mapping of str to str, optional
+        Shown after each set name (GMT column 2: ``GeneSets.descriptions``).
 
     Returns
     -------
@@ -478,7 +496,8 @@ def set_z_distributions(
             _box(ax, z, y)
             mean = float(z.mean())
             ax.scatter([mean], [y], marker="D", s=40, color=_RED, zorder=5, edgecolors="white")
-            labels.append((y, f"{_short(name, 40)} (n {len(z)}/{total}, mean {mean:.2f})"))
+            shown = _short(_label(name, descriptions), 40)
+            labels.append((y, f"{shown} (n {len(z)}/{total}, mean {mean:.2f})"))
         else:
             ax.text(
                 0.5,
@@ -490,7 +509,7 @@ def set_z_distributions(
                 fontsize=8,
                 color=_GREY,
             )
-            labels.append((y, f"{_short(name, 40)} (n 0/{total})"))
+            labels.append((y, f"{_short(_label(name, descriptions), 40)} (n 0/{total})"))
         y -= 1
     if math.isfinite(genome_mean):
         ax.axvline(genome_mean, color=_BLUE, linestyle="--", linewidth=1, zorder=2)
@@ -543,33 +562,6 @@ def _gene_mlog10p(genes: pd.DataFrame, what: str) -> np.ndarray:
         from_z = -log_ndtr(-z) / math.log(10.0)
         out = np.where(np.isinf(out) & np.isfinite(from_z), from_z, out)
     return out
-
-
-def lambda_gc(p: Sequence[float] | np.ndarray) -> float:
-    """Genomic inflation ``lambda_GC``: median chi-square(1) of the p-values over 0.4549.
-
-    Parameters
-    ----------
-    p : array_like
-        P-values; NaN are ignored, 0 counts as an infinite chi-square.
-
-    Returns
-    -------
-    float
-        ``median(chi2.isf(p, 1)) / 0.454936``; NaN without a p-value.
-
-    Examples
-    --------
-    >>> round(lambda_gc([0.2, 0.5, 0.8]), 4)
-    1.0
-    """
-    from scipy.special import chdtri
-
-    values = np.asarray(p, dtype=np.float64)
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return math.nan
-    return float(np.median(chdtri(1.0, values)) / CHI2_1_MEDIAN)
 
 
 def _spread_labels(fig: Figure, texts: list[Any]) -> None:

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ldenrich._atomic import write_text
 from ldenrich.errors import InvalidArgumentError
 
 __all__ = ["format_value", "render_report", "write_report"]
@@ -69,8 +70,7 @@ GLOSSARY = {
     "p_perm_bonferroni": "Bonferroni-adjusted permutation p across the tested family",
     "q_perm_bh": "Benjamini-Hochberg q of the permutation p across the tested family",
     "n_blocks_in": "jackknife blocks holding annotated SNPs (they alone inform the SE)",
-    "few_blocks": "fewer than 10 such blocks: the study's p is unreliable, read the "
-    "permutation p",
+    "few_blocks": "fewer than 10 such blocks: the study's p is unreliable, read the permutation p",
     "enrichment_p_t": "two-sided Student t p of (ratio - 1) / SE, df = n_blocks_in - 1",
     "enrichment_p": "the study's p: two-sided normal p of (ratio - 1) / SE; far too small for "
     "categories in few blocks",
@@ -295,6 +295,14 @@ def _html_table(
     )
 
 
+def _full_table(file: str | None) -> str:
+    """Where the rows not shown are: a link to the table's file beside the report."""
+    if file is None:
+        return "the full table is in the tab-separated output"
+    name = html.escape(file, quote=True)
+    return f'the full table is <a href="{name}">{name}</a>'
+
+
 def _top_table(
     table: pd.DataFrame,
     *,
@@ -303,8 +311,10 @@ def _top_table(
     max_rows: int,
     columns: Sequence[str] | None = None,
     sort: bool = False,
+    file: str | None = None,
 ) -> str:
-    """The table, or its ``max_rows`` rows with the smallest p and a note when longer."""
+    """The table, or its ``max_rows`` rows with the smallest p and a note (linking the full
+    table's ``file`` when given) when longer."""
     n = len(table)
     if n == 0:
         return f'<p class="note">No {html.escape(what)}.</p>'
@@ -318,10 +328,7 @@ def _top_table(
             )
         else:
             what_shown = f"first {max_rows:,} {html.escape(what)}"
-        note = (
-            f'<p class="note">Showing the {what_shown} of {n:,}; the full table is in the '
-            "tab-separated output.</p>"
-        )
+        note = f'<p class="note">Showing the {what_shown} of {n:,}; {_full_table(file)}.</p>'
     elif sort and p_column in table:
         note = f'<p class="note">Sorted by {html.escape(p_column)}.</p>'
     return note + _html_table(shown, columns)
@@ -368,9 +375,9 @@ def _qc_section(qc: pd.DataFrame) -> str:
 
 
 def _genes_section(
-    genes: pd.DataFrame, max_rows: int, alpha: float = 0.05
+    genes: pd.DataFrame, max_rows: int, alpha: float = 0.05, file: str | None = None
 ) -> tuple[str, list[tuple[str, str]]]:
-    from ldenrich.plots import lambda_gc
+    from ldenrich._pvalues import lambda_gc
 
     genes = _check_frame(genes, "genes")
     if "P" not in genes:
@@ -387,8 +394,9 @@ def _genes_section(
         f"{format_value(lam)}.</p>"
     )
     table = _top_table(
-        genes, what="genes", p_column="P", max_rows=max_rows, sort=True, columns=GENE_COLUMNS
-    )
+        genes, what="genes", p_column="P", max_rows=max_rows, sort=True, columns=GENE_COLUMNS,
+        file=file,
+    )  # fmt: skip
     glance = [
         (f"{n_sig:,} of {n:,}", "genes below the genome-wide Bonferroni threshold"),
         (format_value(lam), "\u03bbGC of the gene p-values"),
@@ -396,19 +404,31 @@ def _genes_section(
     return summary + table, glance
 
 
-def _members_section(members: pd.DataFrame, max_per_set: int) -> str:
+def _members_section(
+    members: pd.DataFrame, max_per_set: int, max_sets: int, file: str | None = None
+) -> str:
     members = _check_frame(members, "members")
     if "set" not in members:
         raise InvalidArgumentError("report: members needs a set column")
-    parts, hidden = [], 0
+    parts, hidden, n_sets = [], 0, 0
     for _, rows in members.groupby(members["set"].astype(str), sort=False):
-        parts.append(rows.head(max_per_set))
-        hidden += max(0, len(rows) - max_per_set)
+        n_sets += 1
+        if n_sets <= max_sets:
+            parts.append(rows.head(max_per_set))
+            hidden += max(0, len(rows) - max_per_set)
+        else:
+            hidden += len(rows)
     shown = pd.concat(parts) if parts else members
     cols = [c for c in members.columns if c != "set"]
+    which = f"the first {max_sets:,} of {n_sets:,} sets" if n_sets > max_sets else "each set"
+    where = (
+        f'<a href="{html.escape(file, quote=True)}">{html.escape(file)}</a>'
+        if file
+        else "the tab-separated output"
+    )
     note = (
-        f'<p class="note">The first {max_per_set} genes of each set; {hidden:,} more rows are '
-        f"in the tab-separated output.</p>"
+        f'<p class="note">The first {max_per_set} genes of {which}; {hidden:,} more rows are '
+        f"in {where}.</p>"
         if hidden
         else ""
     )
@@ -499,6 +519,8 @@ def render_report(
     extra_tables: Mapping[str, pd.DataFrame] | None = None,
     max_rows: int = 50,
     max_genes_per_set: int = 25,
+    max_sets_with_members: int = 20,
+    table_files: Mapping[str, str] | None = None,
     date: str | None = None,
 ) -> str:
     """The report as an HTML string; see :func:`write_report` for the parameters.
@@ -510,8 +532,11 @@ def render_report(
     >>> "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
     True
     """
-    if max_rows < 1 or max_genes_per_set < 1:
-        raise InvalidArgumentError("report: max_rows and max_genes_per_set must be >= 1")
+    if max_rows < 1 or max_genes_per_set < 1 or max_sets_with_members < 1:
+        raise InvalidArgumentError(
+            "report: max_rows, max_genes_per_set and max_sets_with_members must be >= 1"
+        )
+    files = dict(table_files or {})
     when = date or _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     sections: list[_Section] = []
     glance: list[tuple[str, str]] = []
@@ -554,6 +579,7 @@ def render_report(
             max_rows=max_rows,
             columns=shown,
             sort=True,
+            file=files.get("enrichment"),
         )
         sections.append(_Section("enrichment", "Enrichment screen", intro + body))
         if bonf_column in enrichment:
@@ -576,7 +602,9 @@ def render_report(
             _Section(
                 "sets",
                 "Gene sets",
-                _top_table(sets, what="sets", p_column=p_col, max_rows=max_rows),
+                _top_table(
+                    sets, what="sets", p_column=p_col, max_rows=max_rows, file=files.get("sets")
+                ),
             )
         )
         glance.append((f"{len(sets):,}", "gene sets"))
@@ -592,6 +620,7 @@ def render_report(
                     what="sets",
                     p_column=_first_present(table3, ["p_competitive", "p"]),
                     max_rows=max_rows,
+                    file=files.get("table3"),
                 ),
             )
         )
@@ -606,7 +635,9 @@ def render_report(
             _Section(
                 "members",
                 "Genes of each set (Table 1/2 layout)",
-                _members_section(members, max_genes_per_set),
+                _members_section(
+                    members, max_genes_per_set, max_sets_with_members, files.get("members")
+                ),
             )
         )
 
@@ -617,12 +648,19 @@ def render_report(
             _Section(
                 "gsa",
                 "Competitive gene-set analysis",
-                _top_table(gsa, what="rows", p_column=p_col, max_rows=max_rows, sort=True),
+                _top_table(
+                    gsa,
+                    what="rows",
+                    p_column=p_col,
+                    max_rows=max_rows,
+                    sort=True,
+                    file=files.get("gsa"),
+                ),
             )
         )
 
     if genes is not None:
-        body, gene_glance = _genes_section(genes, max_rows)
+        body, gene_glance = _genes_section(genes, max_rows, file=files.get("genes"))
         sections.append(_Section("genes", "Gene-level results", body))
         glance.extend(gene_glance)
 
@@ -689,6 +727,8 @@ def write_report(
     extra_tables: Mapping[str, pd.DataFrame] | None = None,
     max_rows: int = 50,
     max_genes_per_set: int = 25,
+    max_sets_with_members: int = 20,
+    table_files: Mapping[str, str] | None = None,
     date: str | None = None,
 ) -> Path:
     """Write a self-contained HTML report of a run.
@@ -731,6 +771,12 @@ def write_report(
         Most rows shown per table.
     max_genes_per_set : int, default 25
         Most genes shown per set in the members table.
+    max_sets_with_members : int, default 20
+        Most sets whose genes are shown (the first in ``members``' order: pass it sorted by
+        significance), so a report of thousands of GO sets stays a few MB.
+    table_files : mapping of str to str, optional
+        File of each full table (keys ``enrichment``, ``sets``, ``table3``, ``members``,
+        ``gsa``, ``genes``), linked, relative to the report, where a table is cut.
     date : str, optional
         Date shown (default: now, UTC); fix it for byte-identical reruns.
 
@@ -768,9 +814,8 @@ def write_report(
         extra_tables=extra_tables,
         max_rows=max_rows,
         max_genes_per_set=max_genes_per_set,
+        max_sets_with_members=max_sets_with_members,
+        table_files=table_files,
         date=date,
     )
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
-    return path
+    return write_text(path, page)

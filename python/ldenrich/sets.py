@@ -2,8 +2,8 @@
 
 Per set, three tests of whether its genes carry more signal than the rest of the genome:
 
-* **competitive regression as MAGMA fits it** (METHODS §C): gene Z regressed on set membership
-  and the default gene covariates (gene size, gene density, sample size and inverse minor
+* **competitive regression as MAGMA fits it** (docs/methods.md §3): gene Z regressed on set
+  membership and the default gene covariates (gene size, gene density, sample size and inverse minor
   allele count, each with its log), by generalised least squares with the gene-gene
   correlations of a ``.genes.raw`` (raised to the power 1.1), one-sided test of beta > 0. Without
   correlations (a plain ``.genes.out``) it falls back to ordinary least squares and says so;
@@ -30,8 +30,9 @@ import pandas as pd
 from scipy import special
 
 from ldenrich import _native
+from ldenrich._atomic import write_text, write_tsv
 from ldenrich._pvalues import benjamini_hochberg, bonferroni
-from ldenrich._sanity import check_set_ids
+from ldenrich._sanity import check_set_ids, result_id_hint
 from ldenrich.errors import InconsistentInputError, InvalidArgumentError
 from ldenrich.genes import GeneResults
 from ldenrich.io import GeneLoc, GeneSets, PathLike
@@ -47,7 +48,8 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Columns of :attr:`GeneSetResults.sets`.
 SET_COLUMNS = [
-    "set", "source", "n_genes", "n_genes_found", "n_genes_missing", "mean_z", "genome_mean_z",
+    "set", "description", "source", "n_genes", "n_genes_found", "n_genes_missing", "mean_z",
+    "genome_mean_z",
     "t_one_sample", "p_one_sample", "p_one_sample_bonferroni", "p_one_sample_bh",
     "t_welch", "df_welch", "p_welch", "p_welch_bonferroni", "p_welch_bh",
     "n_nominal", "n_set_bonferroni", "n_genome_bonferroni",
@@ -65,9 +67,9 @@ MEMBER_COLUMNS = [
 #: The competitive GLS p leads: it allows for LD between genes, which the study's one-sample t
 #: (``t``, ``p``) does not; likewise the screen's permutation p leads the study's jackknife p.
 TABLE3_COLUMNS = [
-    "set", "n_genes", "n_evaluable", "n_nominal", "n_set_bonferroni", "beta", "se",
-    "p_competitive", "mean_z", "t", "p", "p_bonferroni", "q_bh", "enrichment", "enrichment_se",
-    "enrichment_p_perm", "n_blocks_in", "enrichment_p",
+    "set", "description", "n_genes", "n_evaluable", "n_nominal", "n_set_bonferroni", "beta",
+    "se", "p_competitive", "mean_z", "t", "p", "p_bonferroni", "q_bh", "enrichment",
+    "enrichment_se", "enrichment_p_perm", "n_blocks_in", "enrichment_p",
 ]  # fmt: skip
 
 _COVARIATE_LABELS = {
@@ -168,6 +170,14 @@ class GeneSetResults:
     kruskal: pd.DataFrame
     model: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        status = self.sets["status"].value_counts()
+        counts = ", ".join(f"{k} {v:,}" for k, v in status.items())
+        return (
+            f"GeneSetResults({len(self.sets):,} sets ({counts}), {len(self.members):,} "
+            f"memberships, model {self.model.get('method', '?')})"
+        )
+
     def table3(self, enrichment: pd.DataFrame | None = None) -> pd.DataFrame:
         """The study's Table 3: per set, counts, mean Z and its t test, the competitive test and,
         when the enrichment screen's table is given, that set's screen row.
@@ -186,6 +196,7 @@ class GeneSetResults:
         out = pd.DataFrame(
             {
                 "set": s["set"],
+                "description": s["description"],
                 "n_genes": s["n_genes"],
                 "n_evaluable": s["n_genes_found"],
                 "n_nominal": s["n_nominal"],
@@ -213,9 +224,36 @@ class GeneSetResults:
                 out[c] = np.nan
         return out[TABLE3_COLUMNS].reset_index(drop=True)
 
-    def write(self, prefix: PathLike, enrichment: pd.DataFrame | None = None) -> dict[str, Path]:
+    def ranked_sets(self) -> list[str]:
+        """Set names, most significant first (competitive p, then one-sample p; untested last)."""
+        order = self.sets.sort_values(
+            ["p_competitive", "p_one_sample"], na_position="last", kind="mergesort"
+        )
+        return [str(s) for s in order["set"]]
+
+    def top_members(self, n_sets: int | None = None) -> pd.DataFrame:
+        """:attr:`members` of the ``n_sets`` most significant sets (all when None), in the
+        order of :meth:`ranked_sets`."""
+        ranked = self.ranked_sets()
+        keep = ranked if n_sets is None else ranked[:n_sets]
+        rank = {name: i for i, name in enumerate(keep)}
+        chosen = self.members[self.members["set"].isin(rank)]
+        return chosen.sort_values("set", key=lambda c: c.map(rank), kind="stable").reset_index(
+            drop=True
+        )
+
+    def write(
+        self,
+        prefix: PathLike,
+        enrichment: pd.DataFrame | None = None,
+        members_sets: int | None = None,
+    ) -> dict[str, Path]:
         """Write ``PREFIX.gsa.out`` (MAGMA layout), ``PREFIX.sets.tsv``, ``PREFIX.kruskal.tsv``,
         ``PREFIX.members.tsv`` (Tables 1/2) and ``PREFIX.table3.tsv``.
+
+        ``members_sets`` limits ``members.tsv`` to the genes of that many most significant sets
+        (most significant first; all sets, in their input order, when None): GO BP's 1.5
+        million memberships would otherwise make a 100 MB file.
 
         Returns
         -------
@@ -223,7 +261,6 @@ class GeneSetResults:
             Paths written, by kind.
         """
         prefix = Path(prefix)
-        prefix.parent.mkdir(parents=True, exist_ok=True)
 
         def path(suffix: str) -> Path:
             return prefix.with_name(prefix.name + suffix)
@@ -235,11 +272,12 @@ class GeneSetResults:
             "members.tsv": path(".members.tsv"),
             "table3.tsv": path(".table3.tsv"),
         }
-        written["gsa.out"].write_text(format_gsa_out(self))
-        self.sets.to_csv(written["sets.tsv"], sep="\t", index=False, na_rep="NA")
-        self.kruskal.to_csv(written["kruskal.tsv"], sep="\t", index=False, na_rep="NA")
-        self.members.to_csv(written["members.tsv"], sep="\t", index=False, na_rep="NA")
-        self.table3(enrichment).to_csv(written["table3.tsv"], sep="\t", index=False, na_rep="NA")
+        write_text(written["gsa.out"], format_gsa_out(self))
+        write_tsv(written["sets.tsv"], self.sets)
+        write_tsv(written["kruskal.tsv"], self.kruskal)
+        members = self.members if members_sets is None else self.top_members(members_sets)
+        write_tsv(written["members.tsv"], members)
+        write_tsv(written["table3.tsv"], self.table3(enrichment))
         return written
 
 
@@ -457,6 +495,7 @@ class _SetGenes(NamedTuple):
 
     name: str
     source: str
+    description: str
     rows: npt.NDArray[np.uint32]  # rows of the genes found, sorted and distinct
     missing: list[str]  # tokens that name no gene of the results
     n_genes: int  # distinct tokens of the set
@@ -474,7 +513,7 @@ def _symbols(table: pd.DataFrame, gene_loc: GeneLoc | None) -> list[str]:
 
 
 def _resolve_sets(
-    sets: list[tuple[str, str, list[str]]],
+    sets: list[tuple[str, str, str, list[str]]],
     table: pd.DataFrame,
     symbols: list[str],
     threads: int | None,
@@ -482,24 +521,26 @@ def _resolve_sets(
     """The screen's rule (the core's ``GeneResolver``): exact gene ID first, then a
     case-insensitive symbol."""
     offsets, rows, n_genes, missing = _native.resolve_gene_sets(
-        [str(g) for g in table["GENE"]], symbols, [tokens for _, _, tokens in sets], threads
+        [str(g) for g in table["GENE"]], symbols, [tokens for *_, tokens in sets], threads
     )
     return [
-        _SetGenes(name, src, rows[offsets[i] : offsets[i + 1]], missing[i], n_genes[i])
-        for i, (name, src, _) in enumerate(sets)
+        _SetGenes(name, src, desc, rows[offsets[i] : offsets[i + 1]], missing[i], n_genes[i])
+        for i, (name, src, desc, _) in enumerate(sets)
     ]
 
 
 def _as_sets(
     gene_sets: GeneSets | Mapping[str, Sequence[str]] | Sequence[GeneSets],
-) -> list[tuple[str, str, list[str]]]:
+) -> list[tuple[str, str, str, list[str]]]:
+    """``(name, source, description, genes)`` per set; the source is the file's name (the same
+    on every machine; the full path is in the log)."""
     if isinstance(gene_sets, GeneSets):
         groups: list[Any] = [gene_sets]
     elif isinstance(gene_sets, Mapping):
         groups = [GeneSets(gene_sets)]
     else:
         groups = list(gene_sets)
-    out: list[tuple[str, str, list[str]]] = []
+    out: list[tuple[str, str, str, list[str]]] = []
     seen: dict[str, str] = {}
     for group in groups:
         if not isinstance(group, GeneSets):
@@ -511,7 +552,8 @@ def _as_sets(
                     "set names must be unique"
                 )
             seen[name] = group.source
-            out.append((name, group.source, list(genes)))
+            description = group.descriptions.get(name, "")
+            out.append((name, os.path.basename(group.source), description, list(genes)))
     return out
 
 
@@ -630,6 +672,21 @@ def gene_set_analysis(
         bool(symbols),
         source,
     )
+    if resolved and not any(len(r.rows) for r in resolved):
+        missing = [g for r in resolved for g in r.missing[:20]][:1000]
+        hint = (
+            result_id_hint(
+                missing,
+                [str(g) for g in table["GENE"].iloc[:: max(1, n_genes // 1000)]],
+                bool(symbols),
+            )
+            or "check that the sets and the gene results use the same kind of gene id and build"
+        )
+        raise InconsistentInputError(
+            f"no gene of the {len(resolved)} gene sets is in the gene results {source} "
+            f"(sets name {', '.join(missing[:3])} ...; results have "
+            f"{', '.join(map(str, table['GENE'].iloc[:3]))} ...): {hint}"
+        )  # fmt: skip
 
     # Genome-wide summaries, and per set the summaries of its genes and of the other genes. Sums
     # of squares are taken about the genome-wide mean, so the rest's variance by subtraction
@@ -708,6 +765,7 @@ def gene_set_analysis(
     sets_table = pd.DataFrame(
         {
             "set": [r.name for r in resolved],
+            "description": [r.description for r in resolved],
             "source": [r.source for r in resolved],
             "n_genes": [r.n_genes for r in resolved],
             "n_genes_found": n_found.astype(np.int64),
@@ -824,8 +882,8 @@ def _members(
             "nsnps": table["NSNPS"].to_numpy()[rows] if "NSNPS" in table else None,
             "z": z[rows],
             "p": pf,
-            "p_set_bonferroni": np.minimum(1.0, pf * n_found),
-            "p_genome_bonferroni": np.minimum(1.0, pf * n_genes),
+            "p_set_bonferroni": bonferroni(pf, n_tests=n_found),
+            "p_genome_bonferroni": bonferroni(pf, n_tests=n_genes),
             "found": True,
         }
     )
@@ -838,6 +896,12 @@ def _members(
     )
     out = pd.concat([found, missing], ignore_index=True) if len(missing) else found
     out["_missing"] = ~out["found"].astype(bool)
+    # Missing genes have no coordinates: nullable integers keep the others integers (243641535,
+    # not 243641535.0) in the written table.
+    for column in ("start", "stop", "nsnps"):
+        values = out[column]
+        if values.notna().any() and np.allclose(values.dropna() % 1, 0):
+            out[column] = values.astype("Int64")
     out = out.sort_values(["_set", "_missing", "p"], kind="mergesort", na_position="last")
     names = np.asarray([r.name for r in resolved], dtype=object)
     out.insert(0, "set", names[out["_set"].to_numpy(dtype=np.int64)])

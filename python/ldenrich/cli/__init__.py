@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import traceback
 import warnings
 from collections.abc import Sequence
 
-from ldenrich import __version__
-from ldenrich._native import DEFLATE_BACKEND
+from ldenrich import describe_build
 from ldenrich.cli import demo, enrich, genes, ldscore, run, sets
-from ldenrich.cli._common import show_warning
-from ldenrich.errors import LdenrichError, LdenrichWarning
+from ldenrich.cli._common import HelpFormatter, log_outcome, show_warning, stop_logging
+from ldenrich.errors import CancelledError, LdenrichError, LdenrichWarning
 
 _SUBCOMMANDS = (run, genes, sets, enrich, ldscore, demo)
+
+
+class _PrintBuild(argparse.Action):
+    """``--version``: the build on one line (argparse's own action would re-wrap it)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(describe_build())
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,43 +33,84 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ldenrich",
         description="Does the GWAS signal of a trait concentrate in these genes, gene sets or "
         "genomic annotations?",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument(
-        "--version",
-        action="version",
-        version=f"ldenrich {__version__} (gzip inflate: {DEFLATE_BACKEND})",
-    )
+        "--version", action=_PrintBuild, nargs=0, help="show the build (inflate, CPU features, "
+        "compiler, crate versions) and exit",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in _SUBCOMMANDS:
         module.add_parser(sub)
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread as Ctrl-C is: the run stops at once and cleans up."""
+
+
+_TERMINATED = threading.Event()
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    _TERMINATED.set()
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``ldenrich`` command; returns the exit status."""
+    """Entry point of the ``ldenrich`` command; returns the exit status.
+
+    An error is one ``ldenrich: error:`` line (no traceback unless ``-v``), also the last
+    lines of ``PREFIX.log`` with the exit status; Ctrl-C (SIGINT) exits with 130 and SIGTERM
+    with 143, within about a second, leaving only complete files under final names.
+    """
     if "numpy" not in sys.modules:
         # A fresh ``ldenrich`` process: its linear algebra runs in Rust, and OpenBLAS threads
         # (numpy's and scipy's each start one per core) would only spin against the readers.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    status, message = 0, None
+    _TERMINATED.clear()
     try:
         with warnings.catch_warnings():
             # Sanity warnings are one line each on stderr and in the log, never a traceback
             # and never silenced by a filter set elsewhere.
             warnings.simplefilter("always", LdenrichWarning)
             warnings.showwarning = show_warning
-            return int(args.run(args) or 0)
+            status = int(args.run(args) or 0)
     except (LdenrichError, OSError) as exc:
         if getattr(args, "verbose", 0):
             traceback.print_exc()
-        name = type(exc).__name__
-        print(f"ldenrich: error: {exc} [{name}]", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("ldenrich: interrupted", file=sys.stderr)
-        return 130
+        status = 1
+        message = f"error: {_describe(exc)} [{type(exc).__name__}]"
+        if isinstance(exc, CancelledError):
+            status, message = _interrupted(exc)
+    except KeyboardInterrupt as exc:
+        status, message = _interrupted(exc)
+    finally:
+        log_outcome(message, status)
+        stop_logging()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    return status
+
+
+def _describe(exc: BaseException) -> str:
+    """An error without Python's ``[Errno N]`` prefix: the reason, then the file."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror + (f": {exc.filename}" if exc.filename else "")
+    return str(exc)
+
+
+def _interrupted(exc: BaseException) -> tuple[int, str]:
+    """Exit status 128 + signal number, as a shell reports a process killed by the signal."""
+    if isinstance(exc, Terminated) or _TERMINATED.is_set():
+        return 128 + signal.SIGTERM, "interrupted (SIGTERM)"
+    return 128 + signal.SIGINT, "interrupted (SIGINT)"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import ldenrich
-from ldenrich.cli._common import thread_count
+from ldenrich.cli._common import HelpFormatter, thread_count
 from ldenrich.cli.run import add_run_options, run_pipeline
 
 HELP = "run the whole analysis on the bundled example data"
@@ -23,9 +22,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "neuro sets; gene "
         "analysis, gene-set analysis, the enrichment screen, figures and an HTML report, as "
         "`ldenrich run` does.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
-    p.add_argument("--out", type=Path, default=Path("ldenrich-demo"), help="output directory")
+    p.add_argument(
+        "--out", default="ldenrich-demo/", metavar="PREFIX",
+        help="output prefix, or a directory (existing, or ending in /) that holds demo.*",
+    )  # fmt: skip
     p.add_argument("-v", "--verbose", action="count", default=0, help="more detail")
     p.add_argument("--threads", type=thread_count, default=None, help="threads to use")
     p.add_argument("--no-figures", action="store_true", help="skip figures")
@@ -42,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     pipeline.sumstats, pipeline.bfile, pipeline.gene_loc = ex.sumstats, ex.bfile, ex.gene_loc
     pipeline.gene_sets = [ex.gene_sets, ex.go_gene_sets]
     pipeline.n_col = "N"
-    pipeline.out, pipeline.name = Path(args.out), "demo"
+    pipeline.out, pipeline.name = args.out, "demo"
     pipeline.verbose, pipeline.threads = args.verbose, args.threads
     pipeline.no_figures = args.no_figures
     command = f"ldenrich demo --out {args.out}"

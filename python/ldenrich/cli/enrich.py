@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ldenrich
+from ldenrich import _native
+from ldenrich._atomic import write_tsv
 from ldenrich.cli._common import (
     LOGGER,
+    OUT_RULE,
+    HelpFormatter,
     add_common_options,
+    add_out_option,
     add_sumstats_options,
+    log_items,
     log_snp_accounting,
+    output_prefix,
     parse_window,
     read_sumstats_from_args,
     start_logging,
     step,
-    stop_logging,
 )
 
 if TYPE_CHECKING:
@@ -32,8 +37,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "enrich",
         help=HELP,
-        description=HELP + ". Writes PREFIX.enrichment.tsv, PREFIX.qc.tsv and PREFIX.log.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description=HELP
+        + ". Writes PREFIX.enrichment.tsv, PREFIX.qc.tsv and PREFIX.log. "
+        + OUT_RULE,
+        formatter_class=HelpFormatter,
     )
     add_enrich_options(p, required=True)
     p.set_defaults(run=run)
@@ -67,9 +74,7 @@ def add_enrich_options(p: argparse.ArgumentParser, required: bool) -> None:
     )
     add_screen_test_options(opts)
     opts.add_argument("--drop-strand-ambiguous", action="store_true", help="drop A/T and C/G SNPs")
-    p.add_argument(
-        "--out", required=required, type=Path, help="output prefix (PREFIX.enrichment.tsv ...)"
-    )
+    add_out_option(p, required)
     add_common_options(p)
 
 
@@ -130,16 +135,15 @@ def _log_qc(annot: ldenrich.Annotation) -> None:
 def _log_categories(annot: ldenrich.Annotation, table: pd.DataFrame) -> None:
     sets = annot.categories()
     partial = sets[(sets.kind == "gene_set") & (sets.n_genes_found < sets.n_genes)]
-    for _, row in partial.iterrows():
+    lines = []
+    for row in partial.itertuples():
         missing = annot.missing_genes(row.category)
         shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
-        LOGGER.info(
-            "  %s: %d of %d genes not in the gene locations (%s)",
-            row.category,
-            row.n_genes - row.n_genes_found,
-            row.n_genes,
-            shown,
+        lines.append(
+            f"  {row.category}: {row.n_genes - row.n_genes_found} of {row.n_genes} genes not in "
+            f"the gene locations ({shown})"
         )
+    log_items(lines, "gene sets with genes not in the gene locations")
     counts = table.status.value_counts()
     tested = table.status == "tested"
     LOGGER.info(
@@ -169,10 +173,8 @@ def verdict_summary(table: pd.DataFrame) -> str:
 
 
 def _threads(args: argparse.Namespace) -> int:
-    if args.threads is not None:
-        return int(args.threads)
-    env = os.environ.get("LDENRICH_NUM_THREADS", "").strip()
-    return int(env) if env.isdigit() and int(env) > 0 else (os.cpu_count() or 1)
+    # The core's rule (argument, LDENRICH_NUM_THREADS, cores), so a bad variable is one error.
+    return ldenrich._native.resolve_threads(args.threads)
 
 
 def _import_analysis_modules() -> None:
@@ -193,9 +195,15 @@ def read_sumstats_and_bim(
     with ThreadPoolExecutor(max_workers=2) as pool:
         bim = pool.submit(ldenrich.read_bim, bim_path, threads=args.threads)
         ss = pool.submit(read_sumstats_from_args, args)
-        _import_analysis_modules()
-        # An error in the summary statistics is reported first, as in the sequential order.
-        return ss.result(), bim.result()
+        try:
+            _import_analysis_modules()
+            # An error in the summary statistics is reported first, as in the sequential order.
+            return ss.result(), bim.result()
+        except BaseException:
+            # Ctrl-C reaches this (main) thread only; the readers would otherwise run to the end
+            # of their files before the pool lets go.
+            _native.cancel()
+            raise
 
 
 def check_screen_args(args: argparse.Namespace) -> None:
@@ -248,47 +256,43 @@ def enrichment_step(args: argparse.Namespace, annot: ldenrich.Annotation) -> pd.
 
 def write_screen(prefix: Path, annot: ldenrich.Annotation, table: pd.DataFrame) -> dict[str, Path]:
     """``PREFIX.enrichment.tsv`` and ``PREFIX.qc.tsv``."""
-    prefix.parent.mkdir(parents=True, exist_ok=True)
     paths = {
         "enrichment": prefix.with_name(prefix.name + ".enrichment.tsv"),
         "qc": prefix.with_name(prefix.name + ".qc.tsv"),
     }
-    table.to_csv(paths["enrichment"], sep="\t", index=False, na_rep="NA")
-    annot.qc.to_csv(paths["qc"], sep="\t", index=False)
+    write_tsv(paths["enrichment"], table)
+    write_tsv(paths["qc"], annot.qc)
     return paths
 
 
 def run_screen(args: argparse.Namespace) -> pd.DataFrame:
     """Read, annotate and test; write the outputs; return the enrichment table."""
-    out = Path(args.out)
+    out = output_prefix(args.out)
     if args.gene_sets and args.gene_loc is None:
         raise ldenrich.InvalidArgumentError("--gene-sets needs --gene-loc")
     if not args.gene_sets and not args.bed:
         raise ldenrich.InvalidArgumentError("nothing to test: give --gene-sets and/or --bed")
     check_screen_args(args)
     start_logging(out.with_name(out.name + ".log"), args.verbose)
-    try:
-        with step("reading summary statistics, reference and gene locations"):
-            ss, bim = read_sumstats_and_bim(args, args.bim)
-            genes = ldenrich.read_gene_loc(args.gene_loc) if args.gene_loc else None
-            LOGGER.info("  %s: %d variants", bim.path, len(bim))
-            if genes is not None:
-                LOGGER.info("  %s: %d genes", genes.path, len(genes))
-        _log_inputs(ss, genes)
-        with step("reading gene sets"):
-            gene_sets = [ldenrich.read_gene_sets(p, args.gene_set_format) for p in args.gene_sets]
-            for gs in gene_sets:
-                LOGGER.info("  %s: %d sets (%s)", gs.source, len(gs), gs.format)
-        annot = annotate_step(args, ss, bim, genes, gene_sets)
-        # The universe holds what the tests need; the parsed files would only add to the peak.
-        del ss, bim
-        table = enrichment_step(args, annot)
-        for path in write_screen(out, annot, table).values():
-            LOGGER.info("wrote %s", path)
-        LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
-        return table
-    finally:
-        stop_logging()
+    with step("reading summary statistics, reference and gene locations"):
+        ss, bim = read_sumstats_and_bim(args, args.bim)
+        genes = ldenrich.read_gene_loc(args.gene_loc) if args.gene_loc else None
+        LOGGER.info("  %s: %d variants", bim.path, len(bim))
+        if genes is not None:
+            LOGGER.info("  %s: %d genes", genes.path, len(genes))
+    _log_inputs(ss, genes)
+    with step("reading gene sets"):
+        gene_sets = [ldenrich.read_gene_sets(p, args.gene_set_format) for p in args.gene_sets]
+        for gs in gene_sets:
+            LOGGER.info("  %s: %d sets (%s)", gs.source, len(gs), gs.format)
+    annot = annotate_step(args, ss, bim, genes, gene_sets)
+    # The universe holds what the tests need; the parsed files would only add to the peak.
+    del ss, bim
+    table = enrichment_step(args, annot)
+    for path in write_screen(out, annot, table).values():
+        LOGGER.info("wrote %s", path)
+    LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
+    return table
 
 
 def run(args: argparse.Namespace) -> int:

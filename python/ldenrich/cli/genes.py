@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
+
+from tqdm import tqdm
 
 import ldenrich
 from ldenrich.cli._common import (
     LOGGER,
+    OUT_RULE,
+    HelpFormatter,
     add_common_options,
+    add_out_option,
     add_sumstats_options,
     log_snp_accounting,
+    output_prefix,
     parse_window,
     read_sumstats_from_args,
     start_logging,
     step,
-    stop_logging,
 )
 
 HELP = "gene analysis: MAGMA's SNP-wise mean model with LD from a PLINK reference panel"
@@ -28,8 +32,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "genes",
         help=HELP,
-        description=HELP + ". Writes PREFIX.genes.out, PREFIX.genes.raw and PREFIX.log.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description=HELP
+        + ". Writes PREFIX.genes.out, PREFIX.genes.raw and PREFIX.log. "
+        + OUT_RULE,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("--sumstats", required=True, type=Path, help="GWAS summary statistics")
     p.add_argument("--bfile", required=True, type=Path, help="PLINK reference panel prefix")
@@ -52,33 +58,28 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="subsample larger genes to this many SNPs for gene-gene correlations",
     )  # fmt: skip
     p.add_argument("--drop-strand-ambiguous", action="store_true", help="drop A/T, C/G SNPs")
-    p.add_argument("--out", required=True, type=Path, help="output prefix")
+    add_out_option(p)
     add_common_options(p)
     p.set_defaults(run=run)
     return p
 
 
-class _ProgressBar:
-    """A one-line progress bar on stderr."""
+class ProgressBar:
+    """``progress(step, done, total)`` of :func:`ldenrich.gene_analysis` as tqdm bars on stderr,
+    one per step (genes, correlations); nothing when stderr is not a terminal."""
 
     def __init__(self) -> None:
-        self.start = time.perf_counter()
-        self.tty = sys.stderr.isatty()
-        self.last = ""
+        self.bars: dict[str, tqdm] = {}
 
     def __call__(self, what: str, done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        line = (
-            f"  {what:12s} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
-            f"{time.perf_counter() - self.start:.1f} s"
-        )
-        if self.tty:
-            end = "\n" if done >= total else ""
-            print("\r" + line, end=end, file=sys.stderr, flush=True)
-        elif done >= total or what != self.last:
-            print(line, file=sys.stderr, flush=True)
-        self.last = what
+        bar = self.bars.get(what)
+        if bar is None:
+            bar = tqdm(total=total, desc=f"  {what}", unit=" genes", file=sys.stderr,
+                       disable=None, leave=False, dynamic_ncols=True)  # fmt: skip
+            self.bars[what] = bar
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
 
 
 def log_gene_results(res: ldenrich.GeneResults) -> None:
@@ -101,28 +102,25 @@ def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich genes``."""
     if args.n is not None and not args.n > 0:
         raise ldenrich.InvalidArgumentError(f"--n must be positive; got {args.n}")
-    out = Path(args.out)
+    out = output_prefix(args.out)
     start_logging(out.with_name(out.name + ".log"), args.verbose)
-    try:
-        with step("reading summary statistics and gene locations"):
-            ss = read_sumstats_from_args(args)
-            genes = ldenrich.read_gene_loc(args.gene_loc)
-        LOGGER.info(
-            "  %s: %d rows, chi-square from %s, columns %s", ss.path, ss.rows_read, ss.source,
-            ", ".join(f"{k}={v}" for k, v in ss.columns.items()),
+    with step("reading summary statistics and gene locations"):
+        ss = read_sumstats_from_args(args)
+        genes = ldenrich.read_gene_loc(args.gene_loc)
+    LOGGER.info(
+        "  %s: %d rows, chi-square from %s, columns %s", ss.path, ss.rows_read, ss.source,
+        ", ".join(f"{k}={v}" for k, v in ss.columns.items()),
+    )  # fmt: skip
+    with step("gene analysis"):
+        res = ldenrich.gene_analysis(
+            ss, args.bfile, genes, window=args.window, n=args.n,
+            correlations=not args.no_raw, corr_range_kb=args.corr_range,
+            corr_max_snps=args.corr_max_snps,
+            drop_strand_ambiguous=args.drop_strand_ambiguous, threads=args.threads,
+            progress=ProgressBar(),
         )  # fmt: skip
-        with step("gene analysis"):
-            res = ldenrich.gene_analysis(
-                ss, args.bfile, genes, window=args.window, n=args.n,
-                correlations=not args.no_raw, corr_range_kb=args.corr_range,
-                corr_max_snps=args.corr_max_snps,
-                drop_strand_ambiguous=args.drop_strand_ambiguous, threads=args.threads,
-                progress=_ProgressBar(),
-            )  # fmt: skip
-        log_gene_results(res)
-        for kind, path in res.write(out).items():
-            LOGGER.info("wrote %s (%s)", path, kind)
-        LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
-        return 0
-    finally:
-        stop_logging()
+    log_gene_results(res)
+    for kind, path in res.write(out).items():
+        LOGGER.info("wrote %s (%s)", path, kind)
+    LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
+    return 0

@@ -6,7 +6,16 @@ import argparse
 from pathlib import Path
 
 import ldenrich
-from ldenrich.cli._common import LOGGER, add_common_options, start_logging, step, stop_logging
+from ldenrich.cli._common import (
+    LOGGER,
+    OUT_RULE,
+    HelpFormatter,
+    add_common_options,
+    add_out_option,
+    output_prefix,
+    start_logging,
+    step,
+)
 
 HELP = "LD scores of a PLINK panel for many annotations at once (ldsc --l2)"
 
@@ -17,8 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "ldscore",
         help=HELP,
         description=HELP + ". Writes PREFIX.l2.ldscore.gz, PREFIX.l2.M, PREFIX.l2.M_5_50 and "
-        "PREFIX.log.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        "PREFIX.log. " + OUT_RULE,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("--bfile", required=True, type=Path, help="PLINK prefix (.bed/.bim/.fam)")
     p.add_argument(
@@ -51,7 +60,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="write only these SNPs (first column of the file); LD uses every panel SNP",
     )
     p.add_argument("--print-cm-maf", action="store_true", help="also write the CM and MAF columns")
-    p.add_argument("--out", required=True, type=Path, help="output prefix")
+    add_out_option(p)
     add_common_options(p)
     p.set_defaults(run=run)
     return p
@@ -59,36 +68,33 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich ldscore``."""
-    out = Path(args.out)
+    out = output_prefix(args.out)
     start_logging(out.with_name(out.name + ".log"), args.verbose)
-    try:
-        with step(f"computing LD scores of {args.bfile}"):
-            scores = ldenrich.ldscore(
-                args.bfile,
-                args.annot or None,
-                ld_wind_cm=args.ld_wind_cm,
-                ld_wind_kb=args.ld_wind_kb,
-                ld_wind_snps=args.ld_wind_snps,
-                window_rule=args.ld_window_rule,
-                maf=args.maf,
-                print_snps=args.print_snps,
-                threads=args.threads,
-            )
-        dropped = scores.attrs["dropped"]
-        LOGGER.info(
-            "  %d samples; SNPs dropped: %d monomorphic or only heterozygous/missing, %d with "
-            "MAF <= %g",
-            scores.attrs["n_samples"],
-            dropped["monomorphic_or_het_only"],
-            dropped["maf"],
-            args.maf,
+    with step(f"computing LD scores of {args.bfile}"):
+        scores = ldenrich.ldscore(
+            args.bfile,
+            args.annot or None,
+            ld_wind_cm=args.ld_wind_cm,
+            ld_wind_kb=args.ld_wind_kb,
+            ld_wind_snps=args.ld_wind_snps,
+            window_rule=args.ld_window_rule,
+            maf=args.maf,
+            print_snps=args.print_snps,
+            threads=args.threads,
         )
-        LOGGER.info("  %d SNPs written, %d annotations", len(scores), len(scores.attrs["M"]))
-        for name, m in scores.attrs["M"].items():
-            LOGGER.info("  %s: M = %s, M_5_50 = %s", name, m, scores.attrs["M_5_50"][name])
-        for path in ldenrich.write_ldscore(scores, out, cm_maf=args.print_cm_maf):
-            LOGGER.info("wrote %s", path)
-        LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
-        return 0
-    finally:
-        stop_logging()
+    dropped = scores.attrs["dropped"]
+    LOGGER.info(
+        "  %d samples; SNPs dropped: %d monomorphic or only heterozygous/missing, %d with "
+        "MAF <= %g",
+        scores.attrs["n_samples"],
+        dropped["monomorphic_or_het_only"],
+        dropped["maf"],
+        args.maf,
+    )
+    LOGGER.info("  %d SNPs written, %d annotations", len(scores), len(scores.attrs["M"]))
+    for name, m in scores.attrs["M"].items():
+        LOGGER.info("  %s: M = %s, M_5_50 = %s", name, m, scores.attrs["M_5_50"][name])
+    for path in ldenrich.write_ldscore(scores, out, cm_maf=args.print_cm_maf):
+        LOGGER.info("wrote %s", path)
+    LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
+    return 0

@@ -13,15 +13,20 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tqdm import tqdm
+
 import ldenrich
 from ldenrich.cli._common import (
     LOGGER,
+    OUT_RULE,
+    HelpFormatter,
     add_common_options,
+    add_out_option,
     add_sumstats_options,
+    output_prefix,
     parse_window,
     start_logging,
     step,
-    stop_logging,
 )
 from ldenrich.cli.enrich import (
     _log_inputs,
@@ -32,11 +37,12 @@ from ldenrich.cli.enrich import (
     read_sumstats_and_bim,
     write_screen,
 )
-from ldenrich.cli.genes import _ProgressBar, log_gene_results
+from ldenrich.cli.genes import ProgressBar, log_gene_results
 from ldenrich.cli.sets import (
     add_set_options,
     check_set_args,
     log_set_results,
+    members_sets,
     set_analysis_from_args,
 )
 
@@ -51,10 +57,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "run",
         help=HELP,
-        description=HELP + ". Writes into DIR: NAME.genes.out/.genes.raw, NAME.gsa.out, "
-        "NAME.sets.tsv, NAME.kruskal.tsv, NAME.members.tsv (Tables 1/2), NAME.table3.tsv, "
-        "NAME.enrichment.tsv, NAME.qc.tsv, figures/*.png|svg, NAME.report.html and NAME.log.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description=HELP + ". Writes PREFIX.genes.out/.genes.raw, PREFIX.gsa.out, "
+        "PREFIX.sets.tsv, PREFIX.kruskal.tsv, PREFIX.members.tsv (Tables 1/2), PREFIX.table3.tsv, "
+        "PREFIX.enrichment.tsv, PREFIX.qc.tsv, PREFIX.<figure>.png|svg, PREFIX.report.html and "
+        "PREFIX.log. " + OUT_RULE,
+        formatter_class=HelpFormatter,
     )
     add_run_options(p, required=True)
     p.set_defaults(run=run)
@@ -88,8 +95,8 @@ def add_run_options(p: argparse.ArgumentParser, required: bool) -> None:
     a.add_argument("--no-raw", action="store_true", help="skip gene-gene correlations (OLS)")
     a.add_argument("--drop-strand-ambiguous", action="store_true", help="drop A/T, C/G SNPs")
     add_set_options(p)
-    p.add_argument("--out", required=required, type=Path, help="output directory")
-    p.add_argument("--name", default="ldenrich", help="file name prefix inside the directory")
+    add_out_option(p, required)
+    p.add_argument("--name", default="ldenrich", help="file name prefix when --out is a directory")
     p.add_argument("--no-figures", action="store_true", help="skip figures (and their report part)")
     add_common_options(p)
 
@@ -104,68 +111,67 @@ def _check(args: argparse.Namespace) -> None:
 def run_pipeline(args: argparse.Namespace, command: str | None = None) -> dict[str, Any]:
     """Run every step and write every output; returns the tables and paths."""
     _check(args)
-    out_dir = Path(args.out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    prefix = out_dir / args.name
-    log_path = out_dir / f"{args.name}.log"
+    prefix = output_prefix(args.out, args.name)
+    log_path = prefix.with_name(prefix.name + ".log")
     start_logging(log_path, args.verbose)
     written: dict[str, Path] = {}
-    try:
-        with step("reading inputs"):
-            # The panel's .bim serves the screen and, read once, the gene analysis.
-            ss, bim = read_sumstats_and_bim(args, args.bfile)
-            gene_loc = ldenrich.read_gene_loc(args.gene_loc)
-            gene_sets = [ldenrich.read_gene_sets(p, args.gene_set_format) for p in args.gene_sets]
-            LOGGER.info(
-                "  %s: %d variants; %s: %d genes", bim.path, len(bim), gene_loc.path, len(gene_loc)
-            )
-            for gs in gene_sets:
-                LOGGER.info("  %s: %d sets (%s)", gs.source, len(gs), gs.format)
-        _log_inputs(ss, gene_loc)
+    with step("reading inputs"):
+        # The panel's .bim serves the screen and, read once, the gene analysis.
+        ss, bim = read_sumstats_and_bim(args, args.bfile)
+        gene_loc = ldenrich.read_gene_loc(args.gene_loc)
+        gene_sets = [ldenrich.read_gene_sets(p, args.gene_set_format) for p in args.gene_sets]
+        LOGGER.info(
+            "  %s: %d variants; %s: %d genes", bim.path, len(bim), gene_loc.path, len(gene_loc)
+        )
+        for gs in gene_sets:
+            LOGGER.info("  %s: %d sets (%s)", gs.source, len(gs), gs.format)
+    _log_inputs(ss, gene_loc)
 
-        annot = annotate_step(args, ss, bim, gene_loc, gene_sets)
-        screen = enrichment_step(args, annot)
-        written.update(write_screen(prefix, annot, screen))
+    annot = annotate_step(args, ss, bim, gene_loc, gene_sets)
+    screen = enrichment_step(args, annot)
+    written.update(write_screen(prefix, annot, screen))
 
-        with step("gene analysis (SNP-wise mean model)"):
-            genes = ldenrich.gene_analysis(
-                ss, args.bfile, gene_loc, window=args.window, n=args.n,
-                correlations=not args.no_raw, drop_strand_ambiguous=args.drop_strand_ambiguous,
-                threads=args.threads, progress=_ProgressBar(), bim=bim,
-                # annotate() already checked these summary statistics against this .bim.
-                sanity_checks=False,
-            )  # fmt: skip
-        del ss, bim
-        log_gene_results(genes)
-        written.update(genes.write(prefix))
+    with step("gene analysis (SNP-wise mean model)"):
+        genes = ldenrich.gene_analysis(
+            ss, args.bfile, gene_loc, window=args.window, n=args.n,
+            correlations=not args.no_raw, drop_strand_ambiguous=args.drop_strand_ambiguous,
+            threads=args.threads, progress=ProgressBar(), bim=bim,
+            # annotate() already checked these summary statistics against this .bim.
+            sanity_checks=False,
+        )  # fmt: skip
+    del ss, bim
+    log_gene_results(genes)
+    written.update(genes.write(prefix))
 
-        with step("gene-set analysis"):
-            sets = set_analysis_from_args(args, genes, gene_sets, gene_loc)
-        log_set_results(sets)
-        written.update(sets.write(prefix, enrichment=screen))
+    with step("gene-set analysis"):
+        sets = set_analysis_from_args(args, genes, gene_sets, gene_loc)
+    log_set_results(sets)
+    written.update(sets.write(prefix, enrichment=screen, members_sets=members_sets(args)))
+    # Most significant sets first: the set-Z figure and the report show the first ones.
+    members = sets.top_members()
 
-        figures: list[Path] = []
-        if not args.no_figures:
-            with step("figures"):
-                # The set-Z figure shows at most 40 sets: the most significant ones first.
-                order = sets.sets.sort_values(["p_competitive", "p_one_sample"], na_position="last")
-                rank = {name: i for i, name in enumerate(order["set"])}
-                members = sets.members.sort_values("set", key=lambda c: c.map(rank), kind="stable")
-                figures = _figures(out_dir / "figures", screen, genes.table, members)
-            written.update({f"figure {p.name}": p for p in figures})
-        with step("report"):
-            report = _report(
-                prefix.with_name(prefix.name + ".report.html"),
-                command or shlex.join(["ldenrich", *sys.argv[1:]]),
-                annot.qc, genes, sets, screen, figures,
-            )  # fmt: skip
-            written["report"] = report
-        for kind, path in written.items():
-            LOGGER.info("wrote %s (%s)", path, kind)
-        LOGGER.info("wrote %s", log_path)
-        return {"enrichment": screen, "genes": genes, "sets": sets, "written": written}
-    finally:
-        stop_logging()
+    figures: list[Path] = []
+    if not args.no_figures:
+        with step("figures"):
+            descriptions = {k: v for gs in gene_sets for k, v in gs.descriptions.items() if v}
+            figures = _figures(prefix, screen, genes.table, members, descriptions)
+        written.update({f"figure {p.name}": p for p in figures})
+    else:
+        # Figures of an earlier run with this prefix would no longer match the tables.
+        for stem in _CAPTIONS:
+            for suffix in (".png", ".svg"):
+                prefix.with_name(f"{prefix.name}.{stem}{suffix}").unlink(missing_ok=True)
+    with step("report"):
+        report = _report(
+            prefix.with_name(prefix.name + ".report.html"),
+            command or shlex.join(["ldenrich", *sys.argv[1:]]),
+            annot.qc, genes, sets, members, screen, figures, _table_files(written),
+        )  # fmt: skip
+        written["report"] = report
+    for kind, path in written.items():
+        LOGGER.info("wrote %s (%s)", path, kind)
+    LOGGER.info("wrote %s", log_path)
+    return {"enrichment": screen, "genes": genes, "sets": sets, "written": written}
 
 
 _CAPTIONS = {
@@ -177,16 +183,42 @@ _CAPTIONS = {
 
 
 def _figures(
-    directory: Path, screen: pd.DataFrame, genes: pd.DataFrame, members: pd.DataFrame
+    prefix: Path,
+    screen: pd.DataFrame,
+    genes: pd.DataFrame,
+    members: pd.DataFrame,
+    descriptions: dict[str, str],
 ) -> list[Path]:
     from ldenrich import plots
 
-    directory.mkdir(parents=True, exist_ok=True)
+    def stem(name: str) -> Path:
+        return prefix.with_name(f"{prefix.name}.{name}")
+
+    drawings = [
+        lambda: plots.forest_plot(screen, stem("enrichment_forest"), descriptions=descriptions),
+        lambda: plots.set_z_distributions(
+            genes, members, stem("set_z_distributions"), descriptions=descriptions
+        ),
+        lambda: plots.gene_manhattan_qq(genes, stem("genes_manhattan_qq")),
+    ]
     paths: list[Path] = []
-    paths += plots.forest_plot(screen, directory / "enrichment_forest")
-    paths += plots.set_z_distributions(genes, members, directory / "set_z_distributions")
-    paths += plots.gene_manhattan_qq(genes, directory / "genes_manhattan_qq")
+    # A few seconds each on a genome-wide run: a bar says the run is alive.
+    for draw in tqdm(drawings, desc="  figures", unit=" figures", file=sys.stderr, disable=None,
+                     leave=False):  # fmt: skip
+        paths += draw()
     return paths
+
+
+def _table_files(written: dict[str, Path]) -> dict[str, str]:
+    """The report's table kinds -> the written files' names (the report sits beside them)."""
+    kinds = {"enrichment": "enrichment", "sets.tsv": "sets", "table3.tsv": "table3",
+             "members.tsv": "members", "gsa.out": "gsa", "genes.out": "genes"}  # fmt: skip
+    return {kinds[k]: p.name for k, p in written.items() if k in kinds}
+
+
+def _figure_kind(stem: str) -> str:
+    """``PREFIX.enrichment_forest`` -> ``enrichment_forest``."""
+    return stem.rsplit(".", 1)[-1]
 
 
 def _report(
@@ -195,8 +227,10 @@ def _report(
     qc: pd.DataFrame,
     genes: ldenrich.GeneResults,
     sets: ldenrich.GeneSetResults,
+    members: pd.DataFrame,
     screen: pd.DataFrame,
     figures: list[Path],
+    table_files: dict[str, str],
 ) -> Path:
     from ldenrich import report
 
@@ -208,16 +242,17 @@ def _report(
         qc=qc,
         genes=genes.table,
         sets=sets.sets,
-        members=sets.members,
+        members=members,
         table3=sets.table3(screen),
         kruskal=sets.kruskal,
         enrichment=screen,
         # Each PNG/SVG pair is embedded once, as the (smaller) PNG.
         figures=[
-            (_CAPTIONS.get(stem, stem), [p for p in figures if p.stem == stem])
+            (_CAPTIONS.get(_figure_kind(stem), stem), [p for p in figures if p.stem == stem])
             for stem in dict.fromkeys(p.stem for p in figures)
         ],
         notes=[sets.model["description"], *sets.model["notes"]],
+        table_files=table_files,
     )
 
 

@@ -6,7 +6,17 @@ import argparse
 from pathlib import Path
 
 import ldenrich
-from ldenrich.cli._common import LOGGER, add_common_options, start_logging, step, stop_logging
+from ldenrich.cli._common import (
+    LOGGER,
+    OUT_RULE,
+    HelpFormatter,
+    add_common_options,
+    add_out_option,
+    log_items,
+    output_prefix,
+    start_logging,
+    step,
+)
 
 HELP = "gene-set analysis on gene results: MAGMA's competitive regression and the study's t tests"
 
@@ -42,6 +52,10 @@ def add_set_options(p: argparse.ArgumentParser) -> None:
         help="truncate gene Z below -LOW and above mean + HIGH SD (0 disables a side)",
     )  # fmt: skip
     g.add_argument("--min-genes", type=int, default=2, help="regress sets with >= N genes found")
+    g.add_argument(
+        "--members-top", type=int, default=200, metavar="N",
+        help="PREFIX.members.tsv lists the genes of the N most significant sets (0: every set)",
+    )  # fmt: skip
     g.add_argument("--alpha", type=float, default=0.05, help="level of the gene counts")
 
 
@@ -52,8 +66,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help=HELP,
         description=HELP + ". Reads a .genes.raw (GLS with gene-gene correlations) or a "
         ".genes.out (OLS). Writes PREFIX.gsa.out (MAGMA layout), PREFIX.sets.tsv, "
-        "PREFIX.kruskal.tsv, PREFIX.members.tsv (Tables 1/2), PREFIX.table3.tsv and PREFIX.log.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        "PREFIX.kruskal.tsv, PREFIX.members.tsv (Tables 1/2), PREFIX.table3.tsv and PREFIX.log. "
+        + OUT_RULE,
+        formatter_class=HelpFormatter,
     )
     p.add_argument(
         "--gene-results", required=True, type=Path, help="MAGMA or ldenrich .genes.raw/.genes.out"
@@ -65,7 +80,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--gene-loc", type=Path, help="MAGMA .gene.loc: resolves gene symbols of the sets to IDs"
     )
     add_set_options(p)
-    p.add_argument("--out", required=True, type=Path, help="output prefix")
+    add_out_option(p)
     add_common_options(p)
     p.set_defaults(run=run)
     return p
@@ -86,15 +101,15 @@ def log_set_results(res: ldenrich.GeneSetResults) -> None:
     counts = sets.status.value_counts()
     LOGGER.info("  sets: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
     partial = sets[sets.n_genes_missing > 0]
-    for row in partial.head(50).itertuples():
+    lines = []
+    for row in partial.itertuples():
         missing = row.missing_genes.split(",")
         shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
-        LOGGER.info(
-            "  %s: %d of %d genes not in the gene results (%s)",
-            row.set, row.n_genes_missing, row.n_genes, shown,
-        )  # fmt: skip
-    if len(partial) > 50:
-        LOGGER.info("  ... and %d more sets with genes missing (see sets.tsv)", len(partial) - 50)
+        lines.append(
+            f"  {row.set}: {row.n_genes_missing} of {row.n_genes} genes not in the gene results "
+            f"({shown})"
+        )
+    log_items(lines, "gene sets with genes not in the gene results")
     k = res.kruskal.iloc[0]
     LOGGER.info(
         "  Kruskal-Wallis across %d sets: H = %.4g, df = %g, p = %.3g", k.n_sets, k.h, k.df, k.p
@@ -119,8 +134,17 @@ def check_set_args(args: argparse.Namespace) -> None:
     """Argument checks done before any file is read."""
     if args.min_genes < 1:
         raise ldenrich.InvalidArgumentError(f"--min-genes must be at least 1; got {args.min_genes}")
+    if args.members_top < 0:
+        raise ldenrich.InvalidArgumentError(
+            f"--members-top must be 0 (every set) or more; got {args.members_top}"
+        )
     if not 0 < args.alpha < 1:
         raise ldenrich.InvalidArgumentError(f"--alpha must be in (0, 1); got {args.alpha}")
+
+
+def members_sets(args: argparse.Namespace) -> int | None:
+    """``--members-top``: None (every set) for 0."""
+    return args.members_top or None
 
 
 def set_analysis_from_args(
@@ -146,26 +170,23 @@ def set_analysis_from_args(
 def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich sets``."""
     check_set_args(args)
-    out = Path(args.out)
+    out = output_prefix(args.out)
     start_logging(out.with_name(out.name + ".log"), args.verbose)
-    try:
-        with step("reading gene results and gene sets"):
-            genes = ldenrich.read_gene_results(args.gene_results)
-            fmt = genes.settings["format"]
-            LOGGER.info("  %s: %d genes (%s)", args.gene_results, len(genes.table), fmt)
-            for reason, count in genes.qc.itertuples(index=False):
-                if reason not in ("read", "used") and count:
-                    LOGGER.info("    dropped %-24s %d", reason, count)
-            gene_loc = ldenrich.read_gene_loc(args.gene_loc) if args.gene_loc else None
-            gene_sets = [ldenrich.read_gene_sets(p, args.gene_set_format) for p in args.gene_sets]
-            for gs in gene_sets:
-                LOGGER.info("  %s: %d sets (%s)", gs.source, len(gs), gs.format)
-        with step("gene-set analysis"):
-            res = set_analysis_from_args(args, genes, gene_sets, gene_loc)
-        log_set_results(res)
-        for kind, path in res.write(out).items():
-            LOGGER.info("wrote %s (%s)", path, kind)
-        LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
-        return 0
-    finally:
-        stop_logging()
+    with step("reading gene results and gene sets"):
+        genes = ldenrich.read_gene_results(args.gene_results)
+        fmt = genes.settings["format"]
+        LOGGER.info("  %s: %d genes (%s)", args.gene_results, len(genes.table), fmt)
+        for reason, count in genes.qc.itertuples(index=False):
+            if reason not in ("read", "used") and count:
+                LOGGER.info("    dropped %-24s %d", reason, count)
+        gene_loc = ldenrich.read_gene_loc(args.gene_loc) if args.gene_loc else None
+        gene_sets = [ldenrich.read_gene_sets(p, args.gene_set_format) for p in args.gene_sets]
+        for gs in gene_sets:
+            LOGGER.info("  %s: %d sets (%s)", gs.source, len(gs), gs.format)
+    with step("gene-set analysis"):
+        res = set_analysis_from_args(args, genes, gene_sets, gene_loc)
+    log_set_results(res)
+    for kind, path in res.write(out, members_sets=members_sets(args)).items():
+        LOGGER.info("wrote %s (%s)", path, kind)
+    LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
+    return 0

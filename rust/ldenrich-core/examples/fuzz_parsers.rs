@@ -375,9 +375,11 @@ fn variant(e: &Error) -> &'static str {
         Error::Io { .. } => "io",
         Error::Parse { .. } => "parse",
         Error::MissingColumn { .. } => "missing_column",
+        Error::NoRecords { .. } => "no_records",
         Error::InconsistentInput(_) => "inconsistent_input",
         Error::InvalidArgument(_) => "invalid_argument",
         Error::Internal(_) => "internal",
+        Error::Interrupted => "interrupted",
     }
 }
 

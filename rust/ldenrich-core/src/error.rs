@@ -39,6 +39,14 @@ pub enum Error {
         /// Which column is missing and which were found.
         message: String,
     },
+    /// A file that holds no usable record (empty, only comments, every line skipped).
+    #[error("{path}: {message}")]
+    NoRecords {
+        /// File read.
+        path: PathBuf,
+        /// What was expected and what the lines were.
+        message: String,
+    },
     /// Inputs that are individually valid but do not fit together (duplicate gene IDs, no SNP
     /// shared by the summary statistics and the reference, ...).
     #[error("{0}")]
@@ -46,6 +54,9 @@ pub enum Error {
     /// An argument outside its domain (negative window, zero blocks, unknown option value).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// The call was cancelled ([`crate::cancel::request`]: Ctrl-C or SIGTERM) before it finished.
+    #[error("interrupted")]
+    Interrupted,
     /// A bug in ldenrich: an invariant did not hold. Reported, never a crash.
     #[error("internal error (please report): {0}")]
     Internal(String),
@@ -62,6 +73,20 @@ impl Error {
     /// Builds an [`Error::Io`] for `path`.
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         Error::Io { path: path.to_path_buf(), source }
+    }
+
+    /// Builds an [`Error::NoRecords`]: `path` has no `what` among its `lines` lines, with the
+    /// reasons lines were skipped (`(reason, count)`).
+    pub fn no_records(path: &Path, what: &str, lines: u64, skipped: &[(String, u64)]) -> Self {
+        let reasons: Vec<String> = skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        let detail = if lines == 0 {
+            "the file is empty".to_string()
+        } else if reasons.is_empty() {
+            format!("its {lines} lines are blank, comments or a header")
+        } else {
+            format!("of its {lines} lines, skipped: {}", reasons.join(", "))
+        };
+        Error::NoRecords { path: path.to_path_buf(), message: format!("no {what}: {detail}") }
     }
 
     /// Builds an [`Error::Parse`] without a column.

@@ -8,6 +8,8 @@
 //! Nothing here depends on Python; the `ldenrich-py` crate wraps it.
 
 pub mod annot;
+pub mod build_info;
+pub mod cancel;
 pub mod chrom;
 pub mod error;
 pub mod gene;

@@ -1,6 +1,10 @@
 //! One place that decides how many threads a call uses: the explicit argument, else the
 //! `LDENRICH_NUM_THREADS` environment variable, else all cores.
 
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rustc_hash::FxHashMap;
+
 use crate::error::{Error, Result};
 
 /// Name of the environment variable read when no thread count is given.
@@ -48,12 +52,41 @@ pub fn cuts_at_common_keys<A, B>(
     cuts
 }
 
-/// Runs `work` on a dedicated rayon pool of the resolved size.
+/// Runs `work` on a rayon pool of the resolved size. Pools are kept, one per size: starting
+/// threads costs a few milliseconds, paid once per process instead of once per call.
 pub fn with_threads<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> Result<T> {
     let n = resolve_threads(threads)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(n)
-        .build()
-        .map_err(|e| Error::Internal(format!("cannot start {n} threads: {e}")))?;
-    Ok(pool.install(work))
+    Ok(pool(n)?.install(work))
+}
+
+fn pool(n: usize) -> Result<Arc<rayon::ThreadPool>> {
+    static POOLS: OnceLock<Mutex<FxHashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+    // A panic while the lock was held leaves the map intact: keep using it.
+    let mut pools = POOLS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(pool) = pools.get(&n) {
+        return Ok(Arc::clone(pool));
+    }
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot start {n} threads: {e}")))?,
+    );
+    pools.insert(n, Arc::clone(&pool));
+    Ok(pool)
+}
+
+#[cfg(test)]
+mod pool_tests {
+    use super::*;
+
+    #[test]
+    fn pools_are_reused_and_sized_as_asked() {
+        let a = with_threads(Some(3), || (rayon::current_num_threads(), rayon::current_thread_index())).unwrap();
+        assert_eq!(a.0, 3);
+        assert!(a.1.is_some());
+        assert!(Arc::ptr_eq(&pool(3).unwrap(), &pool(3).unwrap()));
+        assert!(!Arc::ptr_eq(&pool(3).unwrap(), &pool(2).unwrap()));
+        assert!(with_threads(Some(0), || ()).is_err());
+    }
 }

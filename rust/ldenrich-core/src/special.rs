@@ -5,7 +5,7 @@ use statrs::function::erf::erfc_inv;
 
 /// Chi-square with one degree of freedom whose upper tail probability is `p`, i.e. the square
 /// of the two-sided normal quantile: `chi2 = 2 * erfc_inv(p)^2`. Accurate to ~1e-15 relative
-/// for `p` from 1 down to the smallest normal double (the "normal route" of METHODS §E.9).
+/// for `p` from 1 down to the smallest normal double (the "normal route" of docs/methods.md §6).
 ///
 /// ```
 /// let q = ldenrich_core::special::chisq_from_p(0.05);

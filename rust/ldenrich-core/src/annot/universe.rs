@@ -335,7 +335,7 @@ fn classify(
     Ok(b)
 }
 
-/// Joins summary statistics to a reference .bim (METHODS §E.8 step 2).
+/// Joins summary statistics to a reference .bim (docs/methods.md §5.2).
 ///
 /// Each summary-statistic row is counted under the first [`DropReason`] that applies, so that
 /// `read == used + sum(dropped)` exactly. Identifiers occurring more than once in either file

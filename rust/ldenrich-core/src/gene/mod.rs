@@ -1,5 +1,5 @@
 //! MAGMA's SNP-wise mean gene analysis on SNP p-values with LD from a PLINK reference panel
-//! (METHODS §B), and gene-gene correlations for the gene-set step.
+//! (docs/methods.md §2), and gene-gene correlations for the gene-set step.
 //!
 //! Per gene: the SNPs of its window that are in both the summary statistics and the panel
 //! (monomorphic ones dropped); SNP p-values clamped to `[1e-50, 1 - 1e-5]`; statistic
@@ -84,7 +84,7 @@ pub struct GeneResult {
     pub n_snps: usize,
     /// Monomorphic panel SNPs of the window, dropped.
     pub n_monomorphic: usize,
-    /// MAGMA's effective number of parameters (METHODS §B.3).
+    /// MAGMA's effective number of parameters (docs/methods.md §2.5).
     pub n_param: usize,
     /// Sample size: the mean per-SNP N (rounded), or the fixed N.
     pub n: f64,
@@ -104,7 +104,7 @@ pub struct GeneResult {
     pub sum_lambda_sq: f64,
 }
 
-/// MAGMA's NPARAM for the SNP-wise mean model (METHODS §B.3): the position of
+/// MAGMA's NPARAM for the SNP-wise mean model (docs/methods.md §2.5): the position of
 /// `1 / sqrt(2 sum lambda^2)` between perfectly correlated and independent SNPs.
 pub fn n_param(k: usize, sum_lambda_sq: f64) -> usize {
     if k <= 1 {
@@ -168,6 +168,7 @@ pub fn analyse_gene(
     planned: &PlannedGene,
     options: &GeneOptions,
 ) -> Result<Option<GeneResult>> {
+    crate::cancel::check()?;
     let (lo, hi) = (planned.range.0 as usize, planned.range.1 as usize);
     let rows: Vec<usize> = universe.bim_row[lo..hi].iter().map(|&r| r as usize).collect();
     let standardized = bed.standardized(&rows)?;
@@ -286,6 +287,7 @@ pub fn gene_correlations(
             let mut cache: std::collections::VecDeque<(usize, Mat<f64>, f64)> = std::collections::VecDeque::new();
             let mut out = Vec::with_capacity(b - a);
             for i in a..b {
+                crate::cancel::check()?;
                 let first = band_start(i);
                 while cache.front().is_some_and(|(j, _, _)| *j < first) {
                     cache.pop_front();

@@ -1,4 +1,4 @@
-//! Competitive gene-set regression as MAGMA fits it (METHODS §C.2):
+//! Competitive gene-set regression as MAGMA fits it (docs/methods.md §3.2):
 //!
 //! `z = b0 + C g + b_S s + e`, `e ~ N(0, sigma^2 R)`,
 //!
@@ -253,8 +253,10 @@ impl BaseModel {
             Some(b) => blocks_of(b, n),
             None => (0..n).map(|i| (i, 1)).collect(),
         };
-        let whitened: Vec<(usize, Vec<f64>)> =
-            spans.par_iter().map(|&(s, len)| whiten_block(s, len, band, &opts)).collect::<Result<_>>()?;
+        let whitened: Vec<(usize, Vec<f64>)> = spans
+            .par_iter()
+            .map(|&(s, len)| crate::cancel::check().and_then(|()| whiten_block(s, len, band, &opts)))
+            .collect::<Result<_>>()?;
         let mut blocks = Vec::with_capacity(spans.len());
         let mut gene_block = vec![0u32; n];
         let mut row_start = 0;
@@ -421,7 +423,9 @@ impl BaseModel {
                 return Err(Error::InvalidArgument(format!("set {s} refers to gene {g} of {}", self.n_genes)));
             }
         }
-        Ok(sets.par_iter().map_init(Scratch::default, |scratch, genes| self.test_set(genes, scratch)).collect())
+        sets.par_iter()
+            .map_init(Scratch::default, |scratch, genes| crate::cancel::check().map(|()| self.test_set(genes, scratch)))
+            .collect()
     }
 }
 

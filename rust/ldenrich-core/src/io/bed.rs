@@ -105,6 +105,9 @@ pub fn read_bed(path: &Path) -> Result<BedIntervals> {
             bed.skipped.push((reason.to_string(), n));
         }
     }
+    if bed.start.is_empty() {
+        return Err(Error::no_records(path, "interval on chromosomes 1-26", reader.line_number(), &bed.skipped));
+    }
     Ok(bed)
 }
 

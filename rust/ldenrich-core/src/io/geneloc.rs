@@ -1,5 +1,5 @@
 //! MAGMA gene-location files: `id chrom start stop [strand [symbol]]`, whitespace separated, no
-//! header, 1-based closed coordinates (METHODS §A.1).
+//! header, 1-based closed coordinates (docs/methods.md §1.1).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -55,8 +55,8 @@ impl GeneLoc {
     }
 
     /// The window-extended closed interval `[start', stop']` of gene `i` under MAGMA's
-    /// strand-aware rule (METHODS §A.3): `up` bp before the transcription start and `down` bp
-    /// after its end, start clamped at 0.
+    /// strand-aware rule (docs/methods.md §1.2): `up` bp before the transcription start and
+    /// `down` bp after its end, start clamped at 0.
     pub fn window(&self, i: usize, up: u64, down: u64) -> (u64, u64) {
         let (before, after) = match self.strand[i] {
             Strand::Forward => (up, down),
@@ -190,6 +190,9 @@ pub fn read_gene_loc(path: &Path) -> Result<GeneLoc> {
         genes.symbol.push(symbol);
     }
     genes.skipped = skipped.into_iter().map(|(r, n)| (r.to_string(), n)).collect();
+    if genes.ids.is_empty() {
+        return Err(Error::no_records(path, "gene locations", reader.line_number(), &genes.skipped));
+    }
     Ok(genes)
 }
 
@@ -208,7 +211,7 @@ mod tests {
         .unwrap();
         let g = read_gene_loc(&p).unwrap();
         assert_eq!(g.len(), 3);
-        // METHODS §A.3: SAMD11 824993-889961, NOC2L 869583-929679 with window=35,10.
+        // docs/methods.md §1.2: SAMD11 824993-889961, NOC2L 869583-929679 with window=35,10.
         assert_eq!(g.window(0, 35_000, 10_000), (824_993, 889_961));
         assert_eq!(g.window(1, 35_000, 10_000), (869_583, 929_679));
         assert_eq!(g.window(2, 35_000, 10_000), (0, 15_000));

@@ -1,6 +1,6 @@
 //! Gene-level results: MAGMA's `.genes.out` (a header line, columns by name) and `.genes.raw`
 //! (`# VERSION`/`# COVAR` comment lines, fixed columns, then each gene's correlations with the
-//! genes before it; METHODS §B.6). ldenrich writes both layouts too.
+//! genes before it; docs/methods.md §2.6). ldenrich writes both layouts too.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -182,6 +182,9 @@ pub fn read_gene_sets(path: &Path, format: GeneSetFormat) -> Result<GeneSets> {
         let mut seen = std::collections::HashSet::new();
         set.genes.retain(|g| seen.insert(g.clone()));
     }
+    if sets.is_empty() {
+        return Err(Error::no_records(path, "gene sets", reader.line_number(), &[]));
+    }
     Ok(GeneSets { path: path.to_path_buf(), format, sets })
 }
 

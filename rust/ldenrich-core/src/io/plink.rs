@@ -1,5 +1,5 @@
 //! PLINK 1 binary genotypes (`.bed` + `.bim` + `.fam`) and the SNP correlation (LD) matrices
-//! computed from them for gene analysis (METHODS.md B.2) and LD scores (D.2).
+//! computed from them for gene analysis (docs/methods.md §2.2).
 //!
 //! The `.bed` is never read whole: SNP rows are fetched on demand with positioned reads on one
 //! shared file handle, so every method takes `&self` and may be called from many rayon threads

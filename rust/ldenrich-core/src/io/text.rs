@@ -538,6 +538,8 @@ pub fn par_chunks_fold<T: Send, A: Send>(
         scope.spawn(move || {
             let mut index = 0usize;
             let mut send = |chunk: Result<RawChunk>| -> bool {
+                // Between chunks the reader stops for a cancellation as for a read error.
+                let chunk = crate::cancel::check().and(chunk);
                 let stop = chunk.is_err();
                 let ok = tx.send((index, chunk)).is_ok();
                 index += 1;

@@ -1,4 +1,4 @@
-//! The mean-chi-square enrichment screen (METHODS §E.8): for every category, annotated SNPs
+//! The mean-chi-square enrichment screen (docs/methods.md §5): for every category, annotated SNPs
 //! against all other SNPs of the universe. Work shared by all categories (global sums, block
 //! sums, ranks, prefix sums) is done once; each category then costs time proportional to its
 //! annotated SNPs plus the number of blocks, plus its ranges times the permutations.
@@ -19,7 +19,7 @@ use crate::stats::sum::Sum;
 /// Options of the screen.
 #[derive(Debug, Clone, Copy)]
 pub struct EnrichmentOptions {
-    /// Number of jackknife blocks (ldsc's default is 200). Capped at the number of SNPs.
+    /// Number of jackknife blocks (ldsc's default is 200). At most the number of SNPs (more is an error).
     pub blocks: usize,
     /// Categories with fewer annotated SNPs are reported but not tested.
     pub min_snps: usize,
@@ -179,7 +179,16 @@ impl<'a> EnrichmentContext<'a> {
                 chisq[i]
             )));
         }
-        let blocks = options.blocks.min(m);
+        if options.blocks > m {
+            // Silently capping would turn the block jackknife into a delete-one-SNP one, whose
+            // standard errors ignore LD.
+            return Err(Error::InvalidArgument(format!(
+                "{} jackknife blocks for {m} SNPs: there must be no more blocks than SNPs \
+                 (a few hundred blocks of contiguous SNPs is usual)",
+                options.blocks
+            )));
+        }
+        let blocks = options.blocks;
         // The ranks (a sort) and the sums (three passes) are independent: one thread each.
         let (ranks, (total, center, centered, centered_sq)) = rayon::join(
             || Ranks::new(chisq),
@@ -212,7 +221,7 @@ impl<'a> EnrichmentContext<'a> {
         })
     }
 
-    /// Number of jackknife blocks actually used (`min(blocks, SNPs)`).
+    /// Number of jackknife blocks used.
     pub fn blocks(&self) -> usize {
         self.separators.len() - 1
     }
@@ -352,7 +361,10 @@ pub fn enrichment<R: AsRef<[(u32, u32)]> + Sync>(
             )));
         }
     }
-    let stats = categories.par_iter().map(|c| context.category(c.as_ref())).collect();
+    let stats = categories
+        .par_iter()
+        .map(|c| crate::cancel::check().map(|()| context.category(c.as_ref())))
+        .collect::<Result<_>>()?;
     Ok((stats, context.blocks()))
 }
 
@@ -393,7 +405,7 @@ mod tests {
 
     #[test]
     fn welch_and_mwu_match_scipy_vectors() {
-        // METHODS §E.1/E.3: x vs y -> t = 2.906571, df = 13.037272, U1 = 91.
+        // docs/methods.md §4.2 and §5.5: x vs y -> t = 2.906571, df = 13.037272, U1 = 91.
         let x = [1.2, 3.4, 2.2, 5.0, 4.4, 3.3, 2.9, 6.1, 0.5, 4.0];
         let y = [2.0, 1.1, 0.3, 1.9, 2.5, 3.0, 0.9, 1.2, 2.2, 1.7, 0.4];
         let chisq: Vec<f64> = x.iter().chain(&y).copied().collect();

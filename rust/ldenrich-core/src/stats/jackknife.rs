@@ -1,4 +1,4 @@
-//! Delete-one-block jackknife over contiguous blocks (METHODS §E.7, as in ldsc).
+//! Delete-one-block jackknife over contiguous blocks (docs/methods.md §5.4, as in ldsc).
 
 /// Block separators `floor(linspace(0, n, blocks + 1))` computed exactly as numpy does
 /// (`b * (n / blocks)` in double precision, last separator `n`), so that ldenrich's blocks are
@@ -35,7 +35,7 @@ mod tests {
 
     #[test]
     fn methods_test_vector() {
-        // METHODS §E.7: ratio of means, B = 4.
+        // The test vector of docs/methods.md §5.4: ratio of means, B = 4.
         let chisq = [1.2, 0.3, 4.5, 2.2, 0.9, 7.1, 0.1, 1.6, 3.3, 0.8, 2.9, 0.4];
         let annotated = [1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 1, 0];
         let sep = block_separators(12, 4);

@@ -1,4 +1,4 @@
-//! Statistics of the enrichment screen (METHODS §E.1, §E.3, §E.7, §E.8).
+//! Statistics of the enrichment screen (docs/methods.md §5).
 
 pub mod enrichment;
 pub mod jackknife;

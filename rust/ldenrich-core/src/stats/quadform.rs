@@ -1,6 +1,7 @@
 //! Upper tail of a weighted sum of independent chi-square(1) variables,
 //! `P(Q > x)` with `Q = sum_k lambda_k chi2_1`: the null distribution of MAGMA's SNP-wise mean
-//! gene statistic (METHODS §B.3), accurate in log scale far below the smallest double (§E.9).
+//! gene statistic (docs/methods.md §2.3-§2.4), accurate in log scale far below the smallest
+//! double (§6).
 //!
 //! # Method
 //!
@@ -437,7 +438,7 @@ mod tests {
 
     #[test]
     fn methods_test_vector() {
-        // METHODS §B.3: 0.01532623 (mpmath, 30 digits: 0.015326238205347243656).
+        // docs/methods.md §2.4: 0.01532623 (mpmath, 30 digits: 0.015326238205347243656).
         let t = weighted_chisq_sf(&[3.0, 1.0, 0.5, 0.3, 0.2], 20.0);
         assert!((t.p - 0.01532623).abs() < 1e-8, "{t:?}");
         assert!(rel(t.p, 0.015_326_238_205_347_244) < 1e-12, "{t:?}");

@@ -154,7 +154,7 @@ mod tests {
 
     #[test]
     fn kruskal_matches_the_scipy_vector() {
-        // METHODS §E.4: H = 7.366379 for these three groups.
+        // docs/methods.md §4.3: H = 7.366379 for these three groups.
         let x = [1.2, 3.4, 2.2, 5.0, 4.4, 3.3, 2.9, 6.1, 0.5, 4.0];
         let y = [2.0, 1.1, 0.3, 1.9, 2.5, 3.0, 0.9, 1.2, 2.2, 1.7, 0.4];
         let values: Vec<f64> = x.iter().chain(&y).chain(&[1.0, 1.0, 2.0, 2.0, 3.0]).copied().collect();
