@@ -29,7 +29,11 @@ rm -rf dist
 export PATH="$PWD/$venv/bin:$PATH"
 # maturin checks the glibc symbol versions against the platform tag and refuses a wheel
 # that would not load there.
-"$venv/bin/maturin" build --release --features isal --compatibility "$PLATFORM" --zig --out dist
+# ISA-L's autotools build cannot use zig's cc wrapper, so its static library is compiled by the
+# system C compiler (cc-rs reads the hyphenated variable before the one maturin sets); it calls
+# only long-standing libc functions, and maturin checks the linked result against the tag.
+env "CC_x86_64-unknown-linux-gnu=${CC:-cc}" "AR_x86_64-unknown-linux-gnu=${AR:-ar}" \
+    "$venv/bin/maturin" build --release --features isal --compatibility "$PLATFORM" --zig --out dist
 "$venv/bin/maturin" sdist --out dist
 wheel=$(ls dist/ldenrich-*-abi3-*.whl)
 "$venv/bin/auditwheel" show "$wheel"
