@@ -229,7 +229,7 @@ pub fn ld_scores(bim: &Bim, bed: &PlinkBed, annot: MatRef<'_, f64>, options: &Ld
                 }
             }
         }
-        let l2 = banded_scores(genotypes.as_ref(), a.as_ref(), &left);
+        let l2 = banded_scores(genotypes.as_ref(), a.as_ref(), &left)?;
         out.kept.extend_from_slice(&kept);
         out.maf.extend_from_slice(&maf);
         pieces.push(l2);
@@ -399,7 +399,8 @@ fn corrected_r2(r: f64, n: f64) -> f64 {
 
 /// The LD scores of one chromosome: `genotypes` is `n x m` standardized (unit population
 /// variance), `annot` is `m x C`, `left` the non-decreasing left edges (`left[k] <= k`).
-pub fn banded_scores(genotypes: MatRef<'_, f64>, annot: MatRef<'_, f64>, left: &[usize]) -> Mat<f64> {
+/// Fails only with [`Error::Interrupted`] when the call is cancelled.
+pub fn banded_scores(genotypes: MatRef<'_, f64>, annot: MatRef<'_, f64>, left: &[usize]) -> Result<Mat<f64>> {
     let (n, m) = (genotypes.nrows(), genotypes.ncols());
     let n_annot = annot.ncols();
     // The diagonal term r2_jj = 1.
@@ -407,6 +408,7 @@ pub fn banded_scores(genotypes: MatRef<'_, f64>, annot: MatRef<'_, f64>, left: &
     let block = block_size(left);
     let starts: Vec<usize> = (0..m).step_by(block).collect();
     for batch in starts.chunks(BATCH) {
+        crate::cancel::check()?;
         // Each block returns its SNPs' sums over partners to their left and the partners' sums
         // over the block; they are added in block order so the result is independent of threads.
         let parts: Vec<(usize, Mat<f64>, Mat<f64>)> = batch
@@ -439,7 +441,7 @@ pub fn banded_scores(genotypes: MatRef<'_, f64>, annot: MatRef<'_, f64>, left: &
             add_assign(dst.as_mut(), partners.as_ref());
         }
     }
-    l2
+    Ok(l2)
 }
 
 /// Turns correlations `r[(jj, kk)]` of SNPs `lo + jj` and `s + kk` into bias-corrected r^2 where

@@ -61,7 +61,7 @@ fn banded_scores_match_every_pair_for_random_edges() {
             .collect();
         for max_dist in [0.0, 2.0, 40.0, 1e9] {
             let left = exact_edges(&coords, max_dist);
-            let got = banded_scores(g.as_ref(), a.as_ref(), &left);
+            let got = banded_scores(g.as_ref(), a.as_ref(), &left).unwrap();
             let want = brute(&g, &a, |j, k| coords[k] - coords[j] <= max_dist);
             for j in 0..m {
                 for c in 0..3 {
@@ -69,7 +69,7 @@ fn banded_scores_match_every_pair_for_random_edges() {
                 }
             }
             let ldsc = ldsc_edges(&left, LDSC_CHUNK);
-            let got = banded_scores(g.as_ref(), a.as_ref(), &ldsc);
+            let got = banded_scores(g.as_ref(), a.as_ref(), &ldsc).unwrap();
             let want = brute(&g, &a, |j, k| j >= ldsc[k]);
             assert!((0..m).all(|j| (got[(j, 0)] - want[(j, 0)]).abs() < 1e-9));
             // ldsc's window contains the exact one.
