@@ -18,7 +18,9 @@ from ldenrich.cli import main
 N_SNPS = 2500
 
 
-def _write_panel(dst: Path, cm_scale: float = 1.0, zero_cm: bool = False) -> Path:
+def _write_panel(
+    dst: Path, cm_scale: float = 1.0, zero_cm: bool = False, chroms: list[str] | None = None
+) -> Path:
     """The first N_SNPS SNPs of the bundled panel, with ~2% missing calls, one monomorphic SNP,
     one all-heterozygous SNP and one with every call missing."""
     ex = ldenrich.example_data()
@@ -40,8 +42,10 @@ def _write_panel(dst: Path, cm_scale: float = 1.0, zero_cm: bool = False) -> Pat
     Path(f"{prefix}.bed").write_bytes(bytes([0x6C, 0x1B, 0x01]) + rows.astype(np.uint8).tobytes())
     with gzip.open(ex.bim, "rt") as fh:
         bim = [line.split() for _, line in zip(range(N_SNPS), fh, strict=False)]
-    for f in bim:
+    for i, f in enumerate(bim):
         f[2] = "0" if zero_cm else repr(float(f[2]) * cm_scale)
+        if chroms is not None:
+            f[0] = chroms[i]
     Path(f"{prefix}.bim").write_text("".join("\t".join(f) + "\n" for f in bim))
     Path(f"{prefix}.fam").write_text(Path(f"{ex.bfile}.fam").read_text())
     return prefix
@@ -218,3 +222,25 @@ def test_bad_maps_and_annotations_are_refused(
         ldenrich.ldscore(morgans, ld_wind_snps=3, window_rule="ldcs")  # type: ignore[arg-type]
     with pytest.raises(ldenrich.InconsistentInputError, match="none of the 1 --print-snps"):
         ldenrich.ldscore(morgans, ld_wind_snps=3, print_snps=["rsNOPE"])
+
+
+def test_windows_stop_at_chromosome_ends(tmp_path: Path, annot: pd.DataFrame) -> None:
+    (tmp_path / "two").mkdir()
+    (tmp_path / "one").mkdir()
+    split = 1300
+    two = _write_panel(tmp_path / "two", chroms=["21"] * split + ["22"] * (N_SNPS - split))
+    one = _write_panel(tmp_path / "one")
+    both = ldenrich.ldscore(two, annot, window_rule="exact")
+    whole = ldenrich.ldscore(one, annot, window_rule="exact")
+    assert list(both["CHR"].unique()) == ["21", "22"]
+    # Within a chromosome nothing changes where no window crosses the split; at the split, the
+    # two-chromosome scores lose exactly the cross pairs.
+    far = both["BP"].to_numpy() < both["BP"].iloc[0] + 1e6
+    np.testing.assert_allclose(both.iloc[:, 5:][far], whole.iloc[:, 5:][far], atol=1e-9)
+    at_split = both.index[both["CHR"] == "22"][0]
+    assert both["sparseL2"].iloc[at_split] != whole["sparseL2"].iloc[at_split]
+    # A chromosome split into two runs of the .bim is refused.
+    (tmp_path / "bad").mkdir()
+    bad = _write_panel(tmp_path / "bad", chroms=(["21"] * 10 + ["22"] * 10) * (N_SNPS // 20))
+    with pytest.raises(ldenrich.ParseError, match="chromosome 21 starts again"):
+        ldenrich.ldscore(bad, ld_wind_snps=3)
