@@ -63,11 +63,22 @@ def _option(action: argparse.Action) -> str:
 
 def render() -> str:
     """The Markdown of the page."""
-    # Usage lines wrap at the terminal width; fix it so the page is the same everywhere.
-    os.environ["COLUMNS"] = "100"
     from ldenrich.cli import build_parser
 
-    parser = build_parser()
+    # Usage lines wrap at the terminal width; fix it so the page is the same everywhere, and
+    # leave the environment as it was (the tests call this in-process).
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"
+    try:
+        return _render(build_parser())
+    finally:
+        if saved is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = saved
+
+
+def _render(parser: argparse.ArgumentParser) -> str:
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     helps = {c.dest: c.help for c in sub._choices_actions}
     out = [HEADER]

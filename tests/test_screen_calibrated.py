@@ -58,41 +58,49 @@ def test_blocks_in_and_t_p_match_numpy_and_scipy(seed: int) -> None:
         assert math.isnan(row.enrichment_p_perm) and row.n_permutations == 0
 
 
-def exact_shift_p(chisq: np.ndarray, chrom: np.ndarray, mask: np.ndarray) -> float:
-    """P(shifted sum >= observed) over every combination of per-chromosome offsets."""
-    codes = list(dict.fromkeys(chrom.tolist()))
-    per_chrom = []
-    for c in codes:
-        idx = np.flatnonzero(chrom == c)
-        x, member = chisq[idx], mask[idx]
-        if not member.any():
-            continue
-        per_chrom.append([float(x[np.roll(member, u)].sum()) for u in range(len(idx))])
-    observed = sum(sums[0] for sums in per_chrom)
-    hits = total = 0
-    for combo in itertools.product(*per_chrom):
-        total += 1
-        hits += sum(combo) >= observed - 1e-9
-    return hits / total
+def exact_shift_p(chisq: np.ndarray, chrom: np.ndarray, mask: np.ndarray, blocks: int) -> tuple:
+    """Every combination of per-chromosome offsets, each placement scored by the screen's own
+    jackknife z (the array path, no permutations): the exact studentized permutation p, over
+    the placements with a defined jackknife; by the ratio when the category's is undefined."""
+    bounds = [np.flatnonzero(chrom == c) for c in dict.fromkeys(chrom.tolist())]
+    moving = [idx for idx in bounds if mask[idx].any()]
+    placements = {}
+    for combo in itertools.product(*[range(len(idx)) for idx in moving]):
+        shifted = mask.copy()
+        for idx, u in zip(moving, combo, strict=True):
+            shifted[idx] = np.roll(mask[idx], u)
+        placements["_".join(map(str, combo))] = shifted
+    table = ldenrich.enrichment_arrays(chisq, placements, blocks=blocks, permutations=0)
+    table = table.set_index("category")
+    observed = table.loc["_".join("0" * len(moving))]
+    if np.isfinite(observed.enrichment_z):
+        z = table.enrichment_z.to_numpy()
+        z = z[np.isfinite(z)]
+        return float(np.mean(z >= observed.enrichment_z - 1e-9)), "z"
+    ratio = table.enrichment.to_numpy()
+    return float(np.mean(ratio >= observed.enrichment - 1e-9)), "ratio"
 
 
-@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("seed", range(4))
 def test_permutation_p_matches_the_exact_shift_distribution(seed: int) -> None:
     rng = np.random.default_rng(100 + seed)
-    sizes = [int(rng.integers(15, 40)) for _ in range(3)]
+    sizes = [int(rng.integers(12, 24)) for _ in range(3)]
     chrom = np.repeat(np.array([3, 7, 21]), sizes)
     m = len(chrom)
     chisq = np.round(stats.chi2.rvs(1, size=m, random_state=rng), 1)  # ties
     mask = np.zeros(m, dtype=bool)
-    mask[rng.choice(m, size=6, replace=False)] = True
+    mask[rng.choice(sizes[0] + sizes[1], size=4, replace=False)] = True
     mask[sizes[0] - 2 : sizes[0] + 2] = True  # a run across the first chromosome bound
-    k = 200_000
+    # Few blocks make the jackknife undefined (the ratio decides); more make it defined.
+    blocks = [2, 6, 8, 12][seed]
+    k = 100_000
     row = ldenrich.enrichment_arrays(
-        chisq, {"c": mask}, blocks=10, permutations=k, perm_stop=0, chrom=chrom, seed=seed
+        chisq, {"c": mask}, blocks=blocks, permutations=k, perm_stop=0, chrom=chrom, seed=seed
     ).iloc[0]
-    want = exact_shift_p(chisq, chrom, mask)
+    want, statistic = exact_shift_p(chisq, chrom, mask, blocks)
+    assert row.perm_statistic == statistic
     assert row.n_permutations == k
-    # The permutation p is (1 + hits) / (k + 1): an unbiased draw of the exact probability.
+    # (1 + hits) / (k + 1): an unbiased draw of the exact probability.
     assert abs(row.enrichment_p_perm - want) < 4 * math.sqrt(want * (1 - want) / k) + 2 / k
 
 

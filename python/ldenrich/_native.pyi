@@ -9,6 +9,7 @@ __all__ = [
     "DEFLATE_BACKEND",
     "Annotation",
     "Bim",
+    "CancelledError",
     "GeneLoc",
     "GenePlan",
     "GlsModel",
@@ -21,6 +22,7 @@ __all__ = [
     "SumStats",
     "__version__",
     "annotate",
+    "cancel",
     "enrichment_ranges",
     "gene_plan",
     "gls_model",
@@ -35,6 +37,7 @@ __all__ = [
     "read_gene_sets",
     "read_sumstats",
     "resolve_gene_sets",
+    "resolve_threads",
     "weighted_chisq_sf",
 ]
 

@@ -65,6 +65,7 @@ COLUMNS = [
     "enrichment_mlog10p_perm",
     "p_perm_bonferroni",
     "q_perm_bh",
+    "perm_statistic",
     "n_permutations",
     "welch_t",
     "welch_df",
@@ -176,11 +177,15 @@ def enrichment(
     DataFrame
         One row per category with the columns of :data:`COLUMNS`:
 
-        * ``enrichment_p_perm``: one-sided (enrichment) permutation p,
-          ``(1 + #{shifted ratio >= observed}) / (permutations + 1)`` (or ``perm_stop /
-          n_permutations`` when stopped early), the category's membership shifted circularly
-          by an independent uniform offset within each chromosome's SNP order; the calibrated
-          p to read first; ``n_permutations`` is the number of shifts drawn;
+        * ``enrichment_p_perm``: one-sided (enrichment) permutation p, ``(1 + #{shifted >=
+          observed}) / (permutations + 1)`` (or ``perm_stop / n_permutations`` when stopped
+          early). The category's membership is shifted circularly by an independent uniform
+          offset within each chromosome's SNP order, and each placement is scored by its
+          jackknife z, ``(ratio - 1) / SE`` (``perm_statistic = "z"``): the SE carries the LD
+          of the SNPs a placement covers, which the ratio alone does not. Shifts whose
+          jackknife is undefined are skipped; a category whose own jackknife is undefined is
+          scored by its ratio (``perm_statistic = "ratio"``). The calibrated p to read first;
+          ``n_permutations`` is the number of shifts that entered it;
         * ``enrichment_p_t``: two-sided Student t p of the jackknife z with
           ``n_blocks_in - 1`` degrees of freedom, ``n_blocks_in`` the blocks holding annotated
           SNPs; ``few_blocks`` flags ``n_blocks_in <`` :data:`FEW_BLOCKS`;

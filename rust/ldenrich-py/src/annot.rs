@@ -87,6 +87,12 @@ fn stats_dict<'py>(py: Python<'py>, stats: Vec<CategoryStats>) -> PyResult<Bound
     d.set_item("jackknife_ok", stats.iter().map(|s| s.jackknife_ok).collect::<Vec<bool>>().into_pyarray(py))?;
     d.set_item("n_blocks_in", stats.iter().map(|s| s.n_blocks_in as u64).collect::<Vec<_>>().into_pyarray(py))?;
     d.set_item("enrichment_p_perm", col(|s| s.enrichment_p_perm).into_pyarray(py))?;
+    let statistic = |s: &CategoryStats| match (s.permutations_drawn, s.perm_studentized) {
+        (0, _) => "",
+        (_, true) => "z",
+        (_, false) => "ratio",
+    };
+    d.set_item("perm_statistic", stats.iter().map(statistic).collect::<Vec<_>>())?;
     d.set_item(
         "n_permutations",
         stats.iter().map(|s| s.permutations_drawn as u64).collect::<Vec<_>>().into_pyarray(py),

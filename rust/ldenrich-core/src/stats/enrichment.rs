@@ -107,10 +107,15 @@ pub struct CategoryStats {
     /// Jackknife blocks holding at least one annotated SNP: only these inform the SE, so the
     /// z is referred to Student's t with `n_blocks_in - 1` degrees of freedom.
     pub n_blocks_in: usize,
-    /// One-sided circular-shift permutation p of the enrichment (NaN without permutations).
+    /// One-sided circular-shift permutation p of the enrichment: the category's jackknife z
+    /// against those of its shifts (its ratio when its jackknife is undefined); NaN without
+    /// permutations.
     pub enrichment_p_perm: f64,
     /// Shifts drawn for `enrichment_p_perm` (fewer than asked when stopped early).
     pub permutations_drawn: usize,
+    /// Whether the shifts were compared by their jackknife z (else by their ratio, when the
+    /// category's own jackknife is undefined).
+    pub perm_studentized: bool,
     /// Welch t of annotated vs other chi-squares.
     pub welch_t: f64,
     /// Welch-Satterthwaite degrees of freedom (1 when undefined, as scipy does).
@@ -137,6 +142,7 @@ impl CategoryStats {
             n_blocks_in: 0,
             enrichment_p_perm: f64::NAN,
             permutations_drawn: 0,
+            perm_studentized: false,
             welch_t: f64::NAN,
             welch_df: f64::NAN,
             mwu_u: f64::NAN,
@@ -206,7 +212,7 @@ impl<'a> EnrichmentContext<'a> {
         );
         let separators = block_separators(m, blocks);
         let block_sum = separators.windows(2).map(|w| crate::stats::sum::sum(&chisq[w[0]..w[1]])).collect();
-        let null = ShiftNull::new(chisq, chromosomes)?;
+        let null = ShiftNull::new(chisq, chromosomes, separators.clone())?;
         Ok(EnrichmentContext {
             chisq,
             center,
@@ -293,7 +299,7 @@ impl<'a> EnrichmentContext<'a> {
         let enrichment_z = (enrichment - 1.0) / enrichment_se;
         let n_blocks_in = block_n_in.iter().filter(|&&n| n > 0).count();
         let o = &self.options;
-        let (enrichment_p_perm, permutations_drawn) = self.null.p_value(ranges, o.permutations, o.perm_stop, o.seed);
+        let perm = self.null.p_value(ranges, o.permutations, o.perm_stop, o.seed);
 
         // Welch t: in-group variance by a second exact pass; out-group from sums centred on the
         // global mean, which keeps the subtraction well conditioned.
@@ -332,8 +338,9 @@ impl<'a> EnrichmentContext<'a> {
             enrichment_z,
             jackknife_ok,
             n_blocks_in,
-            enrichment_p_perm,
-            permutations_drawn,
+            enrichment_p_perm: perm.p,
+            permutations_drawn: perm.drawn,
+            perm_studentized: perm.studentized,
             welch_t,
             welch_df,
             mwu_u,
