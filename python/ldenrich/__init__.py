@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         read_gene_sets,
         read_sumstats,
     )
+    from ldenrich.ldscores import ldscore, read_annot, write_ldscore
     from ldenrich.sets import GeneSetResults, gene_set_analysis, read_gene_results
     from ldenrich.stats import enrichment, enrichment_arrays
 
@@ -72,10 +73,13 @@ _LAZY = {
     "read_gene_results": "ldenrich.sets",
     "enrichment": "ldenrich.stats",
     "enrichment_arrays": "ldenrich.stats",
+    "ldscore": "ldenrich.ldscores",
+    "read_annot": "ldenrich.ldscores",
+    "write_ldscore": "ldenrich.ldscores",
 }
 
 
-_SUBMODULES = frozenset({"annot", "genes", "io", "plots", "report", "sets", "stats"})
+_SUBMODULES = frozenset({"annot", "genes", "io", "ldscores", "plots", "report", "sets", "stats"})
 
 
 def __getattr__(name: str) -> Any:
@@ -161,10 +165,13 @@ __all__ = [
     "example_data",
     "gene_analysis",
     "gene_set_analysis",
+    "ldscore",
+    "read_annot",
     "read_bed",
     "read_bim",
     "read_gene_loc",
     "read_gene_results",
     "read_gene_sets",
     "read_sumstats",
+    "write_ldscore",
 ]

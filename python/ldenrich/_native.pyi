@@ -28,6 +28,7 @@ __all__ = [
     "gls_model",
     "kruskal_wallis_h",
     "ld_matrix",
+    "ld_scores",
     "read_bed",
     "read_bim",
     "read_dosages",
@@ -208,6 +209,15 @@ def ld_matrix(
     prefix: str, snp_rows: list[int]
 ) -> tuple[npt.NDArray[np.float64], list[int], int]: ...
 def read_dosages(prefix: str, snp_rows: list[int]) -> npt.NDArray[np.float64]: ...
+def ld_scores(
+    prefix: str,
+    annot: npt.NDArray[np.float64] | None,
+    window_unit: str,
+    window_size: float,
+    rule: str,
+    maf_min: float,
+    threads: int | None = None,
+) -> dict[str, Any]: ...
 def weighted_chisq_sf(lambdas: npt.NDArray[np.float64], x: float) -> tuple[float, float]: ...
 def read_gene_results(path: str) -> dict[str, Any]: ...
 

@@ -15,6 +15,7 @@ pub mod error;
 pub mod gene;
 pub mod gsa;
 pub mod io;
+pub mod ldscore;
 pub mod parallel;
 pub mod radix;
 pub mod special;

@@ -7,6 +7,7 @@ mod errors;
 mod gene;
 mod gsa;
 mod io;
+mod ldscore;
 mod plink;
 mod stats;
 
@@ -41,6 +42,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     gene::register(m)?;
     gsa::register(m)?;
     plink::register(m)?;
+    ldscore::register(m)?;
     stats::register(m)?;
     Ok(())
 }

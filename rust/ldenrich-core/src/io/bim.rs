@@ -19,6 +19,8 @@ pub struct Bim {
     pub chrom: Vec<u8>,
     /// Base-pair position (1-based).
     pub bp: Vec<u32>,
+    /// Genetic position (column 3, centimorgans by PLINK's convention; 0 when unknown).
+    pub cm: Vec<f64>,
     /// Variant identifiers.
     pub ids: SnpIds,
     /// Allele 1 and allele 2.
@@ -48,6 +50,7 @@ pub fn read_bim(path: &Path) -> Result<Bim> {
         path: path.clone(),
         chrom: Vec::new(),
         bp: Vec::new(),
+        cm: Vec::new(),
         ids: SnpIds::default(),
         a1: AlleleColumn::default(),
         a2: AlleleColumn::default(),
@@ -61,6 +64,7 @@ pub fn read_bim(path: &Path) -> Result<Bim> {
         |bim, part| {
             bim.chrom.extend_from_slice(&part.chrom);
             bim.bp.extend_from_slice(&part.bp);
+            bim.cm.extend_from_slice(&part.cm);
             bim.ids.absorb(part.ids, &mut []);
             bim.a1.absorb(part.a1);
             bim.a2.absorb(part.a2);
@@ -68,6 +72,7 @@ pub fn read_bim(path: &Path) -> Result<Bim> {
     )?;
     bim.chrom.shrink_to_fit();
     bim.bp.shrink_to_fit();
+    bim.cm.shrink_to_fit();
     bim.ids.finish();
     bim.a1.finish();
     bim.a2.finish();
@@ -83,6 +88,7 @@ fn parse_bim_lines(path: &Path, bytes: &[u8]) -> Result<Bim> {
         path: PathBuf::new(),
         chrom: Vec::with_capacity(capacity),
         bp: Vec::with_capacity(capacity),
+        cm: Vec::with_capacity(capacity),
         ids: SnpIds::with_capacity(capacity),
         a1: AlleleColumn::default(),
         a2: AlleleColumn::default(),
@@ -106,14 +112,9 @@ fn parse_bim_lines(path: &Path, bytes: &[u8]) -> Result<Bim> {
         })?;
         let cm_raw = field(line, &ranges, 2);
         // "0" and "0.0" are what almost every .bim holds; skip the float parser for them.
-        if !matches!(cm_raw, b"0" | b"0.0") && parse_f64(cm_raw).is_none() {
-            return Err(Error::parse_col(
-                path,
-                line_no,
-                "3 (cM)",
-                format!("expected a number, found '{}'", show(cm_raw)),
-            ));
-        }
+        let cm = if matches!(cm_raw, b"0" | b"0.0") { Some(0.0) } else { parse_f64(cm_raw) }.ok_or_else(|| {
+            Error::parse_col(path, line_no, "3 (cM)", format!("expected a number, found '{}'", show(cm_raw)))
+        })?;
         let bp_raw = field(line, &ranges, 3);
         let bp = parse_i64(bp_raw).filter(|&v| (0..=i64::from(u32::MAX)).contains(&v)).ok_or_else(|| {
             Error::parse_col(
@@ -125,6 +126,7 @@ fn parse_bim_lines(path: &Path, bytes: &[u8]) -> Result<Bim> {
         })?;
         bim.chrom.push(chrom);
         bim.bp.push(bp as u32);
+        bim.cm.push(cm);
         bim.ids.push(field(line, &ranges, 1));
         bim.a1.push(field(line, &ranges, 4));
         bim.a2.push(field(line, &ranges, 5));
@@ -143,6 +145,7 @@ mod tests {
         let bim = read_bim(&dir.path().join("p")).unwrap();
         assert_eq!(bim.chrom, [22, 23]);
         assert_eq!(bim.bp, [100, 200]);
+        assert_eq!(bim.cm, [0.0, 0.5]);
         assert_eq!(bim.ids.name(1), "rs2");
         for (text, needle) in [
             ("1 rs1 0 100 A\n", "6 fields"),

@@ -92,6 +92,9 @@ pub struct Standardized {
     pub monomorphic: usize,
     /// Minor allele count among the called genotypes of each kept SNP (same order as `kept`).
     pub minor_allele_counts: Vec<f64>,
+    /// Frequency of allele 2 (`.bim` column 6) among the called genotypes of each kept SNP (same
+    /// order as `kept`), computed as ldsc does, so `min(f, 1 - f)` is its MAF to the last bit.
+    pub allele2_frequency: Vec<f64>,
 }
 
 /// Genotype code counts of one SNP row: `[hom A1, missing, het, hom A2]` (codes 00, 01, 10, 11).
@@ -329,6 +332,7 @@ impl PlinkBed {
         let mut packed = Vec::with_capacity(snps.len() * width);
         let mut tables: Vec<Option<[f64; 4]>> = Vec::with_capacity(snps.len());
         let mut macs: Vec<f64> = Vec::with_capacity(snps.len());
+        let mut freqs: Vec<f64> = Vec::with_capacity(snps.len());
         self.for_each_row(snps, |_, row| {
             packed.extend_from_slice(row);
             let counts = code_counts(row, n);
@@ -336,18 +340,20 @@ impl PlinkBed {
             let allele1 = 2 * counts[0] + counts[2];
             let called = 2 * (counts[0] + counts[2] + counts[3]);
             macs.push(allele1.min(called - allele1) as f64);
+            freqs.push((called - allele1) as f64 / called.max(1) as f64);
             tables.push(standardizing_table(counts, n));
             Ok(())
         })?;
         let kept: Vec<usize> = (0..snps.len()).filter(|&i| tables[i].is_some()).collect();
         let minor_allele_counts = kept.iter().map(|&i| macs[i]).collect();
+        let allele2_frequency = kept.iter().map(|&i| freqs[i]).collect();
         let monomorphic = snps.len() - kept.len();
         let mut matrix = Mat::<f64>::zeros(n, kept.len());
         for (column, &i) in kept.iter().enumerate() {
             let table = tables[i].ok_or_else(|| Error::Internal("kept SNP without a table".into()))?;
             decode_row(&packed[i * width..(i + 1) * width], &table, matrix.col_as_slice_mut(column));
         }
-        Ok(Standardized { matrix, kept, monomorphic, minor_allele_counts })
+        Ok(Standardized { matrix, kept, monomorphic, minor_allele_counts, allele2_frequency })
     }
 }
 

@@ -1,0 +1,274 @@
+"""Partitioned LD scores of a PLINK reference panel, as ldsc's ``--l2`` computes them.
+
+The computation (SNP filter, standardisation, bias-corrected r^2, windows) runs in the Rust
+core; this module reads annotations, names columns and writes ldsc's file layout.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from ldenrich import _native
+from ldenrich._atomic import atomic_path
+from ldenrich.errors import InconsistentInputError, InvalidArgumentError, ParseError
+from ldenrich.io import chrom_name
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PathLike = str | os.PathLike[str]
+WindowRule = Literal["ldsc", "exact"]
+
+#: First four columns of a full ldsc ``.annot`` file (a thin one has annotation columns only).
+FULL_ANNOT_COLUMNS = ("CHR", "BP", "SNP", "CM")
+
+
+def read_annot(path: PathLike, bim_snps: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read an ldsc ``.annot`` or ``.annot.gz`` file, full or thin.
+
+    A full file starts with the columns ``CHR BP SNP CM``; its SNPs must be the panel's, in the
+    panel's order (checked when ``bim_snps`` is given). A thin file has annotation columns only,
+    one row per panel SNP.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The annotation file (tab or space separated, header line, optionally gzip).
+    bim_snps : sequence of str, optional
+        The panel's SNP IDs in ``.bim`` order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One float column per annotation, one row per panel SNP.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.annot"
+    >>> rows = ["CHR BP SNP CM coding", "22 5 rs1 0 1", "22 9 rs2 0 0"]
+    >>> _ = p.write_text("\\n".join(rows) + "\\n")
+    >>> read_annot(p, ["rs1", "rs2"])["coding"].tolist()
+    [1.0, 0.0]
+    """
+    import pandas as pd
+
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, sep=r"\s+", dtype=str, keep_default_na=False)
+    except (pd.errors.EmptyDataError, UnicodeDecodeError, gzip.BadGzipFile) as exc:
+        raise ParseError(f"{path}: line 1: not a readable .annot file ({exc})") from None
+    full = tuple(table.columns[:4]) == FULL_ANNOT_COLUMNS
+    if full:
+        if bim_snps is not None:
+            snps = table["SNP"].to_numpy()
+            if len(snps) != len(bim_snps):
+                raise InconsistentInputError(
+                    f"{path}: {len(snps)} SNP rows; the panel has {len(bim_snps)} SNPs (the .annot "
+                    "must list the panel's SNPs in the panel's order)"
+                )
+            differ = np.flatnonzero(snps != np.asarray(bim_snps, dtype=object))
+            if differ.size:
+                i = int(differ[0])
+                raise InconsistentInputError(
+                    f"{path}: line {i + 2}, column SNP: '{snps[i]}' but SNP {i + 1} of the panel "
+                    f"is '{bim_snps[i]}' (the .annot must list the panel's SNPs in its order)"
+                )
+        table = table.iloc[:, 4:]
+    elif bim_snps is not None and len(table) != len(bim_snps):
+        raise InconsistentInputError(
+            f"{path}: {len(table)} rows; the panel has {len(bim_snps)} SNPs (a thin .annot has one "
+            "row per panel SNP, in the panel's order)"
+        )
+    if table.shape[1] == 0:
+        raise ParseError(f"{path}: line 1: no annotation column")
+    values = np.empty(table.shape, dtype=float)
+    for c, name in enumerate(table.columns):
+        column = pd.to_numeric(table[name], errors="coerce").to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isfinite(column))
+        if bad.size:
+            i = int(bad[0])
+            raise ParseError(
+                f"{path}: line {i + 2}, column {name}: expected a number, found "
+                f"'{table[name].iloc[i]}'"
+            )
+        values[:, c] = column
+    return pd.DataFrame(values, columns=list(table.columns))
+
+
+def _read_print_snps(print_snps: PathLike | Sequence[str]) -> set[str]:
+    if isinstance(print_snps, (str, os.PathLike)):
+        path = Path(print_snps)
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt") as fh:
+            return {line.split()[0] for line in fh if line.strip()}
+    return set(print_snps)
+
+
+def ldscore(
+    bfile: PathLike,
+    annot: pd.DataFrame | np.ndarray | PathLike | Sequence[PathLike] | None = None,
+    *,
+    ld_wind_cm: float | None = None,
+    ld_wind_kb: float | None = None,
+    ld_wind_snps: int | None = None,
+    window_rule: WindowRule = "ldsc",
+    maf: float = 0.0,
+    print_snps: PathLike | Sequence[str] | None = None,
+    threads: int | None = None,
+) -> pd.DataFrame:
+    """LD scores of the SNPs of a PLINK panel for one or many annotations (ldsc ``--l2``).
+
+    ``L2[j, a] = sum_k r2_jk * A[k, a]`` over the SNPs ``k`` of ``j``'s chromosome inside its
+    window (``j`` included), with ``r2 = r^2 - (1 - r^2) / (n - 2)`` (ldsc's bias correction) of
+    the genotypes standardised after mean imputation. SNPs with MAF (over called genotypes) at or
+    below ``maf``, monomorphic, or only heterozygous or missing, are dropped, as in ldsc.
+
+    Parameters
+    ----------
+    bfile : str or PathLike
+        PLINK prefix (``.bed``, ``.bim`` or ``.bim.gz``, ``.fam``); SNP-major ``.bed``.
+    annot : DataFrame, ndarray, path or list of paths, optional
+        One row per ``.bim`` SNP; columns are annotations (binary or continuous). Paths are ldsc
+        ``.annot[.gz]`` files (full or thin), placed side by side. Default: one all-ones column
+        (plain LD scores, column ``L2``).
+    ld_wind_cm, ld_wind_kb, ld_wind_snps : float or int, optional
+        Window in cM (default 1 when none is given), kb or SNPs; at most one.
+    window_rule : {"ldsc", "exact"}
+        ``"ldsc"`` reproduces ldsc's chunked window (every SNP of a 50-SNP chunk uses the window
+        of the chunk's first SNP, rounded to whole chunks), so scores combine with published
+        ldsc scores; ``"exact"`` counts exactly the pairs within the window.
+    maf : float
+        MAF filter (strictly greater is kept).
+    print_snps : path or sequence of str, optional
+        Restrict the rows returned to these SNP IDs (a file: first column); LD is still computed
+        over every panel SNP, and ``M`` counts every SNP kept.
+    threads : int, optional
+        Threads (default: ``LDENRICH_NUM_THREADS`` or all cores). Results do not depend on it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``CHR SNP BP CM MAF`` then one ``<name>L2`` column per annotation. ``attrs`` holds
+        ``M`` and ``M_5_50`` (dicts from column to the annotation's sum over the SNPs kept, and
+        over those with MAF > 0.05), ``n_samples`` and ``dropped`` (SNP counts by reason).
+
+    Examples
+    --------
+    >>> import ldenrich
+    >>> ex = ldenrich.example_data()
+    >>> scores = ldenrich.ldscore(ex.bfile, ld_wind_snps=100)
+    >>> len(scores), scores.attrs["M"]["L2"] == len(scores)
+    (15938, True)
+    >>> round(float(scores["L2"].mean()), 2)
+    16.31
+    """
+    import pandas as pd
+
+    given = [
+        (u, v)
+        for u, v in (("cm", ld_wind_cm), ("kb", ld_wind_kb), ("snps", ld_wind_snps))
+        if v is not None
+    ]
+    if len(given) > 1:
+        raise InvalidArgumentError("give at most one of ld_wind_cm, ld_wind_kb and ld_wind_snps")
+    unit, size = given[0] if given else ("cm", 1.0)
+    bfile = os.fspath(bfile)
+    matrix: np.ndarray | None
+    if annot is None:
+        names, matrix = ["L2"], None
+    elif isinstance(annot, pd.DataFrame):
+        names = [f"{c}L2" for c in annot.columns]
+        matrix = annot.to_numpy(dtype=float)
+    elif isinstance(annot, np.ndarray):
+        matrix = np.asarray(annot, dtype=float)
+        if matrix.ndim == 1:
+            matrix = matrix[:, None]
+        names = [f"ANNOT{i}L2" for i in range(matrix.shape[1])]
+    else:
+        paths = [annot] if isinstance(annot, (str, os.PathLike)) else list(annot)
+        snps = _native.read_bim(bfile, threads).snp_ids()
+        frames = [read_annot(p, snps) for p in paths]
+        table = pd.concat(frames, axis=1)
+        names = [f"{c}L2" for c in table.columns]
+        matrix = table.to_numpy(dtype=float)
+    if matrix is not None:
+        if matrix.ndim != 2:
+            raise InvalidArgumentError(f"annot must be 2-dimensional, got shape {matrix.shape}")
+        if len(set(names)) != len(names):
+            raise InvalidArgumentError(f"annotation names repeat: {names}")
+        matrix = np.ascontiguousarray(matrix)
+    out = _native.ld_scores(bfile, matrix, unit, float(size), window_rule, float(maf), threads)
+    frame = pd.DataFrame(
+        {
+            "CHR": [chrom_name(c) for c in out["chrom"]],
+            "SNP": out["snp"],
+            "BP": out["bp"].astype(np.int64),
+            "CM": out["cm"],
+            "MAF": out["maf"],
+        }
+    )
+    scores = pd.DataFrame(out["l2"], columns=names)
+    frame = pd.concat([frame, scores], axis=1)
+    if print_snps is not None:
+        wanted = _read_print_snps(print_snps)
+        frame = frame[frame["SNP"].isin(wanted)].reset_index(drop=True)
+        if frame.empty:
+            raise InconsistentInputError(
+                f"none of the {len(wanted)} --print-snps SNPs is among the {len(out['snp'])} panel "
+                "SNPs kept"
+            )
+    frame.attrs["M"] = dict(zip(names, map(float, out["m"]), strict=True))
+    frame.attrs["M_5_50"] = dict(zip(names, map(float, out["m_5_50"]), strict=True))
+    frame.attrs["n_samples"] = int(out["n_samples"])
+    frame.attrs["dropped"] = {
+        "monomorphic_or_het_only": int(out["dropped_monomorphic"]),
+        "maf": int(out["dropped_maf"]),
+    }
+    return frame
+
+
+def write_ldscore(frame: pd.DataFrame, prefix: PathLike, *, cm_maf: bool = False) -> list[Path]:
+    """Write ldsc's ``PREFIX.l2.ldscore.gz``, ``PREFIX.l2.M`` and ``PREFIX.l2.M_5_50``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The result of :func:`ldscore`.
+    prefix : str or PathLike
+        Output prefix.
+    cm_maf : bool
+        Also write the ``CM`` and ``MAF`` columns (as in ldsc's distributed weight files).
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Examples
+    --------
+    >>> import ldenrich, tempfile, pathlib
+    >>> s = ldenrich.ldscore(ldenrich.example_data().bfile, ld_wind_snps=10)
+    >>> [p.name for p in write_ldscore(s, pathlib.Path(tempfile.mkdtemp()) / "x")]
+    ['x.l2.ldscore.gz', 'x.l2.M', 'x.l2.M_5_50']
+    """
+    prefix = Path(prefix)
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    names = list(frame.attrs["M"])
+    columns = ["CHR", "SNP", "BP", *(["CM", "MAF"] if cm_maf else []), *names]
+    paths = [Path(f"{prefix}.l2.ldscore.gz"), Path(f"{prefix}.l2.M"), Path(f"{prefix}.l2.M_5_50")]
+
+    # mtime=0: identical inputs give byte-identical files.
+    with atomic_path(paths[0]) as tmp, open(tmp, "wb") as raw:
+        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
+            frame[columns].to_csv(fh, sep="\t", index=False, float_format="%.3f")
+    for path, key in zip(paths[1:], ("M", "M_5_50"), strict=True):
+        with atomic_path(path) as tmp:
+            tmp.write_text("\t".join(repr(float(v)) for v in frame.attrs[key].values()) + "\n")
+    return paths

@@ -1,0 +1,473 @@
+//! Partitioned LD scores (METHODS.md D.2): `L2[j, a] = sum_k r2_jk A[k, a]` over the SNPs `k`
+//! in the LD window of SNP `j` (including `j` itself), with ldsc's SNP filter, standardisation and
+//! bias-corrected `r2 = r^2 - (1 - r^2) / (n - 2)`.
+//!
+//! The window of every chromosome is described by one non-decreasing "left edge" per SNP: the pair
+//! `(j, k)`, `j <= k`, is counted iff `j >= left[k]`. Both window rules are such edges:
+//! [`WindowRule::Exact`] is the per-pair rule, [`WindowRule::Ldsc`] reproduces the chunked rule of
+//! ldsc (see [`ldsc_edges`]). The sum is then computed block by block: the correlations of a block
+//! of SNPs with every SNP to its left inside the widest window of the block are one GEMM, and the
+//! products with the annotation matrix are two more, so thousands of annotations cost little more
+//! than one.
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatMut, MatRef, Par};
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::io::bim::Bim;
+use crate::io::plink::PlinkBed;
+
+/// SNPs processed per chunk by ldsc (its `--chunk-size` default), which sets its window rule.
+pub const LDSC_CHUNK: usize = 50;
+
+/// Most SNPs per block of the GEMM sweep.
+const MAX_BLOCK: usize = 256;
+/// Fewest SNPs per block (below this, GEMM overheads dominate).
+const MIN_BLOCK: usize = 32;
+
+/// SNPs per block for windows with these left edges. A block of `B` SNPs whose SNPs reach `W`
+/// SNPs to their left costs `(W + B) B n` multiply-adds for `W B n` useful ones (plus half the
+/// `B^2 n` square), so blocks below the typical window width waste little while staying large
+/// enough for efficient GEMMs. Depends only on the windows, never on the thread count.
+fn block_size(left: &[usize]) -> usize {
+    if left.is_empty() {
+        return MIN_BLOCK;
+    }
+    let reach: usize = left.iter().enumerate().map(|(k, &l)| k - l).sum::<usize>() / left.len();
+    // Half the mean reach: measured fastest on the bolt EUR panel (blocks of 32 to 256 tried).
+    (reach / 2).next_multiple_of(8).clamp(MIN_BLOCK, MAX_BLOCK)
+}
+
+/// Blocks computed in parallel before their contributions are added (bounds the memory held).
+const BATCH: usize = 32;
+
+/// How far apart two SNPs of one chromosome may be and still count in each other's LD score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Window {
+    /// Genetic distance in centimorgans (`.bim` column 3), ldsc's `--ld-wind-cm`.
+    Cm(f64),
+    /// Physical distance in kilobases, ldsc's `--ld-wind-kb`.
+    Kb(f64),
+    /// Number of SNPs (after the SNP filter), ldsc's `--ld-wind-snps`.
+    Snps(usize),
+}
+
+impl Window {
+    /// The window of unit `unit` (`"cm"`, `"kb"` or `"snps"`) and size `size`.
+    pub fn parse(unit: &str, size: f64) -> Result<Self> {
+        match unit {
+            "cm" => Ok(Window::Cm(size)),
+            "kb" => Ok(Window::Kb(size)),
+            "snps" if size >= 0.0 && size.fract() == 0.0 && size < 1e15 => Ok(Window::Snps(size as usize)),
+            "snps" => Err(Error::InvalidArgument(format!("--ld-wind-snps must be a whole number >= 0, got {size}"))),
+            other => Err(Error::InvalidArgument(format!("window unit '{other}': expected 'cm', 'kb' or 'snps'"))),
+        }
+    }
+}
+
+/// Which pairs inside the window count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowRule {
+    /// ldsc's rule: SNPs are taken in chunks of [`LDSC_CHUNK`]; every SNP of a chunk pairs with as
+    /// many whole chunks to its left as the chunk's first SNP needs, and the SNPs before the first
+    /// SNP whose window does not reach the chromosome's first SNP (rounded up to whole chunks) all
+    /// pair with each other. Needed to combine scores with published ldsc scores.
+    Ldsc,
+    /// Exactly the pairs within the window distance.
+    Exact,
+}
+
+impl WindowRule {
+    /// Parses `"ldsc"` or `"exact"`.
+    pub fn parse(name: &str) -> Result<Self> {
+        match name {
+            "ldsc" => Ok(WindowRule::Ldsc),
+            "exact" => Ok(WindowRule::Exact),
+            other => Err(Error::InvalidArgument(format!("window rule '{other}': expected 'ldsc' or 'exact'"))),
+        }
+    }
+}
+
+/// Options of [`ld_scores`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LdScoreOptions {
+    /// Window size and unit.
+    pub window: Window,
+    /// Window rule.
+    pub rule: WindowRule,
+    /// SNPs are kept iff their minor allele frequency (over called genotypes) is strictly above
+    /// this (ldsc's `--maf`, default 0, so monomorphic SNPs are always dropped).
+    pub maf_min: f64,
+}
+
+impl Default for LdScoreOptions {
+    fn default() -> Self {
+        LdScoreOptions { window: Window::Cm(1.0), rule: WindowRule::Ldsc, maf_min: 0.0 }
+    }
+}
+
+impl LdScoreOptions {
+    fn validate(&self) -> Result<()> {
+        let bad =
+            |what: &str, v: f64| Err(Error::InvalidArgument(format!("{what} must be a finite number >= 0, got {v}")));
+        match self.window {
+            Window::Cm(w) if !(w.is_finite() && w >= 0.0) => return bad("--ld-wind-cm", w),
+            Window::Kb(w) if !(w.is_finite() && w >= 0.0) => return bad("--ld-wind-kb", w),
+            _ => {}
+        }
+        if !(self.maf_min.is_finite() && (0.0..0.5).contains(&self.maf_min)) {
+            return Err(Error::InvalidArgument(format!("--maf must be in [0, 0.5), got {}", self.maf_min)));
+        }
+        Ok(())
+    }
+}
+
+/// LD scores of the SNPs of a panel that pass the SNP filter.
+#[derive(Debug)]
+pub struct LdScores {
+    /// `.bim` rows of the SNPs kept, increasing.
+    pub kept: Vec<usize>,
+    /// Minor allele frequency (over called genotypes) of each kept SNP.
+    pub maf: Vec<f64>,
+    /// `kept.len() x n_annotations` LD scores.
+    pub l2: Mat<f64>,
+    /// Sum of each annotation over the kept SNPs (ldsc's `.l2.M`).
+    pub m: Vec<f64>,
+    /// Sum of each annotation over the kept SNPs with MAF > 0.05 (ldsc's `.l2.M_5_50`).
+    pub m_5_50: Vec<f64>,
+    /// SNPs dropped because they have one genotype class only, or only heterozygous or missing
+    /// calls (no variance after mean imputation).
+    pub dropped_monomorphic: usize,
+    /// Further SNPs dropped because their MAF is at or below `maf_min`.
+    pub dropped_maf: usize,
+}
+
+/// Number of samples below which the bias correction `(1 - r^2) / (n - 2)` is undefined.
+const MIN_SAMPLES: usize = 3;
+
+/// LD scores of every SNP of `bed` (rows of `bim`) that passes ldsc's filter, for the annotation
+/// matrix `annot` (`bim.len() x C`; row `i` is `.bim` row `i`, continuous values allowed).
+/// Windows never cross chromosomes; the SNPs of a chromosome must be contiguous in the `.bim` and
+/// sorted by the window coordinate.
+///
+/// With [`Window::Cm`], a chromosome whose cM column is all zero, or whose cM span is far too
+/// small for its physical span (a map in Morgans), is refused rather than turned into a
+/// whole-chromosome window.
+pub fn ld_scores(bim: &Bim, bed: &PlinkBed, annot: MatRef<'_, f64>, options: &LdScoreOptions) -> Result<LdScores> {
+    options.validate()?;
+    if annot.nrows() != bim.len() {
+        return Err(Error::InvalidArgument(format!(
+            "the annotation matrix has {} rows; the panel ({}) has {} SNPs",
+            annot.nrows(),
+            bim.path.display(),
+            bim.len()
+        )));
+    }
+    if let Some((row, col)) = first_non_finite(annot) {
+        return Err(Error::InvalidArgument(format!(
+            "annotation value at SNP row {} (.bim line {}), column {} is not a finite number",
+            row,
+            row + 1,
+            col + 1
+        )));
+    }
+    let n = bed.n_samples();
+    if n < MIN_SAMPLES {
+        return Err(Error::InconsistentInput(format!(
+            "{}: {n} samples; LD scores need at least {MIN_SAMPLES} (the r^2 bias correction divides by n - 2)",
+            bed.path().display()
+        )));
+    }
+    let n_annot = annot.ncols();
+    let mut out = LdScores {
+        kept: Vec::new(),
+        maf: Vec::new(),
+        l2: Mat::zeros(0, n_annot),
+        m: vec![0.0; n_annot],
+        m_5_50: vec![0.0; n_annot],
+        dropped_monomorphic: 0,
+        dropped_maf: 0,
+    };
+    let mut pieces = Vec::new();
+    for (start, end) in chromosome_runs(bim)? {
+        let rows: Vec<usize> = (start..end).collect();
+        let std = bed.standardized(&rows)?;
+        out.dropped_monomorphic += std.monomorphic;
+        // min(f, 1 - f) of allele 2's frequency, as ldsc computes it: a MAF of exactly 0.05 or
+        // `maf_min` then falls on the same side of the threshold.
+        let maf: Vec<f64> = std.allele2_frequency.iter().map(|&f| f.min(1.0 - f)).collect();
+        let pass: Vec<usize> = (0..std.kept.len()).filter(|&i| maf[i] > options.maf_min).collect();
+        out.dropped_maf += std.kept.len() - pass.len();
+        if pass.is_empty() {
+            continue;
+        }
+        let genotypes = if pass.len() == std.kept.len() {
+            std.matrix
+        } else {
+            Mat::from_fn(n, pass.len(), |i, j| std.matrix[(i, pass[j])])
+        };
+        let kept: Vec<usize> = pass.iter().map(|&i| start + std.kept[i]).collect();
+        let maf: Vec<f64> = pass.iter().map(|&i| maf[i]).collect();
+        let coords = window_coordinates(bim, &kept, options.window)?;
+        let max_dist = match options.window {
+            Window::Cm(w) => w,
+            Window::Kb(w) => w * 1000.0,
+            Window::Snps(w) => w as f64,
+        };
+        let exact = exact_edges(&coords, max_dist);
+        let left = match options.rule {
+            WindowRule::Exact => exact,
+            WindowRule::Ldsc => ldsc_edges(&exact, LDSC_CHUNK),
+        };
+        let a = Mat::from_fn(kept.len(), n_annot, |i, c| annot[(kept[i], c)]);
+        for (i, &f) in maf.iter().enumerate() {
+            for c in 0..n_annot {
+                out.m[c] += a[(i, c)];
+                if f > 0.05 {
+                    out.m_5_50[c] += a[(i, c)];
+                }
+            }
+        }
+        let l2 = banded_scores(genotypes.as_ref(), a.as_ref(), &left)?;
+        out.kept.extend_from_slice(&kept);
+        out.maf.extend_from_slice(&maf);
+        pieces.push(l2);
+    }
+    if out.kept.is_empty() {
+        return Err(Error::InconsistentInput(format!(
+            "{}: no SNP passes the filter ({} SNPs in the .bim; {} monomorphic or only heterozygous/missing, \
+             {} with MAF <= {})",
+            bed.path().display(),
+            bim.len(),
+            out.dropped_monomorphic,
+            out.dropped_maf,
+            options.maf_min
+        )));
+    }
+    let total: usize = pieces.iter().map(|p| p.nrows()).sum();
+    let mut l2 = Mat::zeros(total, n_annot);
+    let mut row = 0;
+    for piece in pieces {
+        l2.as_mut().submatrix_mut(row, 0, piece.nrows(), n_annot).copy_from(&piece);
+        row += piece.nrows();
+    }
+    out.l2 = l2;
+    Ok(out)
+}
+
+fn first_non_finite(annot: MatRef<'_, f64>) -> Option<(usize, usize)> {
+    (0..annot.ncols()).find_map(|c| (0..annot.nrows()).find(|&r| !annot[(r, c)].is_finite()).map(|r| (r, c)))
+}
+
+/// `[start, end)` row ranges of the chromosomes of a `.bim`, in file order; a chromosome split
+/// into two runs is an error (its SNPs would get two separate windows).
+fn chromosome_runs(bim: &Bim) -> Result<Vec<(usize, usize)>> {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for i in 1..=bim.len() {
+        if i == bim.len() || bim.chrom[i] != bim.chrom[start] {
+            if let Some(&(s, _)) = runs.iter().find(|&&(s, _)| bim.chrom[s] == bim.chrom[start]) {
+                return Err(Error::parse_col(
+                    &bim.path,
+                    start as u64 + 1,
+                    "1 (chromosome)",
+                    format!(
+                        "chromosome {} starts again here after other chromosomes (first seen at line {}); \
+                         LD scores need each chromosome's SNPs contiguous and sorted",
+                        crate::chrom::chrom_name(bim.chrom[start]),
+                        s + 1
+                    ),
+                ));
+            }
+            runs.push((start, i));
+            start = i;
+        }
+    }
+    Ok(runs)
+}
+
+/// The window coordinate of each kept SNP of one chromosome, checked to be sorted (and, for cM,
+/// to be a plausible centimorgan map).
+fn window_coordinates(bim: &Bim, kept: &[usize], window: Window) -> Result<Vec<f64>> {
+    let (coords, column): (Vec<f64>, &str) = match window {
+        Window::Cm(_) => (kept.iter().map(|&i| bim.cm[i]).collect(), "3 (cM)"),
+        Window::Kb(_) => (kept.iter().map(|&i| f64::from(bim.bp[i])).collect(), "4 (bp)"),
+        Window::Snps(_) => return Ok((0..kept.len()).map(|i| i as f64).collect()),
+    };
+    for (w, pair) in coords.windows(2).enumerate() {
+        // A NaN cM is out of order too.
+        if !matches!(pair[1].partial_cmp(&pair[0]), Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)) {
+            return Err(Error::parse_col(
+                &bim.path,
+                kept[w + 1] as u64 + 1,
+                column,
+                format!(
+                    "{} is smaller than {} on the previous SNP line {}; LD windows need each chromosome \
+                     sorted by position (sort the fileset with `plink --make-bed`)",
+                    coords[w + 1],
+                    coords[w],
+                    kept[w] + 1
+                ),
+            ));
+        }
+    }
+    if let Window::Cm(_) = window {
+        check_cm_map(bim, kept, &coords)?;
+    }
+    Ok(coords)
+}
+
+/// Physical span (bp) above which a chromosome's cM span is checked for a Morgan-scale map.
+const MORGAN_CHECK_BP: f64 = 2e6;
+/// Fewest cM per Mb accepted over such a span: human maps average about 1.2 cM/Mb and no
+/// chromosome arm is below 0.4; a map in Morgans gives about 0.012.
+const MIN_CM_PER_MB: f64 = 0.1;
+
+fn check_cm_map(bim: &Bim, kept: &[usize], coords: &[f64]) -> Result<()> {
+    let (first, last) = (kept[0], kept[kept.len() - 1]);
+    let chrom = crate::chrom::chrom_name(bim.chrom[first]);
+    let cm_span = coords[coords.len() - 1] - coords[0];
+    if coords.iter().all(|&c| c == 0.0) {
+        return Err(Error::InconsistentInput(format!(
+            "{}: every cM (column 3) of chromosome {chrom} is 0, so a cM window would span the whole chromosome; \
+             use --ld-wind-kb or --ld-wind-snps, or add a genetic map (`plink --cm-map`)",
+            bim.path.display()
+        )));
+    }
+    let bp_span = f64::from(bim.bp[last]) - f64::from(bim.bp[first]);
+    if bp_span >= MORGAN_CHECK_BP && cm_span / (bp_span / 1e6) < MIN_CM_PER_MB {
+        return Err(Error::InconsistentInput(format!(
+            "{}: chromosome {chrom} spans {:.3} cM over {:.1} Mb (lines {} to {}), {:.4} cM/Mb; human maps have about \
+             1 cM/Mb, so column 3 is probably in Morgans: multiply it by 100, or use --ld-wind-kb or --ld-wind-snps",
+            bim.path.display(),
+            cm_span,
+            bp_span / 1e6,
+            first + 1,
+            last + 1,
+            cm_span / (bp_span / 1e6)
+        )));
+    }
+    Ok(())
+}
+
+/// For sorted `coords`, the first index `j` with `coords[i] - coords[j] <= max_dist`, for each
+/// `i` (the exact window's left edge; a distance equal to the window is inside).
+pub fn exact_edges(coords: &[f64], max_dist: f64) -> Vec<usize> {
+    let mut left = Vec::with_capacity(coords.len());
+    let mut j = 0;
+    for &c in coords {
+        while c - coords[j] > max_dist {
+            j += 1;
+        }
+        left.push(j);
+    }
+    left
+}
+
+/// ldsc's left edges from the exact ones, for chunks of `chunk` SNPs.
+///
+/// ldsc first takes `b`, the first SNP whose exact window does not reach SNP 0, rounded up to a
+/// whole number of chunks (all SNPs when that passes the end): SNPs `0..b` all pair with each
+/// other. Each later chunk, starting at SNP `s` (a multiple of `chunk`), pairs with the
+/// `ceil((s - exact[s]) / chunk)` whole chunks to its left, whatever its other SNPs' windows.
+pub fn ldsc_edges(exact: &[usize], chunk: usize) -> Vec<usize> {
+    let m = exact.len();
+    let first = exact.iter().position(|&l| l > 0).unwrap_or(m);
+    let dense = first.div_ceil(chunk) * chunk;
+    if dense >= m {
+        return vec![0; m];
+    }
+    (0..m)
+        .map(|k| {
+            if k < dense {
+                0
+            } else {
+                let s = k / chunk * chunk;
+                s - (s - exact[s]).div_ceil(chunk) * chunk
+            }
+        })
+        .collect()
+}
+
+/// Bias-corrected r^2 of a correlation `r` over `n` samples.
+#[inline]
+fn corrected_r2(r: f64, n: f64) -> f64 {
+    let r2 = r * r;
+    r2 - (1.0 - r2) / (n - 2.0)
+}
+
+/// The LD scores of one chromosome: `genotypes` is `n x m` standardized (unit population
+/// variance), `annot` is `m x C`, `left` the non-decreasing left edges (`left[k] <= k`).
+/// Fails only with [`Error::Interrupted`] when the call is cancelled.
+pub fn banded_scores(genotypes: MatRef<'_, f64>, annot: MatRef<'_, f64>, left: &[usize]) -> Result<Mat<f64>> {
+    let (n, m) = (genotypes.nrows(), genotypes.ncols());
+    let n_annot = annot.ncols();
+    // The diagonal term r2_jj = 1.
+    let mut l2 = annot.to_owned();
+    let block = block_size(left);
+    let starts: Vec<usize> = (0..m).step_by(block).collect();
+    for batch in starts.chunks(BATCH) {
+        crate::cancel::check()?;
+        // Each block returns its SNPs' sums over partners to their left and the partners' sums
+        // over the block; they are added in block order so the result is independent of threads.
+        let parts: Vec<(usize, Mat<f64>, Mat<f64>)> = batch
+            .par_iter()
+            .map(|&s| {
+                let e = (s + block).min(m);
+                let lo = left[s];
+                let width = e - lo;
+                let mut r = Mat::<f64>::zeros(width, e - s);
+                matmul(
+                    r.as_mut(),
+                    Accum::Replace,
+                    genotypes.subcols(lo, width).transpose(),
+                    genotypes.subcols(s, e - s),
+                    1.0 / n as f64,
+                    Par::Seq,
+                );
+                strict_lower_r2(&mut r, lo, s, left, n as f64);
+                let mut own = Mat::<f64>::zeros(e - s, n_annot);
+                matmul(own.as_mut(), Accum::Replace, r.transpose(), annot.subrows(lo, width), 1.0, Par::Seq);
+                let mut partners = Mat::<f64>::zeros(width, n_annot);
+                matmul(partners.as_mut(), Accum::Replace, r.as_ref(), annot.subrows(s, e - s), 1.0, Par::Seq);
+                (lo, own, partners)
+            })
+            .collect();
+        for (&s, (lo, own, partners)) in batch.iter().zip(parts) {
+            let mut dst = l2.as_mut().submatrix_mut(s, 0, own.nrows(), n_annot);
+            add_assign(dst.as_mut(), own.as_ref());
+            let mut dst = l2.as_mut().submatrix_mut(lo, 0, partners.nrows(), n_annot);
+            add_assign(dst.as_mut(), partners.as_ref());
+        }
+    }
+    Ok(l2)
+}
+
+/// Turns correlations `r[(jj, kk)]` of SNPs `lo + jj` and `s + kk` into bias-corrected r^2 where
+/// `lo + jj < s + kk` lies inside SNP `s + kk`'s window, and zero elsewhere (the diagonal and the
+/// upper triangle are counted from the other side).
+fn strict_lower_r2(r: &mut Mat<f64>, lo: usize, s: usize, left: &[usize], n: f64) {
+    for kk in 0..r.ncols() {
+        let k = s + kk;
+        let col = r.col_as_slice_mut(kk);
+        let first = left[k] - lo;
+        let last = k - lo;
+        col[..first].fill(0.0);
+        for v in &mut col[first..last] {
+            *v = corrected_r2(*v, n);
+        }
+        col[last..].fill(0.0);
+    }
+}
+
+fn add_assign(mut dst: MatMut<'_, f64>, src: MatRef<'_, f64>) {
+    for c in 0..src.ncols() {
+        for r in 0..src.nrows() {
+            dst[(r, c)] += src[(r, c)];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,104 @@
+use super::*;
+use crate::testing::xorshift;
+
+/// Uniform in [0, 1).
+fn uniform(state: &mut u64) -> f64 {
+    (xorshift(state) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Standardized random genotypes with LD (each SNP copies its neighbour with probability 0.7).
+fn genotypes(rng: &mut u64, n: usize, m: usize) -> Mat<f64> {
+    let mut g = Mat::<f64>::zeros(n, m);
+    for j in 0..m {
+        for i in 0..n {
+            g[(i, j)] = if j > 0 && uniform(rng) < 0.7 { g[(i, j - 1)] } else { (uniform(rng) * 3.0).floor() };
+        }
+    }
+    for j in 0..m {
+        let col = g.col_as_slice_mut(j);
+        let mean = col.iter().sum::<f64>() / n as f64;
+        let sd = (col.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64).sqrt().max(1e-12);
+        col.iter_mut().for_each(|v| *v = (*v - mean) / sd);
+    }
+    g
+}
+
+/// Direct double loop over every pair allowed by `inside(j, k)`.
+fn brute(g: &Mat<f64>, a: &Mat<f64>, inside: impl Fn(usize, usize) -> bool) -> Mat<f64> {
+    let (n, m) = (g.nrows(), g.ncols());
+    Mat::from_fn(m, a.ncols(), |j, c| {
+        (0..m)
+            .filter(|&k| k == j || inside(j.min(k), j.max(k)))
+            .map(|k| {
+                if k == j {
+                    return a[(k, c)];
+                }
+                let r: f64 = (0..n).map(|i| g[(i, j)] * g[(i, k)]).sum::<f64>() / n as f64;
+                (r * r - (1.0 - r * r) / (n as f64 - 2.0)) * a[(k, c)]
+            })
+            .sum()
+    })
+}
+
+#[test]
+fn banded_scores_match_every_pair_for_random_edges() {
+    let mut rng = 17u64;
+    let rng = &mut rng;
+    for &(n, m) in &[(5, 1), (30, 7), (20, 300)] {
+        let g = genotypes(rng, n, m);
+        let a = Mat::from_fn(m, 3, |i, c| match c {
+            0 => 1.0,
+            1 => f64::from(u8::from(i % 5 == 0)),
+            _ => uniform(rng) * 4.0 - 1.0,
+        });
+        // Exact windows of random sorted positions, wide and narrow.
+        let mut pos = 0.0;
+        let coords: Vec<f64> = (0..m)
+            .map(|_| {
+                pos += (uniform(rng) * 3.0).floor();
+                pos
+            })
+            .collect();
+        for max_dist in [0.0, 2.0, 40.0, 1e9] {
+            let left = exact_edges(&coords, max_dist);
+            let got = banded_scores(g.as_ref(), a.as_ref(), &left).unwrap();
+            let want = brute(&g, &a, |j, k| coords[k] - coords[j] <= max_dist);
+            for j in 0..m {
+                for c in 0..3 {
+                    assert!((got[(j, c)] - want[(j, c)]).abs() < 1e-9, "n {n} m {m} w {max_dist} j {j} c {c}");
+                }
+            }
+            let ldsc = ldsc_edges(&left, LDSC_CHUNK);
+            let got = banded_scores(g.as_ref(), a.as_ref(), &ldsc).unwrap();
+            let want = brute(&g, &a, |j, k| j >= ldsc[k]);
+            assert!((0..m).all(|j| (got[(j, 0)] - want[(j, 0)]).abs() < 1e-9));
+            // ldsc's window contains the exact one.
+            assert!(ldsc.iter().zip(&left).all(|(l, e)| l <= e));
+        }
+    }
+}
+
+#[test]
+fn ldsc_edges_follow_the_chunk_rule() {
+    // Window of 60 SNPs, 200 SNPs: SNP 61 is the first not reaching SNP 0, so SNPs 0..100 are dense;
+    // chunk 100 (first SNP's edge 40) pairs with ceil(60/50) = 2 chunks: edge 0; chunk 150: edge 50.
+    let coords: Vec<f64> = (0..200).map(f64::from).collect();
+    let exact = exact_edges(&coords, 60.0);
+    assert_eq!((exact[60], exact[61], exact[150]), (0, 1, 90));
+    let ldsc = ldsc_edges(&exact, 50);
+    assert!(ldsc[..150].iter().all(|&l| l == 0));
+    assert!(ldsc[150..].iter().all(|&l| l == 50));
+    // Everything within reach of SNP 0 (after rounding): one dense block.
+    assert_eq!(ldsc_edges(&exact_edges(&coords[..70], 60.0), 50), vec![0; 70]);
+    assert_eq!(ldsc_edges(&exact_edges(&coords[..120], 60.0), 50)[100..], [0; 20]);
+    // A window of zero: each chunk pairs with itself only.
+    let zero = ldsc_edges(&exact_edges(&coords, 0.0), 50);
+    assert_eq!((zero[0], zero[49], zero[50], zero[99], zero[199]), (0, 0, 50, 50, 150));
+}
+
+#[test]
+fn window_rule_parses() {
+    assert_eq!(WindowRule::parse("ldsc").unwrap(), WindowRule::Ldsc);
+    assert_eq!(WindowRule::parse("exact").unwrap(), WindowRule::Exact);
+    assert!(WindowRule::parse("Exact").unwrap_err().to_string().contains("'ldsc' or 'exact'"));
+}

@@ -1,0 +1,77 @@
+//! Partitioned LD scores of a PLINK panel (`ldenrich.ldscore`).
+
+use std::path::PathBuf;
+
+use faer::{Mat, MatRef};
+use ldenrich_core::io::plink::open_bfile;
+use ldenrich_core::ldscore::{ld_scores, LdScoreOptions, Window, WindowRule};
+use ldenrich_core::parallel::with_threads;
+use numpy::{IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray2};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::errors::run;
+
+/// LD scores of `prefix.{bed,bim,fam}` for `annot` (`n_bim x C`, C-contiguous or not; None = one
+/// all-ones column). Returns a dict: `kept` (.bim rows), their `chrom`, `snp`, `bp`, `cm`, `maf`, `l2` (`len(kept) x C`), `m`,
+/// `m_5_50`, `dropped_monomorphic`, `dropped_maf`, `n_samples`.
+#[pyfunction(name = "ld_scores")]
+#[pyo3(signature = (prefix, annot, window_unit, window_size, rule, maf_min, threads=None))]
+#[allow(clippy::too_many_arguments)]
+fn ld_scores_py<'py>(
+    py: Python<'py>,
+    prefix: PathBuf,
+    annot: Option<PyReadonlyArray2<'py, f64>>,
+    window_unit: &str,
+    window_size: f64,
+    rule: &str,
+    maf_min: f64,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let annot: Option<Mat<f64>> = annot.map(|a| {
+        let view = a.as_array();
+        Mat::from_fn(view.nrows(), view.ncols(), |i, j| view[[i, j]])
+    });
+    let window = Window::parse(window_unit, window_size);
+    let rule = WindowRule::parse(rule);
+    let (scores, n_samples, chrom, snp, bp, cm) = run(py, || {
+        let options = LdScoreOptions { window: window?, rule: rule?, maf_min };
+        let (bim, bed) = open_bfile(&prefix)?;
+        let ones;
+        let annot: MatRef<'_, f64> = match &annot {
+            Some(a) => a.as_ref(),
+            None => {
+                ones = Mat::<f64>::from_fn(bim.len(), 1, |_, _| 1.0);
+                ones.as_ref()
+            }
+        };
+        let scores = with_threads(threads, || ld_scores(&bim, &bed, annot, &options))??;
+        let chrom: Vec<u8> = scores.kept.iter().map(|&i| bim.chrom[i]).collect();
+        let snp: Vec<String> = scores.kept.iter().map(|&i| bim.ids.name(i)).collect();
+        let bp: Vec<u32> = scores.kept.iter().map(|&i| bim.bp[i]).collect();
+        let cm: Vec<f64> = scores.kept.iter().map(|&i| bim.cm[i]).collect();
+        Ok((scores, bed.n_samples(), chrom, snp, bp, cm))
+    })?;
+    let (rows, cols) = (scores.l2.nrows(), scores.l2.ncols());
+    let flat: Vec<f64> = (0..rows).flat_map(|i| (0..cols).map(move |j| (i, j))).map(|ij| scores.l2[ij]).collect();
+    let out = PyDict::new(py);
+    out.set_item("kept", scores.kept.into_pyarray(py))?;
+    out.set_item("chrom", chrom.into_pyarray(py))?;
+    out.set_item("snp", snp)?;
+    out.set_item("bp", bp.into_pyarray(py))?;
+    out.set_item("cm", cm.into_pyarray(py))?;
+    out.set_item("maf", scores.maf.into_pyarray(py))?;
+    let l2: Bound<'py, PyArray2<f64>> = flat.into_pyarray(py).reshape([rows, cols])?;
+    out.set_item("l2", l2)?;
+    out.set_item("m", scores.m.into_pyarray(py))?;
+    out.set_item("m_5_50", scores.m_5_50.into_pyarray(py))?;
+    out.set_item("dropped_monomorphic", scores.dropped_monomorphic)?;
+    out.set_item("dropped_maf", scores.dropped_maf)?;
+    out.set_item("n_samples", n_samples)?;
+    Ok(out)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(ld_scores_py, m)?)?;
+    Ok(())
+}
