@@ -61,8 +61,8 @@ NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet --site-dir "$(mkte
 echo "== Python: ldenrich demo from the installed wheel"
 demo_dir=$(mktemp -d)
 PATH="$NO_RUST_PATH" .venv/bin/ldenrich --version
-PATH="$NO_RUST_PATH" .venv/bin/ldenrich demo --out "$demo_dir/demo" >/dev/null
-test -s "$demo_dir/demo/demo.report.html"
+PATH="$NO_RUST_PATH" .venv/bin/ldenrich demo --out "$demo_dir/" >/dev/null
+test -s "$demo_dir/demo.report.html"
 rm -rf "$demo_dir"
 
 if [ ${#features[@]} -gt 0 ]; then
