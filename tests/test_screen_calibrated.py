@@ -127,6 +127,10 @@ def test_annotation_and_array_paths_agree(tmp_path: Path) -> None:
         ldenrich.read_gene_loc(ex.gene_loc), gene_sets=[ldenrich.read_gene_sets(ex.gene_sets)],
     )  # fmt: skip
     table = ldenrich.enrichment(annot, permutations=2000, seed=9)
+    # The GMT descriptions travel with the categories into the table.
+    gmt = ldenrich.read_gene_sets(ex.gene_sets)
+    assert table.description.tolist() == [gmt.descriptions[c] for c in table.category]
+    assert table.description.str.len().gt(0).any()
     tested = table[table.status == "tested"]
     assert len(tested) >= 3
     masks = {name: annot.membership(name) for name in tested.category}

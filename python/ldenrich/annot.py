@@ -37,8 +37,12 @@ BedInput = PathLike | pd.DataFrame
 class Annotation:
     """SNPs of the screen with their categories. Create with :func:`annotate`."""
 
-    def __init__(self, native: _native.Annotation) -> None:
+    def __init__(
+        self, native: _native.Annotation, descriptions: Mapping[str, str] | None = None
+    ) -> None:
         self._native = native
+        #: GMT descriptions of the gene-set categories (``""`` where a file has none).
+        self.descriptions = dict(descriptions or {})
         rows = native.categories()
         self._names = [r[0] for r in rows]
         self._index = {name: i for i, name in enumerate(self._names)}
@@ -144,15 +148,21 @@ def _chrom_code(value: Any) -> int:
     return -1
 
 
-def _gene_set_specs(gene_sets: GeneSetInput | Sequence[GeneSetInput] | None) -> list[tuple]:
+def _gene_set_specs(
+    gene_sets: GeneSetInput | Sequence[GeneSetInput] | None,
+) -> tuple[list[tuple], dict[str, str]]:
+    """The native specs of the gene sets, and the GMT descriptions of those that have one."""
     if gene_sets is None:
-        return []
+        return [], {}
     if isinstance(gene_sets, (str, os.PathLike, Mapping)):
         gene_sets = [gene_sets]
     specs = []
+    descriptions: dict[str, str] = {}
     for item in gene_sets:
         if isinstance(item, (str, os.PathLike)):
             item = read_gene_sets(item)
+        if isinstance(item, GeneSets):
+            descriptions.update(item.descriptions)
         # The file's name: tables are the same on every machine (the full path is in the log).
         source = os.path.basename(item.source) if isinstance(item, GeneSets) else "python"
         for name, genes in item.items():
@@ -161,7 +171,7 @@ def _gene_set_specs(gene_sets: GeneSetInput | Sequence[GeneSetInput] | None) -> 
                     f"gene set {name!r}: expected a list of genes, got the string {genes!r}"
                 )
             specs.append((str(name), source, [str(g) for g in genes]))
-    return specs
+    return specs, descriptions
 
 
 _MAX_POSITION = 2**32 - 1
@@ -297,7 +307,7 @@ def annotate(
         raise InvalidArgumentError("gene_loc must be a GeneLoc (see read_gene_loc)")
     if len(window) != 2:
         raise InvalidArgumentError(f"window must be (up_kb, down_kb); got {window!r}")
-    set_specs = _gene_set_specs(gene_sets)
+    set_specs, descriptions = _gene_set_specs(gene_sets)
     if set_specs and gene_loc is None:
         raise InvalidArgumentError(
             "gene sets need gene locations: pass gene_loc=read_gene_loc(...)"
@@ -314,7 +324,7 @@ def annotate(
         threads,
         match,
     )
-    annot = Annotation(native)
+    annot = Annotation(native, descriptions)
     _sanity_checks(annot, sumstats, bim, gene_loc)
     return annot
 

@@ -44,7 +44,7 @@ FigureSpec = str | Path | tuple[str, str | Path | Sequence[str | Path]]
 
 #: Columns shown for the enrichment screen (the full table is in the TSV).
 ENRICHMENT_COLUMNS = [
-    "category", "kind", "n_genes", "n_genes_found", "n_snps_in", "mean_chisq_in",
+    "category", "description", "kind", "n_genes", "n_genes_found", "n_snps_in", "mean_chisq_in",
     "mean_chisq_out", "enrichment", "enrichment_se", "enrichment_p_perm", "p_perm_bonferroni",
     "q_perm_bh", "n_blocks_in", "few_blocks", "enrichment_p_t", "enrichment_p", "p_bonferroni",
     "welch_p", "mwu_p", "status",

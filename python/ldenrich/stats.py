@@ -39,6 +39,7 @@ from ldenrich.errors import InvalidArgumentError
 #: Output columns of :func:`enrichment`, in order.
 COLUMNS = [
     "category",
+    "description",
     "source",
     "kind",
     "n_genes",
@@ -221,6 +222,7 @@ def enrichment(
     info = annotation.categories()
     columns: dict[str, Any] = {
         "category": info["category"].tolist(),
+        "description": [annotation.descriptions.get(c, "") for c in info["category"]],
         "source": info["source"].tolist(),
         "kind": info["kind"].tolist(),
         "n_genes": info["n_genes"].array,
@@ -309,4 +311,4 @@ def enrichment_arrays(
         int(min_snps), int(permutations), int(perm_stop), int(seed), threads,
     )  # fmt: skip
     columns: dict[str, Any] = {"category": names, **stats}
-    return _finish(columns, ["category", *COLUMNS[5:]], used_blocks, int(permutations), output)
+    return _finish(columns, ["category", *COLUMNS[6:]], used_blocks, int(permutations), output)
