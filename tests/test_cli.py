@@ -251,3 +251,38 @@ def test_genes_finds_the_sample_size_by_itself(tmp_path: Path, capsys) -> None:
     over = ["--sumstats", str(ex.sumstats), "--n", "1000", "--out", str(tmp_path / "over")]
     assert main([*base, *over]) == 0
     assert (pd.read_csv(tmp_path / "over.genes.out", sep=r"\s+").N == 1000).all()
+
+
+def test_every_step_shows_its_running_time_on_a_terminal(tmp_path: Path) -> None:
+    """stderr on a pseudo-terminal: each step gets a live ``what: mm:ss`` line (tqdm); off a
+    terminal (every other test) nothing but the log lines."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    ex = ldenrich.example_data()
+    leader, follower = pty.openpty()
+    # A new pseudo-terminal is 0 columns wide, which leaves tqdm no room: give it a real size.
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
+    cmd = [
+        sys.executable, "-m", "ldenrich", "enrich", "--sumstats", str(ex.sumstats), "--bim",
+        str(ex.bim), "--gene-loc", str(ex.gene_loc), "--gene-sets", str(ex.gene_sets),
+        "--out", str(tmp_path / "t"),
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the other end closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(timeout=300) == 0
+    os.close(leader)
+    text = b"".join(chunks).decode(errors="replace")
+    assert "  reading summary statistics, reference and gene locations: 00:0" in text
+    assert "  testing" in text and "categories: 00:0" in text

@@ -7,6 +7,7 @@ import logging
 import os
 import shlex
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -202,12 +203,46 @@ def log_items(lines: list[str], what: str) -> None:
 
 
 @contextmanager
-def step(what: str) -> Iterator[None]:
-    """Log ``what ...`` then its duration."""
+def step(what: str, live: bool = True) -> Iterator[None]:
+    """Log ``what ...`` then its duration; on a terminal, show the time running meanwhile.
+
+    ``live=False`` for steps that draw bars of their own (one bar per line is all a terminal
+    shows cleanly).
+    """
     LOGGER.info("%s ...", what)
     start = time.perf_counter()
-    yield
+    with _running_clock(what, enabled=live):
+        yield
     LOGGER.info("  done in %.2f s", time.perf_counter() - start)
+
+
+@contextmanager
+def _running_clock(what: str, enabled: bool) -> Iterator[None]:
+    """A tqdm line ``  what: 00:03`` refreshed twice a second while the step runs (the native
+    calls release the GIL, so the refresh thread runs beside them). Nothing off a terminal."""
+    from tqdm import tqdm
+
+    bar = tqdm(
+        desc=f"  {what}", bar_format="{desc}: {elapsed}", file=sys.stderr, leave=False,
+        disable=None if enabled else True,
+    )  # fmt: skip
+    if bar.disable:
+        yield
+        return
+    done = threading.Event()
+
+    def refresh() -> None:
+        while not done.wait(0.5):
+            bar.refresh()
+
+    ticker = threading.Thread(target=refresh, name="ldenrich-clock", daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        done.set()
+        ticker.join()
+        bar.close()
 
 
 def gene_loc_arg(text: str) -> Path:

@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         genes = ldenrich.read_gene_loc(args.gene_loc)
     log_sumstats(ss)
     require_sample_size(args, ss)
-    with step("gene analysis"):
+    with step("gene analysis", live=False):
         res = ldenrich.gene_analysis(
             ss, args.bfile, genes, window=args.window, n=args.n,
             correlations=not args.no_raw, corr_range_kb=args.corr_range,

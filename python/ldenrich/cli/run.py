@@ -134,7 +134,7 @@ def run_pipeline(args: argparse.Namespace, command: str | None = None) -> dict[s
     screen = enrichment_step(args, annot)
     written.update(write_screen(prefix, annot, screen))
 
-    with step("gene analysis (SNP-wise mean model)"):
+    with step("gene analysis (SNP-wise mean model)", live=False):
         genes = ldenrich.gene_analysis(
             ss, args.bfile, gene_loc, window=args.window, n=args.n,
             correlations=not args.no_raw, drop_strand_ambiguous=args.drop_strand_ambiguous,
@@ -155,7 +155,7 @@ def run_pipeline(args: argparse.Namespace, command: str | None = None) -> dict[s
 
     figures: list[Path] = []
     if not args.no_figures:
-        with step("figures"):
+        with step("figures", live=False):
             descriptions = {k: v for gs in gene_sets for k, v in gs.descriptions.items() if v}
             figures = _figures(prefix, screen, genes.table, members, descriptions)
         written.update({f"figure {p.name}": p for p in figures})
