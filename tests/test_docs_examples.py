@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import os
 import re
@@ -100,6 +101,14 @@ def test_shell_examples_run(page: Path, tmp_path: Path) -> None:
     for name, target in links.items():
         (tmp_path / name).symlink_to(target)
     (tmp_path / "enhancers.bed").write_text(ENHANCERS)
+    # For the ldscore example: a thin ldsc annotation of the panel (one row per .bim row) and a
+    # list of the SNPs to print.
+    with gzip.open(ex.bim, "rt") as fh:
+        snps = [line.split()[1] for line in fh]
+    with gzip.open(tmp_path / "my.annot.gz", "wt") as fh:
+        fh.write("base\tevery_third\n")
+        fh.writelines(f"1\t{int(i % 3 == 0)}\n" for i in range(len(snps)))
+    (tmp_path / "hm3.snplist").write_text("".join(f"{s}\n" for s in snps[::10]))
     # The `ldenrich` of this interpreter's environment (the installed wheel under test).
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     for line, code in runnable(page)[1]:
