@@ -11,7 +11,7 @@
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::stats::jackknife::{block_separators, jackknife_se};
+use crate::stats::jackknife::{block_separators, jackknife_se, ratio_without_block};
 use crate::stats::permutation::{ShiftNull, MAX_PERMUTATIONS};
 use crate::stats::ranks::Ranks;
 use crate::stats::sum::Sum;
@@ -282,16 +282,14 @@ impl<'a> EnrichmentContext<'a> {
         let mut deletes = Vec::with_capacity(blocks);
         for b in 0..blocks {
             let n_block = self.separators[b + 1] - self.separators[b];
-            let rest_in = n_in - block_n_in[b];
-            let rest_out = n_out - (n_block - block_n_in[b]);
-            if rest_in == 0 || rest_out == 0 {
-                jackknife_ok = false;
-                break;
+            let (sb_in, nb_in) = (block_sum_in[b].value(), block_n_in[b]);
+            match ratio_without_block(s_in, n_in, s_out, n_out, sb_in, nb_in, self.block_sum[b], n_block) {
+                Some(d) => deletes.push(d),
+                None => {
+                    jackknife_ok = false;
+                    break;
+                }
             }
-            let sb_in = block_sum_in[b].value();
-            let num = (s_in - sb_in) / rest_in as f64;
-            let den = (s_out - (self.block_sum[b] - sb_in)) / rest_out as f64;
-            deletes.push(num / den);
         }
         let enrichment_se = if jackknife_ok { jackknife_se(enrichment, &deletes) } else { f64::NAN };
         jackknife_ok = jackknife_ok && enrichment_se.is_finite();

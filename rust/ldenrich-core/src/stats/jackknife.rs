@@ -20,13 +20,45 @@ pub fn jackknife_se(theta: f64, delete_values: &[f64]) -> f64 {
         return f64::NAN;
     }
     let bf = b as f64;
-    let pseudo: Vec<f64> = delete_values.iter().map(|&d| bf * theta - (bf - 1.0) * d).collect();
-    let mean = crate::stats::sum::sum(&pseudo) / bf;
+    // Pseudo-values are formed on the fly in both passes: no allocation, as the permutation
+    // null calls this once per shift.
+    let pseudo = |d: f64| bf * theta - (bf - 1.0) * d;
+    let mut total = crate::stats::sum::Sum::default();
+    for &d in delete_values {
+        total.add(pseudo(d));
+    }
+    let mean = total.value() / bf;
     let mut ss = crate::stats::sum::Sum::default();
-    for p in &pseudo {
+    for &d in delete_values {
+        let p = pseudo(d);
         ss.add((p - mean) * (p - mean));
     }
     (ss.value() / (bf - 1.0) / bf).sqrt()
+}
+
+/// The ratio of mean chi-squares without block `b`: `in_sum`/`in_count` and `out_sum`/`out_count`
+/// are the whole universe's annotated and other SNPs, `block_in_*` the block's annotated part and
+/// `block_*` the whole block. None when the deletion leaves no annotated or no other SNP.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub fn ratio_without_block(
+    in_sum: f64,
+    in_count: usize,
+    out_sum: f64,
+    out_count: usize,
+    block_in_sum: f64,
+    block_in_count: usize,
+    block_sum: f64,
+    block_count: usize,
+) -> Option<f64> {
+    let rest_in = in_count - block_in_count;
+    let rest_out = out_count - (block_count - block_in_count);
+    if rest_in == 0 || rest_out == 0 {
+        return None;
+    }
+    let mean_in = (in_sum - block_in_sum) / rest_in as f64;
+    let mean_out = (out_sum - (block_sum - block_in_sum)) / rest_out as f64;
+    Some(mean_in / mean_out)
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use rand_xoshiro::{SplitMix64, Xoshiro256PlusPlus};
 use rustc_hash::FxHashSet;
 
 use crate::error::{Error, Result};
+use crate::stats::jackknife::{jackknife_se, ratio_without_block};
 use crate::stats::sum::Sum;
 
 /// Largest number of permutations accepted (beyond it a run would take hours per category).
@@ -242,16 +243,11 @@ impl ShiftNull {
         let ratio = (s_in / n_in as f64) / (s_out / n_out as f64);
         scratch.deletes.clear();
         for b in 0..scratch.sum.len() {
-            let (sb, nb) = (scratch.sum[b], scratch.count[b]);
-            let rest_in = n_in - nb;
-            let rest_out = n_out - (sep[b + 1] - sep[b] - nb);
-            if rest_in == 0 || rest_out == 0 {
-                return None;
-            }
-            let out_mean = (s_out - (self.block_total[b] - sb)) / rest_out as f64;
-            scratch.deletes.push(((s_in - sb) / rest_in as f64) / out_mean);
+            let (sb, nb, n_block) = (scratch.sum[b], scratch.count[b], sep[b + 1] - sep[b]);
+            let d = ratio_without_block(s_in, n_in, s_out, n_out, sb, nb, self.block_total[b], n_block)?;
+            scratch.deletes.push(d);
         }
-        let se = crate::stats::jackknife::jackknife_se(ratio, &scratch.deletes);
+        let se = jackknife_se(ratio, &scratch.deletes);
         (se.is_finite() && se > 0.0).then(|| (ratio - 1.0) / se)
     }
 
