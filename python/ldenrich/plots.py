@@ -211,15 +211,10 @@ def forest_plot(
     ratio = _numeric(table, "enrichment", what)
     se = _numeric(table, "enrichment_se", what)
     n = len(table)
-    p_label, p_column, bonf_column = next(
-        (
-            choice
-            for choice in _FOREST_P
-            if choice[1] in table and pd.to_numeric(table[choice[1]], errors="coerce").notna().any()
-        ),
-        ("p", None, None),
-    )
-    p = _numeric(table, p_column, what) if p_column else np.full(n, np.nan)
+    from ldenrich.stats import verdict_p
+
+    p_label, p_column, bonf_column = verdict_p(table)
+    p = _numeric(table, p_column, what) if p_column in table else np.full(n, np.nan)
     p_bonf = _numeric(table, bonf_column, what) if bonf_column in table else np.full(n, np.nan)
     status = table["status"].astype(str).to_numpy() if "status" in table else np.full(n, "")
     few = (
@@ -349,14 +344,6 @@ def forest_plot(
             color=_RED if sig[row] else "black",
         )
     return _save(fig, stem)
-
-
-#: Which p the forest plot shows, best first: (label, p column, Bonferroni column).
-_FOREST_P = [
-    ("permutation p", "enrichment_p_perm", "p_perm_bonferroni"),
-    ("jackknife t p", "enrichment_p_t", "p_t_bonferroni"),
-    ("study's jackknife p", "enrichment_p", "p_bonferroni"),
-]
 
 
 # ----------------------------------------------------------------------------------------------

@@ -49,12 +49,6 @@ ENRICHMENT_COLUMNS = [
     "q_perm_bh", "n_blocks_in", "few_blocks", "enrichment_p_t", "enrichment_p", "p_bonferroni",
     "welch_p", "mwu_p", "status",
 ]  # fmt: skip
-#: The screen's verdict, best p first: (p column, Bonferroni column, label).
-_SCREEN_VERDICT = [
-    ("enrichment_p_perm", "p_perm_bonferroni", "permutation p"),
-    ("enrichment_p_t", "p_t_bonferroni", "jackknife t p"),
-    ("enrichment_p", "p_bonferroni", "the study's jackknife p"),
-]
 #: Columns shown for gene-level results.
 GENE_COLUMNS = [
     "GENE", "SYMBOL", "CHR", "START", "STOP", "NSNPS", "NPARAM", "N", "ZSTAT", "P", "MLOG10P",
@@ -552,18 +546,13 @@ def render_report(
 
     if enrichment is not None:
         enrichment = _check_frame(enrichment, "enrichment")
-        p_column, bonf_column, label = next(
-            (
-                choice
-                for choice in _SCREEN_VERDICT
-                if choice[0] in enrichment
-                and pd.to_numeric(enrichment[choice[0]], errors="coerce").notna().any()
-            ),
-            _SCREEN_VERDICT[-1],
-        )
+        from ldenrich.stats import verdict_p
+
+        label, p_column, bonf_column = verdict_p(enrichment)
         intro = (
             "<p>Per category, the mean chi-square of its SNPs over that of all other SNPs. The "
-            "calibrated p (<code>enrichment_p_perm</code>, one-sided) compares the ratio with "
+            "calibrated p (<code>enrichment_p_perm</code>, one-sided) compares the category's "
+            "jackknife z, (ratio - 1) / SE, with that of "
             "the category's own SNP runs shifted circularly along each chromosome, which keeps "
             "its shape and the LD along the genome. The study's p (<code>enrichment_p</code>) "
             "refers the delete-one-block jackknife z to a normal; only the blocks holding the "

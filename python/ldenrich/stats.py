@@ -85,6 +85,30 @@ COLUMNS = [
 FEW_BLOCKS = 10
 
 
+#: The screen's p-values, most trustworthy first: (label, p column, Bonferroni column). A
+#: verdict (forest plot colour, report tiles) reads the first one a table has values for.
+VERDICT_P = [
+    ("permutation p", "enrichment_p_perm", "p_perm_bonferroni"),
+    ("jackknife t p", "enrichment_p_t", "p_t_bonferroni"),
+    ("study's jackknife p", "enrichment_p", "p_bonferroni"),
+]
+
+
+def verdict_p(table: pd.DataFrame) -> tuple[str, str, str]:
+    """``(label, p column, Bonferroni column)`` of the best p ``table`` has values for.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> verdict_p(pd.DataFrame({"enrichment_p": [0.1], "enrichment_p_perm": [float("nan")]}))
+    ("study's jackknife p", 'enrichment_p', 'p_bonferroni')
+    """
+    for choice in VERDICT_P:
+        if choice[1] in table and pd.to_numeric(table[choice[1]], errors="coerce").notna().any():
+            return choice
+    return VERDICT_P[-1]
+
+
 def _with_pvalues(columns: dict[str, Any]) -> dict[str, Any]:
     tested = np.array([s == "tested" for s in columns["status"]], dtype=bool)
     p, mlog10 = normal_two_sided(columns["enrichment_z"])
