@@ -13,7 +13,7 @@ report is also rendered to a screenshot and timed. Writes only to a temporary di
 
 Usage::
 
-    python3 benches/bench_go_report.py [--shared /work/shared/data] [--keep DIR]
+    python3 benches/bench_go_report.py --shared DATA_DIR [--keep DIR]
 """
 
 from __future__ import annotations
@@ -42,7 +42,11 @@ def render_seconds(page: Path, browser: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=Path("/work/shared/data"))
+    parser.add_argument(
+        "--shared", type=Path, required=True,
+        help="directory of the public data this bench needs and the project does not ship "
+        "(genesets/, magma_outputs/, gene_loc/ as named in the module docstring)",
+    )
     parser.add_argument("--keep", type=Path, help="write the files here instead of a temp dir")
     args = parser.parse_args()
     ex = ldenrich.example_data()

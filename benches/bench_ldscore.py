@@ -10,10 +10,11 @@ scores are compared. Needs ``pip install pyldsc==0.1.0``.
 
 Usage::
 
-    python3 benches/bench_ldscore.py [--panel PREFIX] [--kb 1000 | --cm 1] [--threads N]
+    python3 benches/bench_ldscore.py --panel PREFIX [--kb 1000 | --cm 1] [--threads N]
 
-e.g. ``--panel /work/shared/data/plink_ref/1000G_eur_chr22 --cm 1`` for the denser 1000 Genomes
-chr22 panel with its real cM map.
+e.g. ``--panel EUR_subset --kb 1000`` for bolt-lmm-example's EUR panel (Debian package
+bolt-lmm-example), or ``--panel 1000G_eur_chr22 --cm 1`` for the denser 1000 Genomes chr22 panel
+with its real cM map (the one bundled in ``ldenrich/data/example``).
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ import numpy as np
 import pandas as pd
 
 import ldenrich
-
-DEFAULT_PANEL = "/work/shared/data/plink_ref/bolt_EUR_subset/EUR_subset"
 
 
 def cpu() -> float:
@@ -75,7 +74,10 @@ def annotations(bim: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--panel", default=DEFAULT_PANEL)
+    parser.add_argument(
+        "--panel", required=True,
+        help="PLINK prefix: e.g. the bolt-lmm-example EUR subset (Debian package bolt-lmm-example)",
+    )
     parser.add_argument("--kb", type=float, default=1000.0)
     parser.add_argument("--cm", type=float, help="window in cM instead (panels with a cM map)")
     parser.add_argument("--threads", type=int, default=None)

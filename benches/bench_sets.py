@@ -2,7 +2,7 @@
 synthetic genome-wide ``.genes.raw`` whose correlation blocks span whole chromosomes (the worst
 case: ldenrich writes correlations with every gene within 5 Mb).
 
-    python3 benches/bench_sets.py [--shared ../shared/data] [--repeats 3]
+    python3 benches/bench_sets.py --shared DATA_DIR [--repeats 3]
 """
 
 from __future__ import annotations
@@ -60,7 +60,11 @@ def timed(fn, repeats: int) -> tuple[float, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--shared", type=Path, default=HERE.parent.parent / "shared" / "data")
+    parser.add_argument(
+        "--shared", type=Path, required=True,
+        help="directory of the public data this bench needs and the project does not ship "
+        "(genesets/, magma_outputs/, gene_loc/ as named in the module docstring)",
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args()

@@ -1,4 +1,4 @@
-//! Partitioned LD scores (METHODS.md D.2): `L2[j, a] = sum_k r2_jk A[k, a]` over the SNPs `k`
+//! Partitioned LD scores (Finucane et al. 2015; ldsc's `--l2`): `L2[j, a] = sum_k r2_jk A[k, a]` over the SNPs `k`
 //! in the LD window of SNP `j` (including `j` itself), with ldsc's SNP filter, standardisation and
 //! bias-corrected `r2 = r^2 - (1 - r^2) / (n - 2)`.
 //!
