@@ -1,0 +1,167 @@
+//! Stratified LD score regression (`ldenrich.partitioned_h2`, `ldenrich h2`).
+
+use faer::Mat;
+use ldenrich_core::parallel::with_threads;
+use ldenrich_core::sldsc::{
+    annot_cross_products, h2, liability_factor, overlap_table, ChisqMax, H2Input, H2Options, Overlap, TwoStep,
+};
+use ldenrich_core::Error;
+use numpy::{IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::errors::{run, to_py};
+
+fn vector(a: &PyReadonlyArray1<'_, f64>, what: &str) -> PyResult<Vec<f64>> {
+    // Copied: the array could change under a detached thread.
+    a.as_slice()
+        .map(<[f64]>::to_vec)
+        .map_err(|_| to_py(Error::InvalidArgument(format!("{what} must be a contiguous 1-d float array"))))
+}
+
+fn matrix(a: &PyReadonlyArray2<'_, f64>) -> Mat<f64> {
+    let view = a.as_array();
+    Mat::from_fn(view.nrows(), view.ncols(), |i, j| view[[i, j]])
+}
+
+fn square<'py>(py: Python<'py>, flat: Vec<f64>, c: usize) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    flat.into_pyarray(py).reshape([c, c])
+}
+
+/// The regression of `chisq` on `ld` (`n x C`) with `w_ld`, `n`, `m` (`C`); with `overlap`
+/// (`C x C`) also the `--overlap-annot` table over `m_tot` SNPs (and tau* with `annot_sd`).
+/// `two_step` / `chisq_max` None: ldsc's defaults. Returns a dict of the fit's fields.
+#[pyfunction(name = "sldsc_h2")]
+#[pyo3(signature = (chisq, ld, w_ld, n, m, blocks=200, intercept=None, two_step=None, chisq_max=None, overlap=None, m_tot=None, annot_sd=None, threads=None))]
+#[allow(clippy::too_many_arguments)]
+fn sldsc_h2_py<'py>(
+    py: Python<'py>,
+    chisq: PyReadonlyArray1<'py, f64>,
+    ld: PyReadonlyArray2<'py, f64>,
+    w_ld: PyReadonlyArray1<'py, f64>,
+    n: PyReadonlyArray1<'py, f64>,
+    m: PyReadonlyArray1<'py, f64>,
+    blocks: usize,
+    intercept: Option<f64>,
+    two_step: Option<f64>,
+    chisq_max: Option<f64>,
+    overlap: Option<PyReadonlyArray2<'py, f64>>,
+    m_tot: Option<f64>,
+    annot_sd: Option<PyReadonlyArray1<'py, f64>>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (chisq, w_ld, n, m) = (vector(&chisq, "chisq")?, vector(&w_ld, "w_ld")?, vector(&n, "n")?, vector(&m, "m")?);
+    let ld = matrix(&ld);
+    let overlap: Option<Vec<f64>> = overlap.map(|o| matrix(&o)).map(|o| {
+        let c = o.ncols();
+        (0..o.nrows() * c).map(|ij| o[(ij / c, ij % c)]).collect()
+    });
+    let annot_sd = annot_sd.map(|s| vector(&s, "annot_sd")).transpose()?;
+    let options = H2Options {
+        blocks,
+        intercept,
+        two_step: two_step.map_or(TwoStep::Auto, TwoStep::Cutoff),
+        chisq_max: chisq_max.map_or(ChisqMax::Auto, ChisqMax::Below),
+    };
+    let (fit, table) = run(py, || {
+        let input = H2Input { chisq: &chisq, ld: ld.as_ref(), w_ld: &w_ld, n: &n, m: &m };
+        let fit = with_threads(threads, || h2(&input, &options))??;
+        let table = match &overlap {
+            Some(o) => {
+                let m_tot = m_tot.ok_or_else(|| Error::InvalidArgument("overlap needs m_tot".into()))?;
+                Some(overlap_table(&fit, &Overlap { matrix: o, m_tot, sd: annot_sd.as_deref() })?)
+            }
+            None => None,
+        };
+        Ok((fit, table))
+    })?;
+    let c = fit.coef.len();
+    let b = fit.blocks;
+    let out = PyDict::new(py);
+    for (key, value) in [
+        ("n_snps_in", fit.n_snps_in),
+        ("n_snps", fit.n_snps),
+        ("dropped_chisq", fit.dropped_chisq),
+        ("blocks", fit.blocks),
+    ] {
+        out.set_item(key, value)?;
+    }
+    out.set_item("chisq_max", fit.chisq_max)?;
+    out.set_item("two_step", fit.two_step)?;
+    for (key, value) in [
+        ("n_bar", fit.n_bar),
+        ("intercept", fit.intercept),
+        ("intercept_se", fit.intercept_se),
+        ("tot", fit.tot),
+        ("tot_se", fit.tot_se),
+        ("mean_chisq", fit.mean_chisq),
+        ("lambda_gc", fit.lambda_gc),
+        ("ratio", fit.ratio),
+        ("ratio_se", fit.ratio_se),
+    ] {
+        out.set_item(key, value)?;
+    }
+    out.set_item("intercept_fixed", fit.intercept_fixed)?;
+    for (key, value) in [
+        ("m", fit.m),
+        ("coef", fit.coef),
+        ("coef_se", fit.coef_se),
+        ("cat", fit.cat),
+        ("cat_se", fit.cat_se),
+        ("prop", fit.prop),
+        ("prop_se", fit.prop_se),
+        ("tot_delete", fit.tot_delete),
+        ("intercept_delete", fit.intercept_delete),
+    ] {
+        out.set_item(key, value.into_pyarray(py))?;
+    }
+    out.set_item("coef_cov", square(py, fit.coef_cov, c)?)?;
+    out.set_item("prop_cov", square(py, fit.prop_cov, c)?)?;
+    out.set_item("coef_delete", fit.coef_delete.into_pyarray(py).reshape([b, c])?)?;
+    if let Some(t) = table {
+        let table_dict = PyDict::new(py);
+        for (key, value) in [
+            ("prop_snps", t.prop_snps),
+            ("prop_h2", t.prop_h2),
+            ("prop_h2_se", t.prop_h2_se),
+            ("enrichment", t.enrichment),
+            ("enrichment_se", t.enrichment_se),
+            ("enrichment_p", t.enrichment_p),
+            ("coef_z", t.coef_z),
+            ("coef_p", t.coef_p),
+            ("h2", t.h2),
+            ("h2_se", t.h2_se),
+            ("tau_star", t.tau_star),
+            ("tau_star_se", t.tau_star_se),
+        ] {
+            table_dict.set_item(key, value.into_pyarray(py))?;
+        }
+        out.set_item("table", table_dict)?;
+    }
+    Ok(out)
+}
+
+/// `(A'A, column sums)` of an annotation matrix (`n x C`), summed by the caller over chromosomes.
+#[pyfunction(name = "annot_cross_products")]
+fn annot_cross_products_py<'py>(
+    py: Python<'py>,
+    annot: PyReadonlyArray2<'py, f64>,
+) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, numpy::PyArray1<f64>>)> {
+    let annot = matrix(&annot);
+    let c = annot.ncols();
+    let (ata, sums) = run(py, || Ok(annot_cross_products(annot.as_ref())))?;
+    Ok((square(py, ata, c)?, sums.into_pyarray(py)))
+}
+
+/// Observed-to-liability scale factor of h2 for sample and population prevalences.
+#[pyfunction(name = "liability_factor")]
+fn liability_factor_py(sample_prevalence: f64, population_prevalence: f64) -> PyResult<f64> {
+    liability_factor(sample_prevalence, population_prevalence).map_err(to_py)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(sldsc_h2_py, m)?)?;
+    m.add_function(wrap_pyfunction!(annot_cross_products_py, m)?)?;
+    m.add_function(wrap_pyfunction!(liability_factor_py, m)?)?;
+    Ok(())
+}
