@@ -46,8 +46,8 @@ if TYPE_CHECKING:
         read_sumstats,
     )
     from ldenrich.ldscores import ldscore, read_annot, write_ldscore
-    from ldenrich.sldsc import H2Result, h2_cts, partitioned_h2
     from ldenrich.sets import GeneSetResults, gene_set_analysis, read_gene_results
+    from ldenrich.sldsc import H2Result, h2_cts, partitioned_h2
     from ldenrich.stats import enrichment, enrichment_arrays
 
 # The public API is imported on first use (PEP 562): pandas and scipy take 0.3 s to import,
@@ -83,7 +83,9 @@ _LAZY = {
 }
 
 
-_SUBMODULES = frozenset({"annot", "genes", "io", "ldscores", "plots", "report", "sets", "sldsc", "stats"})
+_SUBMODULES = frozenset(
+    {"annot", "genes", "io", "ldscores", "plots", "report", "sets", "sldsc", "stats"}
+)
 
 
 def __getattr__(name: str) -> Any:

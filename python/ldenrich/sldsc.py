@@ -174,7 +174,8 @@ def _read_m(prefix: PathLike, per_chrom: bool, common: bool, count: int) -> np.n
         try:
             values = np.array([float(v) for v in fields])
         except ValueError:
-            raise ParseError(f"{path}: line 1: expected numbers, found {' '.join(fields)}") from None
+            shown = " ".join(fields)
+            raise ParseError(f"{path}: line 1: expected numbers, found {shown}") from None
         if len(values) != count:
             raise InconsistentInputError(
                 f"{path}: {len(values)} values for the {count} LD-score columns of its fileset"
@@ -196,9 +197,7 @@ class _Reference:
     kept: np.ndarray  # boolean mask over all columns: not of zero variance
 
 
-def _read_reference(
-    prefixes: Sequence[PathLike], per_chrom: bool, common: bool
-) -> _Reference:
+def _read_reference(prefixes: Sequence[PathLike], per_chrom: bool, common: bool) -> _Reference:
     first = None
     blocks, names, ms, widths = [], [], [], []
     for i, prefix in enumerate(prefixes):
@@ -209,9 +208,11 @@ def _read_reference(
         else:
             a, b = first["SNP"].to_numpy(), frame["SNP"].to_numpy()
             if len(a) != len(b) or (a != b).any():
-                k = int(np.flatnonzero(a[: len(b)] != b[: len(a)])[0]) if (
-                    a[: len(b)] != b[: len(a)]
-                ).any() else min(len(a), len(b))
+                k = (
+                    int(np.flatnonzero(a[: len(b)] != b[: len(a)])[0])
+                    if (a[: len(b)] != b[: len(a)]).any()
+                    else min(len(a), len(b))
+                )
                 left = f"{first['_where'].iloc[k]} ({a[k]})" if k < len(a) else "its end"
                 right = f"{frame['_where'].iloc[k]} ({b[k]})" if k < len(b) else "its end"
                 raise InconsistentInputError(
@@ -416,8 +417,7 @@ def _merge(
     wcols = [c for c in weights.columns if c not in ("SNP", "_where")]
     if len(wcols) != 1:
         raise InconsistentInputError(
-            f"{w_ld}: the regression-weight LD scores must have one column; found "
-            f"{' '.join(wcols)}"
+            f"{w_ld}: the regression-weight LD scores must have one column; found {' '.join(wcols)}"
         )
     snps, chisq, n, dropped = _read_gwas(sumstats)
     import pandas as pd
@@ -561,7 +561,7 @@ def partitioned_h2(
     >>> fit.summary["n_snps"], fit.results["Category"].tolist()
     (15935, ['L2_0'])
     >>> round(fit.summary["intercept"], 3)
-    1.051
+    1.198
     """
     if (ref_ld_chr is None) == (ref_ld is None):
         raise InvalidArgumentError("give one of ref_ld_chr and ref_ld")
@@ -581,10 +581,11 @@ def partitioned_h2(
     per_chrom = ref_ld_chr is not None
     if (w_ld_chr is not None) != per_chrom:
         raise InvalidArgumentError("use ref_ld_chr with w_ld_chr, or ref_ld with w_ld")
-    prefixes = _as_list(ref_ld_chr if per_chrom else ref_ld)  # type: ignore[arg-type]
-    merged = _merge(
-        sumstats, prefixes, w_ld_chr if per_chrom else w_ld, per_chrom, not not_m_5_50  # type: ignore[arg-type]
-    )
+    reference = ref_ld_chr if per_chrom else ref_ld
+    weights = w_ld_chr if per_chrom else w_ld
+    assert reference is not None and weights is not None
+    prefixes = _as_list(reference)
+    merged = _merge(sumstats, prefixes, weights, per_chrom, not not_m_5_50)
     overlap = None
     if overlap_annot:
         ata, m_tot, sd = _read_overlap(
@@ -731,7 +732,9 @@ def h2_cts(
     ref_ld_chr_cts : path or list of (name, prefixes)
         ldsc's ``--ref-ld-chr-cts`` file (lines ``name prefix[,prefix...]``), or the pairs.
         Every regression SNP must have LD scores in each set's files.
-    ref_ld_chr, w_ld_chr, ref_ld, w_ld, not_m_5_50, intercept, no_intercept, chisq_max, blocks, threads
+    ref_ld_chr, w_ld_chr, ref_ld, w_ld, not_m_5_50, intercept, no_intercept : optional
+        As for :func:`partitioned_h2` (``ref_ld_chr``: the baseline).
+    chisq_max, blocks, threads : optional
         As for :func:`partitioned_h2` (``ref_ld_chr``: the baseline).
 
     Returns
@@ -748,7 +751,8 @@ def h2_cts(
     >>> base = ldenrich.ldscore(ex.bfile, ld_wind_snps=100)
     >>> _ = ldenrich.write_ldscore(base, d / "base.22")
     >>> half = (base["BP"] < base["BP"].median()).astype(float).to_frame("left")
-    >>> _ = ldenrich.write_ldscore(ldenrich.ldscore(ex.bfile, half, ld_wind_snps=100), d / "left.22")
+    >>> left = ldenrich.ldscore(ex.bfile, half, ld_wind_snps=100)
+    >>> _ = ldenrich.write_ldscore(left, d / "left.22")
     >>> out = ldenrich.h2_cts(ex.sumstats, [("left", str(d / "left."))], d / "base.", d / "base.")
     >>> list(out.columns)[:4]
     ['Name', 'Coefficient', 'Coefficient_std_error', 'Coefficient_P_value']
@@ -783,10 +787,11 @@ def h2_cts(
         entries = [(str(n), _as_list(p)) for n, p in ref_ld_chr_cts]
     if not entries:
         raise InconsistentInputError(f"{ref_ld_chr_cts}: no annotation listed")
-    prefixes = _as_list(ref_ld_chr if per_chrom else ref_ld)  # type: ignore[arg-type]
-    merged = _merge(
-        sumstats, prefixes, w_ld_chr if per_chrom else w_ld, per_chrom, not not_m_5_50  # type: ignore[arg-type]
-    )
+    reference = ref_ld_chr if per_chrom else ref_ld
+    weights = w_ld_chr if per_chrom else w_ld
+    assert reference is not None and weights is not None
+    prefixes = _as_list(reference)
+    merged = _merge(sumstats, prefixes, weights, per_chrom, not not_m_5_50)
     base_m = merged.reference.m[merged.reference.kept]
     rows = []
     for name, cts_prefixes in entries:
