@@ -826,4 +826,6 @@ def h2_cts(
         rows, columns=["Name", "Coefficient", "Coefficient_std_error", "Coefficient_P_value"]
     )
     out["Coefficient_q_BH"] = benjamini_hochberg(out["Coefficient_P_value"].to_numpy())
-    return out.sort_values("Coefficient_P_value", kind="stable").reset_index(drop=True)
+    out = out.sort_values("Coefficient_P_value", kind="stable").reset_index(drop=True)
+    out.attrs["dropped"] = merged.dropped
+    return out
