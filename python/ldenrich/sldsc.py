@@ -82,78 +82,93 @@ def _files(prefix: PathLike, suffix: str, per_chrom: bool, what: str) -> list[Pa
     return paths
 
 
-def _read_table(path: Path) -> pd.DataFrame:
-    import pandas as pd
+@dataclass
+class _Table:
+    """The columns of a table read by the core: text columns by name, numbers as a matrix."""
 
-    try:
-        # ldsc reads "." as missing; SNP IDs stay text. Other columns are parsed as numbers
-        # where they are numbers (fast); a column that is not is checked by _numbers.
-        return pd.read_csv(path, sep=r"\s+", dtype={"SNP": str}, na_values=["."])
-    except (pd.errors.EmptyDataError, UnicodeDecodeError, EOFError, OSError) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
-        raise ParseError(f"{path}: line 1: not a readable table ({exc})") from None
+    path: Path
+    header: list[str]
+    text: dict[str, list[str]]
+    numeric_names: list[str]
+    numeric: np.ndarray
 
+    def column(self, name: str) -> np.ndarray:
+        return self.numeric[:, self.numeric_names.index(name)]
 
-def _numbers(table: pd.DataFrame, column: str, path: Path) -> np.ndarray:
-    """A column as floats; the first value that is not a finite number is an error."""
-    import pandas as pd
-
-    raw = table[column]
-    if raw.dtype.kind in "if":
-        values = raw.to_numpy(dtype=float)
-    else:
-        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    bad = np.flatnonzero(~np.isfinite(values))
-    if bad.size:
-        i = int(bad[0])
-        found = raw.iloc[i]
-        shown = "a missing value" if isinstance(found, float) and np.isnan(found) else f"'{found}'"
-        raise ParseError(f"{path}: line {i + 2}, column {column}: expected a number, found {shown}")
-    return values
+    def __len__(self) -> int:
+        return len(self.numeric) if self.numeric.shape[1] else len(next(iter(self.text.values())))
 
 
-def _require(table: pd.DataFrame, columns: Sequence[str], path: Path, what: str) -> None:
-    missing = [c for c in columns if c not in table.columns]
+def _read_table(
+    path: Path, what: str, required: Sequence[str] = (), numeric: Sequence[str] | None = None
+) -> _Table:
+    """A table in one parallel pass of the core (plain, gzip or BGZF; bzip2 is inflated to a
+    temporary file first): ``SNP`` as text, the other columns (or ``numeric``) as finite
+    numbers, anything else an error naming the file, line and column."""
+    if path.suffix == ".bz2":
+        import bz2
+        import shutil
+        import tempfile
+
+        with tempfile.NamedTemporaryFile(suffix=".txt") as tmp:
+            with bz2.open(path, "rb") as src:
+                shutil.copyfileobj(src, tmp)
+            tmp.flush()
+            table = _read_table(Path(tmp.name), what, required, numeric)
+        table.path = path
+        return table
+    out = _native.read_numeric_table(
+        os.fspath(path), ["SNP"], None if numeric is None else list(numeric)
+    )
+    missing = [c for c in required if c not in out["header"]]
     if missing:
         raise MissingColumnError(
             f"{path}: no {', '.join(missing)} column in the header of this {what} (found: "
-            f"{' '.join(map(str, table.columns))})"
+            f"{' '.join(out['header'])})"
         )
+    return _Table(path, out["header"], out["text"], out["numeric_names"], out["numeric"])
 
 
 def _read_ldscores(prefix: PathLike, per_chrom: bool) -> pd.DataFrame:
-    """One LD-score fileset: ``SNP``, the score columns, and ``_where`` (file and line) for
-    messages; sorted by chromosome and position, first of each SNP kept (as ldsc)."""
+    """One LD-score fileset: ``SNP``, the score columns, and ``_file``, ``_line`` (where each
+    row was read, for messages); sorted by chromosome and position, first of each SNP kept
+    (as ldsc)."""
     import pandas as pd
 
-    frames = []
+    frames, files = [], []
     for path in _files(prefix, ".l2.ldscore", per_chrom, "LD-score file"):
-        table = _read_table(path)
-        _require(table, ("CHR", "SNP", "BP"), path, "LD-score file")
-        scores = [c for c in table.columns if c not in _ID_COLUMNS]
+        table = _read_table(path, "LD-score file", ("CHR", "SNP", "BP"))
+        scores = [c for c in table.numeric_names if c not in _ID_COLUMNS]
         if not scores:
             raise MissingColumnError(f"{path}: no LD-score column besides {' '.join(_ID_COLUMNS)}")
         frame = pd.DataFrame(
             {
-                "CHR": _numbers(table, "CHR", path),
-                "BP": _numbers(table, "BP", path),
-                "SNP": table["SNP"].to_numpy(),
+                "CHR": table.column("CHR"),
+                "BP": table.column("BP"),
+                "SNP": np.asarray(table.text["SNP"], dtype=object),
             }
         )
-        for c in scores:
-            frame[c] = _numbers(table, c, path)
-        frame["_where"] = [f"{path}: line {i + 2}" for i in range(len(frame))]
+        picked = [table.numeric_names.index(c) for c in scores]
+        frame = pd.concat([frame, pd.DataFrame(table.numeric[:, picked], columns=scores)], axis=1)
+        # Where each row came from, for messages: the file's index and the line.
+        frame["_file"] = len(files)
+        frame["_line"] = np.arange(2, len(frame) + 2)
+        files.append(path)
         frames.append(frame)
     names = [list(f.columns) for f in frames]
     if any(n != names[0] for n in names):
         raise InconsistentInputError(
             f"{prefix}: the per-chromosome LD-score files have different columns: "
-            f"{' / '.join(' '.join(n[3:-1]) for n in names)}"
+            f"{' / '.join(' '.join(n[3:-2]) for n in names)}"
         )
     frame = pd.concat(frames, ignore_index=True)
     frame = frame.sort_values(["CHR", "BP"], kind="stable").drop_duplicates("SNP")
+    frame.attrs["files"] = files
     return frame.drop(columns=["CHR", "BP"]).reset_index(drop=True)
+
+
+def _where(frame: pd.DataFrame, row: int) -> str:
+    return f"{frame.attrs['files'][frame['_file'].iloc[row]]}: line {frame['_line'].iloc[row]}"
 
 
 def _read_m(prefix: PathLike, per_chrom: bool, common: bool, count: int) -> np.ndarray:
@@ -202,7 +217,7 @@ def _read_reference(prefixes: Sequence[PathLike], per_chrom: bool, common: bool)
     blocks, names, ms, widths = [], [], [], []
     for i, prefix in enumerate(prefixes):
         frame = _read_ldscores(prefix, per_chrom)
-        cols = [c for c in frame.columns if c not in ("SNP", "_where")]
+        cols = [c for c in frame.columns if c not in ("SNP", "_file", "_line")]
         if first is None:
             first = frame
         else:
@@ -213,8 +228,8 @@ def _read_reference(prefixes: Sequence[PathLike], per_chrom: bool, common: bool)
                     if (a[: len(b)] != b[: len(a)]).any()
                     else min(len(a), len(b))
                 )
-                left = f"{first['_where'].iloc[k]} ({a[k]})" if k < len(a) else "its end"
-                right = f"{frame['_where'].iloc[k]} ({b[k]})" if k < len(b) else "its end"
+                left = f"{_where(first, k)} ({a[k]})" if k < len(a) else "its end"
+                right = f"{_where(frame, k)} ({b[k]})" if k < len(b) else "its end"
                 raise InconsistentInputError(
                     f"LD-score filesets {prefixes[0]} and {prefix} list different SNPs (after "
                     f"sorting by position): SNP {k + 1} is {left} but {right}; filesets given "
@@ -266,13 +281,13 @@ def _read_overlap(
                     f"{stem}.annot[.gz|.bz2]: not found (--overlap-annot reads the annotation "
                     "file beside each LD-score file)"
                 )
-            table = _read_table(path)
-            cols = [c for c in table.columns if c not in ("CHR", "SNP", "BP", "CM")]
+            table = _read_table(path, "annotation file")
+            cols = [c for c in table.numeric_names if c not in ("CHR", "BP", "CM")]
             if len(cols) != width:
                 raise InconsistentInputError(
                     f"{path}: {len(cols)} annotation columns but its LD-score file has {width}"
                 )
-            values = np.column_stack([_numbers(table, col, path) for col in cols])
+            values = table.numeric[:, [table.numeric_names.index(c) for c in cols]]
             parts.append((path, table, values))
         if not parts:
             continue
@@ -288,26 +303,30 @@ def _read_overlap(
             fpath = _find(stem + ".frq")
             if fpath is None:
                 raise FileNotFoundError(f"{stem}.frq[.gz|.bz2]: frequency file not found")
-            frq_table = _read_table(fpath)
-            col = "FRQ" if "FRQ" in frq_table.columns else "MAF"
-            _require(frq_table, ("SNP", col), fpath, "frequency file")
+            frq_table = _read_table(fpath, "frequency file", ("SNP",), numeric=("FRQ", "MAF"))
+            col = "FRQ" if "FRQ" in frq_table.header else "MAF"
+            if col not in frq_table.header:
+                raise MissingColumnError(
+                    f"{fpath}: no FRQ or MAF column in the header of this frequency file "
+                    f"(found: {' '.join(frq_table.header)})"
+                )
             if len(frq_table) != len(matrix):
                 raise InconsistentInputError(
                     f"{fpath}: {len(frq_table)} SNPs but {parts[0][0]} has {len(matrix)} (the "
                     "frequency file must list the annotation file's SNPs in its order)"
                 )
             annot_table = parts[0][1]
-            if "SNP" in annot_table.columns:
-                differ = np.flatnonzero(
-                    annot_table["SNP"].to_numpy() != frq_table["SNP"].to_numpy()
-                )
+            if "SNP" in annot_table.text:
+                a_snps = np.asarray(annot_table.text["SNP"], dtype=object)
+                f_snps = np.asarray(frq_table.text["SNP"], dtype=object)
+                differ = np.flatnonzero(a_snps != f_snps)
                 if differ.size:
                     i = int(differ[0])
                     raise InconsistentInputError(
-                        f"{fpath}: line {i + 2}, column SNP: '{frq_table['SNP'].iloc[i]}' but "
-                        f"{parts[0][0]} line {i + 2} is '{annot_table['SNP'].iloc[i]}'"
+                        f"{fpath}: line {i + 2}, column SNP: '{f_snps[i]}' but "
+                        f"{parts[0][0]} line {i + 2} is '{a_snps[i]}'"
                     )
-            frq = _numbers(frq_table, col, fpath)
+            frq = frq_table.column(col)
             matrix = matrix[(frq > 0.05) & (frq < 0.95)]
         cross, column_sums = _native.annot_cross_products(np.ascontiguousarray(matrix))
         ata += cross
@@ -414,7 +433,7 @@ def _merge(
 ) -> _Merged:
     reference = _read_reference(ref_ld, per_chrom, common)
     weights = _read_ldscores(w_ld, per_chrom)
-    wcols = [c for c in weights.columns if c not in ("SNP", "_where")]
+    wcols = [c for c in weights.columns if c not in ("SNP", "_file", "_line")]
     if len(wcols) != 1:
         raise InconsistentInputError(
             f"{w_ld}: the regression-weight LD scores must have one column; found {' '.join(wcols)}"

@@ -1,6 +1,7 @@
 //! Stratified LD score regression (`ldenrich.partitioned_h2`, `ldenrich h2`).
 
 use faer::Mat;
+use ldenrich_core::io::table::read_numeric_table;
 use ldenrich_core::parallel::with_threads;
 use ldenrich_core::sldsc::{
     annot_cross_products, h2, liability_factor, overlap_table, ChisqMax, H2Input, H2Options, Overlap, TwoStep,
@@ -141,16 +142,53 @@ fn sldsc_h2_py<'py>(
     Ok(out)
 }
 
+/// `A'A` and the column sums, as arrays.
+type CrossProducts<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, numpy::PyArray1<f64>>);
+
 /// `(A'A, column sums)` of an annotation matrix (`n x C`), summed by the caller over chromosomes.
 #[pyfunction(name = "annot_cross_products")]
-fn annot_cross_products_py<'py>(
-    py: Python<'py>,
-    annot: PyReadonlyArray2<'py, f64>,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, numpy::PyArray1<f64>>)> {
+fn annot_cross_products_py<'py>(py: Python<'py>, annot: PyReadonlyArray2<'py, f64>) -> PyResult<CrossProducts<'py>> {
     let annot = matrix(&annot);
     let c = annot.ncols();
     let (ata, sums) = run(py, || Ok(annot_cross_products(annot.as_ref())))?;
     Ok((square(py, ata, c)?, sums.into_pyarray(py)))
+}
+
+/// ldsc's tables (`.l2.ldscore`, `.annot`, `.frq`): `text` columns as strings, `numeric` ones
+/// (None: all others) as a rows x k float array. Returns a dict: `header`, `text` (name ->
+/// values), `numeric_names`, `numeric`.
+#[pyfunction(name = "read_numeric_table")]
+#[pyo3(signature = (path, text, numeric=None, threads=None))]
+fn read_numeric_table_py<'py>(
+    py: Python<'py>,
+    path: std::path::PathBuf,
+    text: Vec<String>,
+    numeric: Option<Vec<String>>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let table = run(py, || {
+        let text: Vec<&str> = text.iter().map(String::as_str).collect();
+        let numeric: Option<Vec<&str>> = numeric.as_ref().map(|n| n.iter().map(String::as_str).collect());
+        with_threads(threads, || read_numeric_table(&path, &text, numeric.as_deref()))?
+    })?;
+    let rows = table.rows();
+    let k = table.numeric.len();
+    let mut flat = vec![0.0; rows * k];
+    for (j, column) in table.numeric.iter().enumerate() {
+        for (i, v) in column.iter().enumerate() {
+            flat[i * k + j] = *v;
+        }
+    }
+    let out = PyDict::new(py);
+    out.set_item("header", table.header)?;
+    let text_dict = PyDict::new(py);
+    for (name, values) in table.text_names.into_iter().zip(table.text) {
+        text_dict.set_item(name, values)?;
+    }
+    out.set_item("text", text_dict)?;
+    out.set_item("numeric_names", table.numeric_names)?;
+    out.set_item("numeric", flat.into_pyarray(py).reshape([rows, k])?)?;
+    Ok(out)
 }
 
 /// Observed-to-liability scale factor of h2 for sample and population prevalences.
@@ -163,5 +201,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sldsc_h2_py, m)?)?;
     m.add_function(wrap_pyfunction!(annot_cross_products_py, m)?)?;
     m.add_function(wrap_pyfunction!(liability_factor_py, m)?)?;
+    m.add_function(wrap_pyfunction!(read_numeric_table_py, m)?)?;
     Ok(())
 }

@@ -86,7 +86,7 @@ impl H2Options {
             }
         }
         if let TwoStep::Cutoff(c) = self.two_step {
-            if !(c > 0.0) {
+            if c.is_nan() || c <= 0.0 {
                 return Err(Error::InvalidArgument(format!("the two-step cutoff must be positive; got {c}")));
             }
             if self.intercept.is_some() {
@@ -97,7 +97,7 @@ impl H2Options {
             }
         }
         if let ChisqMax::Below(c) = self.chisq_max {
-            if !(c > 0.0) {
+            if c.is_nan() || c <= 0.0 {
                 return Err(Error::InvalidArgument(format!("the chi-square maximum must be positive; got {c}")));
             }
         }
@@ -228,7 +228,7 @@ fn solve(mut a: Vec<f64>, mut rhs: Vec<f64>) -> Option<Vec<f64>> {
     for k in 0..p {
         let (pivot, best) =
             (k..p).map(|i| (i, a[i * p + k].abs())).fold((k, -1.0), |acc, x| if x.1 > acc.1 { x } else { acc });
-        if !(best > 0.0) || !best.is_finite() {
+        if best.is_nan() || best <= 0.0 || !best.is_finite() {
             return None;
         }
         if pivot != k {
@@ -314,7 +314,7 @@ fn lstsq_jackknife(x: MatRef<'_, f64>, y: &[f64], separators: Vec<usize>) -> Res
 
 /// Rows of `x` and `y` scaled by `w / sum(w)` (ldsc's weighting of the design).
 fn weighted(x: MatRef<'_, f64>, y: &[f64], w: &[f64]) -> Result<(Mat<f64>, Vec<f64>)> {
-    if let Some(j) = w.iter().position(|v| !(*v > 0.0)) {
+    if let Some(j) = w.iter().position(|v| v.is_nan() || *v <= 0.0) {
         return Err(Error::InconsistentInput(format!(
             "regression weight {} of SNP {} (row {j} of the regression) is not positive",
             w[j],
@@ -410,7 +410,7 @@ fn check_input(input: &H2Input<'_>) -> Result<()> {
         if !input.chisq[j].is_finite() || input.chisq[j] < 0.0 {
             return Err(bad("the chi-square", j, input.chisq[j]));
         }
-        if !(input.n[j] > 0.0) || !input.n[j].is_finite() {
+        if input.n[j].is_nan() || input.n[j] <= 0.0 || !input.n[j].is_finite() {
             return Err(bad("N", j, input.n[j]));
         }
         if !input.w_ld[j].is_finite() {
@@ -426,7 +426,7 @@ fn check_input(input: &H2Input<'_>) -> Result<()> {
         return Err(Error::InvalidArgument(format!("M of LD-score column {} is {}", k + 1, input.m[k])));
     }
     let m_tot: f64 = input.m.iter().sum();
-    if !(m_tot > 0.0) {
+    if m_tot.is_nan() || m_tot <= 0.0 {
         return Err(Error::InvalidArgument(format!("the M values sum to {m_tot}; they must sum to more than 0")));
     }
     Ok(())

@@ -3,7 +3,10 @@ use faer::Mat;
 use super::*;
 
 /// A reproducible data set: LD scores, weights and chi-squares with a planted per-SNP h2.
-fn data(n: usize, c: usize, seed: u64) -> (Mat<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
+/// LD scores, weight LD scores, N, M and chi-squares.
+type Data = (Mat<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+
+fn data(n: usize, c: usize, seed: u64) -> Data {
     use rand::{RngExt, SeedableRng};
     let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
     let ld =
