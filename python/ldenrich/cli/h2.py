@@ -6,8 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 import ldenrich
 from ldenrich._atomic import atomic_open, write_tsv
 from ldenrich.cli._common import (
@@ -119,6 +117,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def log_summary(summary: dict[str, Any]) -> None:
     """ldsc's summary lines."""
+    import math
+
     LOGGER.info("Total observed scale h2: %.6g (%.6g)", summary["h2"], summary["h2_se"])
     if "h2_liability" in summary:
         LOGGER.info(
@@ -132,7 +132,7 @@ def log_summary(summary: dict[str, Any]) -> None:
         LOGGER.info("Intercept: constrained to %g", summary["intercept"])
     else:
         LOGGER.info("Intercept: %.6g (%.6g)", summary["intercept"], summary["intercept_se"])
-        if np.isnan(summary["ratio"]):
+        if math.isnan(summary["ratio"]):
             LOGGER.info("Ratio: NA (mean chi^2 <= 1)")
         else:
             LOGGER.info("Ratio: %.6g (%.6g)", summary["ratio"], summary["ratio_se"])
@@ -140,6 +140,8 @@ def log_summary(summary: dict[str, Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich h2``."""
+    import numpy as np
+
     out = output_prefix(args.out)
     start_logging(out.with_name(out.name + ".log"), args.verbose)
     ss = read_gwas(args)
