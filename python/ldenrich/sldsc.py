@@ -472,6 +472,8 @@ def _as_list(value: PathLike | Sequence[PathLike]) -> list[PathLike]:
 
 def _fit(
     merged: _Merged,
+    ld: np.ndarray,
+    m: np.ndarray,
     *,
     blocks: int,
     intercept: float | None,
@@ -480,14 +482,14 @@ def _fit(
     overlap: tuple[np.ndarray, float, np.ndarray | None] | None,
     threads: int | None,
 ) -> dict[str, Any]:
-    m = merged.reference.m[merged.reference.kept]
+    """The core's regression of the merged chi-squares on ``ld`` (rows of ``merged``)."""
     if overlap is None:
         matrix, m_tot, sd = np.diag(m), float(m.sum()), None
     else:
         matrix, m_tot, sd = overlap
     return _native.sldsc_h2(
         np.ascontiguousarray(merged.chisq),
-        merged.ld,
+        np.ascontiguousarray(ld),
         np.ascontiguousarray(merged.w_ld),
         np.ascontiguousarray(merged.n),
         np.ascontiguousarray(m),
@@ -500,6 +502,33 @@ def _fit(
         sd,
         threads,
     )
+
+
+def _resolve(
+    ref_ld_chr: PathLike | Sequence[PathLike] | None,
+    ref_ld: PathLike | Sequence[PathLike] | None,
+    w_ld_chr: PathLike | None,
+    w_ld: PathLike | None,
+    intercept: float | None,
+    no_intercept: bool,
+) -> tuple[list[PathLike], PathLike, bool, float | None]:
+    """Checks the reference and weight arguments shared by the estimators: (reference
+    prefixes, weight prefix, per chromosome, fixed intercept)."""
+    if (ref_ld_chr is None) == (ref_ld is None):
+        raise InvalidArgumentError("give one of ref_ld_chr and ref_ld")
+    if (w_ld_chr is None) == (w_ld is None):
+        raise InvalidArgumentError("give one of w_ld_chr and w_ld")
+    per_chrom = ref_ld_chr is not None
+    if (w_ld_chr is not None) != per_chrom:
+        raise InvalidArgumentError("use ref_ld_chr with w_ld_chr, or ref_ld with w_ld")
+    if no_intercept:
+        if intercept is not None:
+            raise InvalidArgumentError("give at most one of intercept and no_intercept")
+        intercept = 1.0
+    reference = ref_ld_chr if per_chrom else ref_ld
+    weights = w_ld_chr if per_chrom else w_ld
+    assert reference is not None and weights is not None
+    return _as_list(reference), weights, per_chrom, intercept
 
 
 def partitioned_h2(
@@ -582,28 +611,16 @@ def partitioned_h2(
     >>> round(fit.summary["intercept"], 3)
     1.198
     """
-    if (ref_ld_chr is None) == (ref_ld is None):
-        raise InvalidArgumentError("give one of ref_ld_chr and ref_ld")
-    if (w_ld_chr is None) == (w_ld is None):
-        raise InvalidArgumentError("give one of w_ld_chr and w_ld")
+    prefixes, weights, per_chrom, intercept = _resolve(
+        ref_ld_chr, ref_ld, w_ld_chr, w_ld, intercept, no_intercept
+    )
     if frqfile_chr is not None and frqfile is not None:
         raise InvalidArgumentError("give at most one of frqfile_chr and frqfile")
     if (frqfile_chr is not None or frqfile is not None) and not overlap_annot:
         raise InvalidArgumentError("a frequency file is only used with overlap_annot")
-    if no_intercept:
-        if intercept is not None:
-            raise InvalidArgumentError("give at most one of intercept and no_intercept")
-        intercept = 1.0
     if (samp_prev is None) != (pop_prev is None):
         raise InvalidArgumentError("give both samp_prev and pop_prev, or neither")
     factor = 1.0 if samp_prev is None else _native.liability_factor(samp_prev, pop_prev)
-    per_chrom = ref_ld_chr is not None
-    if (w_ld_chr is not None) != per_chrom:
-        raise InvalidArgumentError("use ref_ld_chr with w_ld_chr, or ref_ld with w_ld")
-    reference = ref_ld_chr if per_chrom else ref_ld
-    weights = w_ld_chr if per_chrom else w_ld
-    assert reference is not None and weights is not None
-    prefixes = _as_list(reference)
     merged = _merge(sumstats, prefixes, weights, per_chrom, not not_m_5_50)
     overlap = None
     if overlap_annot:
@@ -616,6 +633,8 @@ def partitioned_h2(
         overlap = (ata[np.ix_(kept, kept)], m_tot, sd[kept])
     fit = _fit(
         merged,
+        merged.ld,
+        merged.reference.m[merged.reference.kept],
         blocks=blocks,
         intercept=intercept,
         two_step=two_step,
@@ -780,15 +799,9 @@ def h2_cts(
 
     from ldenrich._pvalues import benjamini_hochberg
 
-    if no_intercept:
-        if intercept is not None:
-            raise InvalidArgumentError("give at most one of intercept and no_intercept")
-        intercept = 1.0
-    if (ref_ld_chr is None) == (ref_ld is None) or (w_ld_chr is None) == (w_ld is None):
-        raise InvalidArgumentError("give ref_ld_chr and w_ld_chr, or ref_ld and w_ld")
-    per_chrom = ref_ld_chr is not None
-    if (w_ld_chr is not None) != per_chrom:
-        raise InvalidArgumentError("use ref_ld_chr with w_ld_chr, or ref_ld with w_ld")
+    prefixes, weights, per_chrom, intercept = _resolve(
+        ref_ld_chr, ref_ld, w_ld_chr, w_ld, intercept, no_intercept
+    )
     entries: list[tuple[str, list[PathLike]]]
     if isinstance(ref_ld_chr_cts, (str, os.PathLike)):
         entries = []
@@ -809,7 +822,6 @@ def h2_cts(
     reference = ref_ld_chr if per_chrom else ref_ld
     weights = w_ld_chr if per_chrom else w_ld
     assert reference is not None and weights is not None
-    prefixes = _as_list(reference)
     merged = _merge(sumstats, prefixes, weights, per_chrom, not not_m_5_50)
     base_m = merged.reference.m[merged.reference.kept]
     rows = []
@@ -823,22 +835,16 @@ def h2_cts(
                 f"{','.join(map(str, cts_prefixes))} (first: {missing[0]}); the set's files must "
                 "cover the baseline's SNPs"
             )
-        ld = np.ascontiguousarray(np.hstack([cts.ld[where], merged.ld]))
-        m = np.concatenate([cts.m, base_m])
-        fit = _native.sldsc_h2(
-            np.ascontiguousarray(merged.chisq),
-            ld,
-            np.ascontiguousarray(merged.w_ld),
-            np.ascontiguousarray(merged.n),
-            m,
-            blocks,
-            intercept,
-            None,
-            chisq_max,
-            np.diag(m),
-            float(m.sum()),
-            None,
-            threads,
+        fit = _fit(
+            merged,
+            np.hstack([cts.ld[where], merged.ld]),
+            np.concatenate([cts.m, base_m]),
+            blocks=blocks,
+            intercept=intercept,
+            two_step=None,
+            chisq_max=chisq_max,
+            overlap=None,
+            threads=threads,
         )
         rows.append((name, fit["coef"][0], fit["coef_se"][0], fit["table"]["coef_p"][0]))
     out = pd.DataFrame(
