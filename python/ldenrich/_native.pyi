@@ -38,6 +38,7 @@ __all__ = [
     "read_sumstats",
     "resolve_gene_sets",
     "resolve_threads",
+    "universes_built",
     "weighted_chisq_sf",
 ]
 
@@ -204,7 +205,9 @@ def gene_plan(
     threads: int | None,
     bim: Bim | None = None,
     matching: str = "auto",
+    annotation: Annotation | None = None,
 ) -> GenePlan: ...
+def universes_built() -> int: ...
 def ld_matrix(
     prefix: str, snp_rows: list[int]
 ) -> tuple[npt.NDArray[np.float64], list[int], int]: ...
