@@ -197,3 +197,27 @@ def log_snp_accounting(qc: pd.DataFrame) -> None:
     for reason, count in counts.items():
         if str(reason).startswith("dropped_") and count:
             LOGGER.info("    %-32s %d", reason, count)
+
+
+@contextmanager
+def separate_log(log_path: Path, outcome: list[str | None]) -> Iterator[None]:
+    """Log to ``log_path`` alone (no stderr) for the duration, then go back to the logging
+    that was set up before: one trait of a batch, run in the batch's own process.
+
+    ``outcome`` holds the error message to end the log with (empty: success).
+    """
+    saved_handlers = list(LOGGER.handlers)
+    saved = (_SESSION.lock, _SESSION.log_part, _SESSION.log_path)
+    for handler in saved_handlers:
+        LOGGER.removeHandler(handler)
+    _SESSION.lock = _SESSION.log_part = _SESSION.log_path = None
+    try:
+        start_logging(log_path, 0, console=False)
+        yield
+    finally:
+        message = outcome[0] if outcome else None
+        log_outcome(message, 1 if message else 0, console=False)
+        stop_logging()
+        _SESSION.lock, _SESSION.log_part, _SESSION.log_path = saved
+        for handler in saved_handlers:
+            LOGGER.addHandler(handler)

@@ -38,14 +38,14 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ldenrich
 from ldenrich import _native
 from ldenrich._atomic import write_text, write_tsv
-from ldenrich._log import LOGGER, log_outcome, start_logging, stop_logging
+from ldenrich._log import LOGGER, separate_log
 from ldenrich.errors import InvalidArgumentError, ParseError
 from ldenrich.pipeline import (
     Options,
@@ -303,34 +303,40 @@ def _run_one(spec: BatchSpec, trait: Trait) -> dict[str, Any]:
     done.unlink(missing_ok=True)
     failed.unlink(missing_ok=True)
     prefix = where / trait.name
-    status, message = 0, None
+    outcome: list[str | None] = [None]
     try:
-        start_logging(prefix.with_name(prefix.name + ".log"), 0, console=False)
-        LOGGER.info("batch trait %s: %s", trait.name, trait.sumstats)
-        ref = _worker_reference(spec)
-        sumstats_options = trait.sumstats_options(spec.sumstats_options)
-        results = run_trait(ref, trait.sumstats, prefix, spec.options, sumstats_options,
-                            command=_equivalent_command(spec, trait, sumstats_options))  # fmt: skip
+        with separate_log(prefix.with_name(prefix.name + ".log"), outcome):
+            try:
+                LOGGER.info("batch trait %s: %s", trait.name, trait.sumstats)
+                ref = _worker_reference(spec)
+                sumstats_options = trait.sumstats_options(spec.sumstats_options)
+                results = run_trait(
+                    ref, trait.sumstats, prefix, spec.options, sumstats_options,
+                    command=_equivalent_command(spec, trait, sumstats_options),
+                )  # fmt: skip
+            except Exception as exc:
+                outcome[0] = f"error: {_describe(exc)}"
+                raise
         record = {"trait": trait.name, "status": "ok", "error": "", **results.summary}
         record["fingerprint"] = fingerprint
         record["files"] = sorted(p.name for p in results.written.values())
     except Exception as exc:
         # One trait's bad file (or a bug it triggers) is that trait's failure, not the batch's;
         # Ctrl-C and SIGTERM (not Exceptions) still stop the batch.
-        status = 1
-        text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        if isinstance(exc, OSError) and exc.filename:
-            text += f": {exc.filename}"
-        message = f"error: {text} [{type(exc).__name__}]"
-        record["error"] = message.removeprefix("error: ")
-    finally:
-        log_outcome(message, status, console=False)
-        stop_logging()
+        record["error"] = _describe(exc)
     if record["status"] != "ok":
         return _finish_failed(failed, record, start)
     record["seconds"] = round(time.perf_counter() - start, 3)
     write_text(done, json.dumps(record, indent=1, sort_keys=True) + "\n")
     return record
+
+
+def _describe(exc: BaseException) -> str:
+    """``reason: file [ErrorType]``, as the command line prints an error."""
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    if isinstance(exc, OSError) and exc.filename:
+        text += f": {exc.filename}"
+    return f"{text} [{type(exc).__name__}]"
 
 
 def _finish_failed(path: Path, record: dict[str, Any], start: float) -> dict[str, Any]:
@@ -347,8 +353,18 @@ def _read_json(path: Path) -> dict[str, Any] | None:
         return None
 
 
+#: Options of ``run`` given as a switch when they differ from their default.
+_SWITCHES = {
+    "raw": "--no-raw",
+    "set_correlations": "--no-correlations",
+    "figures": "--no-figures",
+    "drop_strand_ambiguous": "--drop-strand-ambiguous",
+}
+
+
 def _equivalent_command(spec: BatchSpec, trait: Trait, ss: SumStatsOptions) -> str:
-    """The ``ldenrich run`` command that writes this trait's files, for its report."""
+    """The ``ldenrich run`` command that writes this trait's files, for its report: run in the
+    batch directory, so that it reads the same wherever the batch was written."""
     import shlex
 
     ref = spec.reference
@@ -365,10 +381,30 @@ def _equivalent_command(spec: BatchSpec, trait: Trait, ss: SumStatsOptions) -> s
         words += ["--n", f"{ss.n:g}"]
     if ss.n_col is not None:
         words += ["--n-col", ss.n_col]
+    if ss.n_effective:
+        words += ["--n-effective"]
     if ss.format != "auto":
         words += ["--format", ss.format]
-    words += ["--out", os.fspath(trait_dir(spec.out, trait.name) / trait.name)]
-    return shlex.join(words) + "  # (batch trait " + trait.name + ")"
+    if ss.chisq_from != "auto":
+        words += ["--chisq-from", ss.chisq_from]
+    for role, name in sorted(ss.columns.items()):
+        words += [f"--{role}-col", name]
+    default = Options()
+    for f in fields(Options):
+        value = getattr(spec.options, f.name)
+        if f.name in ("threads", "analyses", "report") or value == getattr(default, f.name):
+            continue
+        if f.name in _SWITCHES:
+            words.append(_SWITCHES[f.name])
+        elif isinstance(value, tuple):
+            words += [f"--{f.name.replace('_', '-')}", ",".join(f"{v:g}" for v in value)]
+        else:
+            words += [f"--{f.name.replace('_', '-')}", str(value)]
+    words += ["--out", f"traits/{trait.name}/{trait.name}"]
+    note = f"  # batch trait {trait.name}, in the batch directory"
+    if spec.options.analyses != default.analyses:
+        note += f" (analyses: {','.join(spec.options.analyses)})"
+    return shlex.join(words) + note
 
 
 @dataclass
@@ -740,12 +776,14 @@ def _heatmap(long: pd.DataFrame) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(1.5 + 0.35 * len(traits), 1.2 + 0.28 * len(categories)))
+    # Room for 40-character labels whatever the number of traits.
+    fig, ax = plt.subplots(
+        figsize=(4.5 + 0.35 * len(traits), 1.5 + 0.28 * len(categories)), layout="constrained"
+    )
     image = ax.imshow(values, aspect="auto", cmap="viridis", interpolation="nearest")
     ax.set_xticks(range(len(traits)), traits, rotation=90, fontsize=7)
     ax.set_yticks(range(len(categories)), [c[:40] for c in categories], fontsize=7)
     fig.colorbar(image, ax=ax, label=f"-log10 {long.batch_p_source.iloc[0]}")
-    fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
     plt.close(fig)
