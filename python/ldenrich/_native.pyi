@@ -42,6 +42,7 @@ __all__ = [
     "resolve_gene_sets",
     "resolve_threads",
     "sldsc_h2",
+    "universes_built",
     "weighted_chisq_sf",
 ]
 
@@ -209,7 +210,9 @@ def gene_plan(
     threads: int | None,
     bim: Bim | None = None,
     matching: str = "auto",
+    annotation: Annotation | None = None,
 ) -> GenePlan: ...
+def universes_built() -> int: ...
 def ld_matrix(
     prefix: str, snp_rows: list[int]
 ) -> tuple[npt.NDArray[np.float64], list[int], int]: ...

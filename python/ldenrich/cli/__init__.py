@@ -12,11 +12,11 @@ import warnings
 from collections.abc import Sequence
 
 from ldenrich import describe_build
-from ldenrich.cli import demo, enrich, genes, h2, h2_cts, ldscore, run, sets
+from ldenrich.cli import batch, demo, enrich, gather, genes, h2, h2_cts, ldscore, run, sets
 from ldenrich.cli._common import HelpFormatter, log_outcome, show_warning, stop_logging
 from ldenrich.errors import CancelledError, LdenrichError, LdenrichWarning
 
-_SUBCOMMANDS = (run, genes, sets, enrich, ldscore, h2, h2_cts, demo)
+_SUBCOMMANDS = (run, genes, sets, enrich, ldscore, h2, h2_cts, batch, gather, demo)
 
 
 class _PrintBuild(argparse.Action):
