@@ -126,49 +126,67 @@ def _read_table(
             f"{path}: no {', '.join(missing)} column in the header of this {what} (found: "
             f"{' '.join(out['header'])})"
         )
-    return _Table(path, out["header"], out["text"], out["numeric_names"], out["numeric"])
+    # numeric_t is column after column: its transpose is a Fortran-order view, no copy.
+    return _Table(path, out["header"], out["text"], out["numeric_names"], out["numeric_t"].T)
 
 
-def _read_ldscores(prefix: PathLike, per_chrom: bool) -> pd.DataFrame:
-    """One LD-score fileset: ``SNP``, the score columns, and ``_file``, ``_line`` (where each
-    row was read, for messages); sorted by chromosome and position, first of each SNP kept
-    (as ldsc)."""
+def _columns(matrix: np.ndarray, picked: Sequence[int]) -> np.ndarray:
+    """Columns ``picked`` of ``matrix``: a view when they are consecutive (the usual case),
+    so that a 1 GB table is not copied to drop its ID columns."""
+    if len(picked) and list(picked) == list(range(picked[0], picked[0] + len(picked))):
+        return matrix[:, picked[0] : picked[0] + len(picked)]
+    return matrix[:, list(picked)]
+
+
+@dataclass
+class _Scores:
+    """One LD-score fileset, sorted by chromosome and position, first of each SNP kept (as
+    ldsc), with where each row was read (for messages)."""
+
+    snps: np.ndarray
+    ld: np.ndarray
+    names: list[str]
+    files: list[Path]
+    file_index: np.ndarray
+    line: np.ndarray
+
+    def where(self, row: int) -> str:
+        return f"{self.files[self.file_index[row]]}: line {self.line[row]}"
+
+
+def _read_ldscores(prefix: PathLike, per_chrom: bool) -> _Scores:
     import pandas as pd
 
-    frames, files = [], []
+    parts, files = [], []
+    names: list[str] | None = None
     for path in _files(prefix, ".l2.ldscore", per_chrom, "LD-score file"):
         table = _read_table(path, "LD-score file", ("CHR", "SNP", "BP"))
         scores = [c for c in table.numeric_names if c not in _ID_COLUMNS]
         if not scores:
             raise MissingColumnError(f"{path}: no LD-score column besides {' '.join(_ID_COLUMNS)}")
-        frame = pd.DataFrame(
-            {
-                "CHR": table.column("CHR"),
-                "BP": table.column("BP"),
-                "SNP": np.asarray(table.text["SNP"], dtype=object),
-            }
-        )
+        if names is not None and scores != names:
+            raise InconsistentInputError(
+                f"{prefix}: the per-chromosome LD-score files have different columns: "
+                f"{' '.join(names)} / {' '.join(scores)} ({path})"
+            )
+        names = scores
         picked = [table.numeric_names.index(c) for c in scores]
-        frame = pd.concat([frame, pd.DataFrame(table.numeric[:, picked], columns=scores)], axis=1)
-        # Where each row came from, for messages: the file's index and the line.
-        frame["_file"] = len(files)
-        frame["_line"] = np.arange(2, len(frame) + 2)
+        parts.append((table, _columns(table.numeric, picked)))
         files.append(path)
-        frames.append(frame)
-    names = [list(f.columns) for f in frames]
-    if any(n != names[0] for n in names):
-        raise InconsistentInputError(
-            f"{prefix}: the per-chromosome LD-score files have different columns: "
-            f"{' / '.join(' '.join(n[3:-2]) for n in names)}"
-        )
-    frame = pd.concat(frames, ignore_index=True)
-    frame = frame.sort_values(["CHR", "BP"], kind="stable").drop_duplicates("SNP")
-    frame.attrs["files"] = files
-    return frame.drop(columns=["CHR", "BP"]).reset_index(drop=True)
-
-
-def _where(frame: pd.DataFrame, row: int) -> str:
-    return f"{frame.attrs['files'][frame['_file'].iloc[row]]}: line {frame['_line'].iloc[row]}"
+    assert names is not None
+    one = len(parts) == 1
+    chrom = np.concatenate([t.column("CHR") for t, _ in parts])
+    bp = np.concatenate([t.column("BP") for t, _ in parts])
+    snps = np.concatenate([np.asarray(t.text["SNP"], dtype=object) for t, _ in parts])
+    ld = parts[0][1] if one else np.concatenate([m for _, m in parts])
+    file_index = np.concatenate([np.full(len(t), i) for i, (t, _) in enumerate(parts)])
+    line = np.concatenate([np.arange(2, len(t) + 2) for t, _ in parts])
+    order = np.lexsort((bp, chrom))  # stable: ties keep file order, as ldsc's sort
+    first = ~pd.Series(snps[order]).duplicated().to_numpy()
+    rows = order[first]
+    if not (len(rows) == len(snps) and (rows == np.arange(len(rows))).all()):
+        snps, ld, file_index, line = snps[rows], ld[rows], file_index[rows], line[rows]
+    return _Scores(snps, ld, names, files, file_index, line)
 
 
 def _read_m(prefix: PathLike, per_chrom: bool, common: bool, count: int) -> np.ndarray:
@@ -213,39 +231,37 @@ class _Reference:
 
 
 def _read_reference(prefixes: Sequence[PathLike], per_chrom: bool, common: bool) -> _Reference:
-    first = None
+    first: _Scores | None = None
     blocks, names, ms, widths = [], [], [], []
     for i, prefix in enumerate(prefixes):
-        frame = _read_ldscores(prefix, per_chrom)
-        cols = [c for c in frame.columns if c not in ("SNP", "_file", "_line")]
+        scores = _read_ldscores(prefix, per_chrom)
         if first is None:
-            first = frame
+            first = scores
         else:
-            a, b = first["SNP"].to_numpy(), frame["SNP"].to_numpy()
+            a, b = first.snps, scores.snps
             if len(a) != len(b) or (a != b).any():
-                k = (
-                    int(np.flatnonzero(a[: len(b)] != b[: len(a)])[0])
-                    if (a[: len(b)] != b[: len(a)]).any()
-                    else min(len(a), len(b))
-                )
-                left = f"{_where(first, k)} ({a[k]})" if k < len(a) else "its end"
-                right = f"{_where(frame, k)} ({b[k]})" if k < len(b) else "its end"
+                n = min(len(a), len(b))
+                differ = np.flatnonzero(a[:n] != b[:n])
+                k = int(differ[0]) if differ.size else n
+                left = f"{first.where(k)} ({a[k]})" if k < len(a) else "its end"
+                right = f"{scores.where(k)} ({b[k]})" if k < len(b) else "its end"
                 raise InconsistentInputError(
                     f"LD-score filesets {prefixes[0]} and {prefix} list different SNPs (after "
                     f"sorting by position): SNP {k + 1} is {left} but {right}; filesets given "
                     "together must cover the same SNPs"
                 )
-        blocks.append(frame[cols].to_numpy(dtype=float))
-        names += [f"{c}_{i}" for c in cols]
-        ms.append(_read_m(prefix, per_chrom, common, len(cols)))
-        widths.append(len(cols))
+        blocks.append(scores.ld)
+        names += [f"{c}_{i}" for c in scores.names]
+        ms.append(_read_m(prefix, per_chrom, common, len(scores.names)))
+        widths.append(len(scores.names))
     assert first is not None
-    ld = np.hstack(blocks)
-    kept = ld.var(axis=0) != 0
+    ld = blocks[0] if len(blocks) == 1 else np.hstack(blocks)
+    # ldsc drops LD-score columns of zero variance; max == min says so without a copy.
+    kept = ld.max(axis=0) != ld.min(axis=0)
     if not kept.any():
         raise InconsistentInputError("every LD-score column has zero variance")
     return _Reference(
-        snps=first["SNP"].to_numpy(),
+        snps=first.snps,
         ld=ld,
         names=names,
         m=np.concatenate(ms),
@@ -287,7 +303,7 @@ def _read_overlap(
                 raise InconsistentInputError(
                     f"{path}: {len(cols)} annotation columns but its LD-score file has {width}"
                 )
-            values = table.numeric[:, [table.numeric_names.index(c) for c in cols]]
+            values = _columns(table.numeric, [table.numeric_names.index(c) for c in cols])
             parts.append((path, table, values))
         if not parts:
             continue
@@ -297,7 +313,7 @@ def _read_overlap(
                 "annotation files of one chromosome have different numbers of rows: "
                 + ", ".join(f"{p} ({len(v)})" for p, _, v in parts)
             )
-        matrix = np.hstack([v for _, _, v in parts])
+        matrix = parts[0][2] if len(parts) == 1 else np.hstack([v for _, _, v in parts])
         if frqfile is not None:
             stem = _sub_chr(os.fspath(frqfile), chrom) if chrom is not None else os.fspath(frqfile)
             fpath = _find(stem + ".frq")
@@ -328,7 +344,7 @@ def _read_overlap(
                     )
             frq = frq_table.column(col)
             matrix = matrix[(frq > 0.05) & (frq < 0.95)]
-        cross, column_sums = _native.annot_cross_products(np.ascontiguousarray(matrix))
+        cross, column_sums = _native.annot_cross_products(matrix)
         ata += cross
         sums += column_sums
         m_tot += len(matrix)
@@ -433,17 +449,17 @@ def _merge(
 ) -> _Merged:
     reference = _read_reference(ref_ld, per_chrom, common)
     weights = _read_ldscores(w_ld, per_chrom)
-    wcols = [c for c in weights.columns if c not in ("SNP", "_file", "_line")]
-    if len(wcols) != 1:
+    if len(weights.names) != 1:
         raise InconsistentInputError(
-            f"{w_ld}: the regression-weight LD scores must have one column; found {' '.join(wcols)}"
+            f"{w_ld}: the regression-weight LD scores must have one column; found "
+            f"{' '.join(weights.names)}"
         )
     snps, chisq, n, dropped = _read_gwas(sumstats)
     import pandas as pd
 
     # ldsc's order: the reference's rows (genomic order) that have statistics and a weight.
     in_ss = pd.Index(snps).get_indexer(reference.snps)
-    in_w = pd.Index(weights["SNP"].to_numpy()).get_indexer(reference.snps)
+    in_w = pd.Index(weights.snps).get_indexer(reference.snps)
     has_ss = in_ss >= 0
     dropped["not_in_ref_ld"] = int(len(snps) - has_ss.sum())
     rows = np.flatnonzero(has_ss & (in_w >= 0))
@@ -452,12 +468,15 @@ def _merge(
         raise InconsistentInputError(
             "no SNP is in the summary statistics, the reference LD scores and the weights"
         )
-    w = weights[wcols[0]].to_numpy(dtype=float)
+    w = weights.ld[:, 0]
+    ld = reference.ld[rows]
+    if not reference.kept.all():
+        ld = ld[:, reference.kept]
     return _Merged(
         reference=reference,
         chisq=chisq[in_ss[rows]],
         n=n[in_ss[rows]],
-        ld=np.ascontiguousarray(reference.ld[rows][:, reference.kept]),
+        ld=ld,
         w_ld=w[in_w[rows]],
         snps=reference.snps[rows],
         dropped={k: v for k, v in dropped.items() if v},
@@ -489,7 +508,7 @@ def _fit(
         matrix, m_tot, sd = overlap
     return _native.sldsc_h2(
         np.ascontiguousarray(merged.chisq),
-        np.ascontiguousarray(ld),
+        ld,
         np.ascontiguousarray(merged.w_ld),
         np.ascontiguousarray(merged.n),
         np.ascontiguousarray(m),

@@ -79,7 +79,14 @@ fn annotate_py(
             Ok((universe, categories))
         })?
     })?;
-    Ok(PyAnnotation { universe: Arc::new(universe), sumstats: ss, options, categories: Arc::new(categories), bim, window })
+    Ok(PyAnnotation {
+        universe: Arc::new(universe),
+        sumstats: ss,
+        options,
+        categories: Arc::new(categories),
+        bim,
+        window,
+    })
 }
 
 fn stats_dict<'py>(py: Python<'py>, stats: Vec<CategoryStats>) -> PyResult<Bound<'py, PyDict>> {

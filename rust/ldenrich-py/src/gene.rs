@@ -16,8 +16,8 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{run, to_py};
 use crate::annot::PyAnnotation;
+use crate::errors::{run, to_py};
 use crate::io::{PyBim, PyGeneLoc, PySumStats};
 
 #[pyclass(name = "GenePlan", module = "ldenrich._native", frozen)]
@@ -91,14 +91,7 @@ fn gene_plan_py(
             Ok((universe, bed, planned, bim.path.display().to_string()))
         })?
     })?;
-    Ok(PyGenePlan {
-        universe,
-        genes,
-        bed: Arc::new(bed),
-        planned: Arc::new(planned),
-        options,
-        bim_path,
-    })
+    Ok(PyGenePlan { universe, genes, bed: Arc::new(bed), planned: Arc::new(planned), options, bim_path })
 }
 
 fn results_dict<'py>(

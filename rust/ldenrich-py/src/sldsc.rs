@@ -20,9 +20,32 @@ fn vector(a: &PyReadonlyArray1<'_, f64>, what: &str) -> PyResult<Vec<f64>> {
         .map_err(|_| to_py(Error::InvalidArgument(format!("{what} must be a contiguous 1-d float array"))))
 }
 
+/// A copy of `a` in faer's column-major layout, read in the array's own memory order.
 fn matrix(a: &PyReadonlyArray2<'_, f64>) -> Mat<f64> {
     let view = a.as_array();
-    Mat::from_fn(view.nrows(), view.ncols(), |i, j| view[[i, j]])
+    let (rows, cols) = (view.nrows(), view.ncols());
+    if view.t().is_standard_layout() {
+        // Fortran order: each column is contiguous.
+        let mut out = Mat::<f64>::zeros(rows, cols);
+        for (j, column) in view.columns().into_iter().enumerate() {
+            for (i, v) in column.iter().enumerate() {
+                out[(i, j)] = *v;
+            }
+        }
+        return out;
+    }
+    // C order: transposed in tiles of rows, so that reads and writes both stay in cache.
+    let mut out = Mat::<f64>::zeros(rows, cols);
+    const TILE: usize = 256;
+    for start in (0..rows).step_by(TILE) {
+        let end = (start + TILE).min(rows);
+        for j in 0..cols {
+            for i in start..end {
+                out[(i, j)] = view[[i, j]];
+            }
+        }
+    }
+    out
 }
 
 fn square<'py>(py: Python<'py>, flat: Vec<f64>, c: usize) -> PyResult<Bound<'py, PyArray2<f64>>> {
@@ -155,8 +178,8 @@ fn annot_cross_products_py<'py>(py: Python<'py>, annot: PyReadonlyArray2<'py, f6
 }
 
 /// ldsc's tables (`.l2.ldscore`, `.annot`, `.frq`): `text` columns as strings, `numeric` ones
-/// (None: all others) as a rows x k float array. Returns a dict: `header`, `text` (name ->
-/// values), `numeric_names`, `numeric`.
+/// (None: all others) as floats. Returns a dict: `header`, `text` (name -> values),
+/// `numeric_names`, `numeric_t` (k x rows: column after column).
 #[pyfunction(name = "read_numeric_table")]
 #[pyo3(signature = (path, text, numeric=None, threads=None))]
 fn read_numeric_table_py<'py>(
@@ -173,11 +196,11 @@ fn read_numeric_table_py<'py>(
     })?;
     let rows = table.rows();
     let k = table.numeric.len();
-    let mut flat = vec![0.0; rows * k];
-    for (j, column) in table.numeric.iter().enumerate() {
-        for (i, v) in column.iter().enumerate() {
-            flat[i * k + j] = *v;
-        }
+    // Column after column: `numeric_t` is the table transposed (k x rows, C order), whose
+    // transpose is a Fortran-order view; no transposing copy.
+    let mut flat = Vec::with_capacity(rows * k);
+    for column in table.numeric {
+        flat.extend(column);
     }
     let out = PyDict::new(py);
     out.set_item("header", table.header)?;
@@ -187,7 +210,7 @@ fn read_numeric_table_py<'py>(
     }
     out.set_item("text", text_dict)?;
     out.set_item("numeric_names", table.numeric_names)?;
-    out.set_item("numeric", flat.into_pyarray(py).reshape([rows, k])?)?;
+    out.set_item("numeric_t", flat.into_pyarray(py).reshape([k, rows])?)?;
     Ok(out)
 }
 

@@ -312,8 +312,8 @@ fn lstsq_jackknife(x: MatRef<'_, f64>, y: &[f64], separators: Vec<usize>) -> Res
     Ok(Jackknife { est, delete, cov, separators })
 }
 
-/// Rows of `x` and `y` scaled by `w / sum(w)` (ldsc's weighting of the design).
-fn weighted(x: MatRef<'_, f64>, y: &[f64], w: &[f64]) -> Result<(Mat<f64>, Vec<f64>)> {
+/// Rows of `x` (in place) and `y` scaled by `w / sum(w)` (ldsc's weighting of the design).
+fn weighted(mut x: Mat<f64>, y: &[f64], w: &[f64]) -> Result<(Mat<f64>, Vec<f64>)> {
     if let Some(j) = w.iter().position(|v| v.is_nan() || *v <= 0.0) {
         return Err(Error::InconsistentInput(format!(
             "regression weight {} of SNP {} (row {j} of the regression) is not positive",
@@ -323,14 +323,18 @@ fn weighted(x: MatRef<'_, f64>, y: &[f64], w: &[f64]) -> Result<(Mat<f64>, Vec<f
     }
     let total: f64 = w.iter().sum();
     let wn: Vec<f64> = w.iter().map(|v| v / total).collect();
-    let xw = Mat::from_fn(x.nrows(), x.ncols(), |i, j| x[(i, j)] * wn[i]);
+    for j in 0..x.ncols() {
+        for (v, s) in x.col_mut(j).iter_mut().zip(&wn) {
+            *v *= s;
+        }
+    }
     let yw = y.iter().zip(&wn).map(|(a, b)| a * b).collect();
-    Ok((xw, yw))
+    Ok((x, yw))
 }
 
 /// Weighted least squares estimate (no jackknife): the first re-weighting steps.
 fn wls(x: MatRef<'_, f64>, y: &[f64], w: &[f64]) -> Result<Vec<f64>> {
-    let (xw, yw) = weighted(x, y, w)?;
+    let (xw, yw) = weighted(x.to_owned(), y, w)?;
     let (xtx, xty) = cross_products(xw.as_ref(), &yw, 0, y.len());
     solve(xtx, xty).ok_or_else(collinear)
 }
@@ -364,7 +368,7 @@ fn irwls(
         let coef = wls(x, y, &w)?;
         w = update(&coef).into_iter().map(f64::sqrt).collect();
     }
-    let (xw, yw) = weighted(x, y, &w)?;
+    let (xw, yw) = weighted(x.to_owned(), y, &w)?;
     lstsq_jackknife(xw.as_ref(), &yw, separators)
 }
 
@@ -416,10 +420,12 @@ fn check_input(input: &H2Input<'_>) -> Result<()> {
         if !input.w_ld[j].is_finite() {
             return Err(bad("the weight LD score", j, input.w_ld[j]));
         }
-        for k in 0..c {
-            if !input.ld[(j, k)].is_finite() {
-                return Err(bad("an LD score", j, input.ld[(j, k)]));
-            }
+    }
+    // Column by column: the matrix is column-major.
+    for k in 0..c {
+        let column = input.ld.col(k);
+        if let Some(j) = (0..n_snps).find(|&j| !column[j].is_finite()) {
+            return Err(bad("an LD score", j, column[j]));
         }
     }
     if let Some(k) = input.m.iter().position(|m| !m.is_finite()) {
@@ -478,8 +484,14 @@ pub fn h2(input: &H2Input<'_>, options: &H2Options) -> Result<H2Fit> {
     let y: Vec<f64> = keep.iter().map(|&j| input.chisq[j]).collect();
     let w_ld: Vec<f64> = keep.iter().map(|&j| input.w_ld[j]).collect();
     let n: Vec<f64> = keep.iter().map(|&j| input.n[j]).collect();
-    let ld = Mat::from_fn(n_snps, c, |i, k| input.ld[(keep[i], k)]);
-    let ld_tot: Vec<f64> = (0..n_snps).map(|i| (0..c).map(|k| ld[(i, k)]).sum()).collect();
+    // Summed column by column (the matrix is column-major), in column order for every SNP.
+    let mut ld_tot = vec![0.0; n_snps];
+    for k in 0..c {
+        let column = input.ld.col(k);
+        for (t, &j) in ld_tot.iter_mut().zip(&keep) {
+            *t += column[j];
+        }
+    }
     let m_tot: f64 = input.m.iter().sum();
 
     let null_intercept = options.intercept.unwrap_or(1.0);
@@ -490,7 +502,9 @@ pub fn h2(input: &H2Input<'_>, options: &H2Options) -> Result<H2Fit> {
     let free = options.intercept.is_none();
     let p = c + usize::from(free);
     // The design: N_j l(j, c) / mean N, then the intercept column when it is estimated.
-    let x = Mat::from_fn(n_snps, p, |i, k| if k < c { n[i] * ld[(i, k)] / n_bar } else { 1.0 });
+    // (The only copy of the LD scores: built straight from the input's rows kept, and
+    // weighted in place below, so a 1.2M x 100 design costs one 1 GB allocation.)
+    let x = Mat::from_fn(n_snps, p, |i, k| if k < c { n[i] * input.ld[(keep[i], k)] / n_bar } else { 1.0 });
     let yp: Vec<f64> = match options.intercept {
         Some(i) => y.iter().map(|v| v - i).collect(),
         None => y.clone(),
@@ -521,7 +535,7 @@ pub fn h2(input: &H2Input<'_>, options: &H2Options) -> Result<H2Fit> {
     let mut two_step = None;
     let jk = if c > 1 {
         let w: Vec<f64> = initial.iter().map(|v| v.sqrt()).collect();
-        let (xw, yw) = weighted(x.as_ref(), &yp, &w)?;
+        let (xw, yw) = weighted(x, &yp, &w)?;
         lstsq_jackknife(xw.as_ref(), &yw, separators)?
     } else if let Some(cut) = two_step_cut {
         two_step_fit(&x, &y, &ld_tot, &w_ld, &n, &initial, cut, blocks, m_tot, n_bar, &mut two_step)?
