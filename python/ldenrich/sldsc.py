@@ -343,7 +343,9 @@ def _read_overlap(
                         f"{parts[0][0]} line {i + 2} is '{a_snps[i]}'"
                     )
             frq = frq_table.column(col)
-            matrix = matrix[(frq > 0.05) & (frq < 0.95)]
+            common = (frq > 0.05) & (frq < 0.95)
+            if not common.all():
+                matrix = matrix[common]
         cross, column_sums = _native.annot_cross_products(matrix)
         ata += cross
         sums += column_sums
@@ -469,7 +471,8 @@ def _merge(
             "no SNP is in the summary statistics, the reference LD scores and the weights"
         )
     w = weights.ld[:, 0]
-    ld = reference.ld[rows]
+    # Every reference SNP used (the usual case with ldsc's own files): no 1 GB copy.
+    ld = reference.ld if len(rows) == len(reference.snps) else reference.ld[rows]
     if not reference.kept.all():
         ld = ld[:, reference.kept]
     return _Merged(
