@@ -20,6 +20,7 @@ from ldenrich.cli import main
 
 W_LD = f"{Path(__file__).parent / 'data' / 'real' / 'w_ld'}/"
 RTOL = 1e-8
+RESULTS_NUMBERS = list(ldenrich.sldsc.RESULTS_COLUMNS + ldenrich.sldsc.EXTRA_COLUMNS)[1:]
 # pyldsc reads M files without closing them.
 pytestmark = [
     pytest.mark.filterwarnings("ignore::ResourceWarning"),
@@ -124,6 +125,8 @@ def test_overlap_results_match_pyldsc(case: Path, pyldsc) -> None:
     _close(ours.h2_delete, np.ravel(ref.tot_delete_values))
     assert s["n_snps"] == 15818 and s["blocks"] == 200
     assert ours.dropped == {"not_in_w_ld": 117}
+    # chr22 alone: total h2 z = 5.5, below the z > 7 Finucane et al. 2015 partition at.
+    assert [q for q in ours.qc if "z = 5.48 < 7" in q]
 
 
 def test_without_overlap_matches_pyldsc(case: Path, pyldsc) -> None:
@@ -367,3 +370,44 @@ def test_argument_errors(case: Path) -> None:
         ldenrich.partitioned_h2(ss, f"{case}/univ.", W_LD, blocks=1)
     with pytest.raises(FileNotFoundError, match="no LD-score file"):
         ldenrich.partitioned_h2(ss, f"{case}/nothing.", W_LD)
+
+
+def test_per_chromosome_files_bz2_and_at_sign_match_one_file(case: Path, tmp_path: Path) -> None:
+    """The chr22 files cut into two "chromosomes" (the first half relabelled 21), the
+    annotations bzip2-compressed and the prefix written with ``@``: the same fit as the single
+    files, because ldsc's order (by chromosome, then position) is the original one."""
+    import bz2
+
+    d = tmp_path / "split"
+    d.mkdir()
+    for name in ("baseline", "custom"):
+        scores = pd.read_csv(case / f"{name}.22.l2.ldscore.gz", sep="\t", dtype={"SNP": str})
+        annot = pd.read_csv(case / f"{name}.22.annot.gz", sep="\t", dtype={"SNP": str})
+        m = np.loadtxt(case / f"{name}.22.l2.M_5_50", ndmin=1)
+        cut_scores, cut_annot = len(scores) // 2, len(annot) // 2
+        halves = [
+            (21, scores.iloc[:cut_scores].assign(CHR=21), annot.iloc[:cut_annot], m / 3),
+            (22, scores.iloc[cut_scores:], annot.iloc[cut_annot:], m - m / 3),
+        ]
+        for chrom, s, a, mm in halves:
+            s.to_csv(d / f"{name}.chr{chrom}.model.l2.ldscore.gz", sep="\t", index=False)
+            (d / f"{name}.chr{chrom}.model.l2.M_5_50").write_text(
+                "\t".join(repr(float(v)) for v in mm) + "\n"
+            )
+            with bz2.open(d / f"{name}.chr{chrom}.model.annot.bz2", "wt") as fh:
+                a.to_csv(fh, sep="\t", index=False)
+    frq = pd.read_csv(case / "frq.22.frq", sep="\t")
+    cut = len(frq) // 2
+    frq.iloc[:cut].to_csv(d / "frq.21.frq", sep="\t", index=False)
+    frq.iloc[cut:].to_csv(d / "frq.22.frq", sep="\t", index=False)
+    split = ldenrich.partitioned_h2(
+        case / "height.sumstats.gz", f"{d}/baseline.chr@.model,{d}/custom.chr@.model", W_LD,
+        overlap_annot=True, frqfile_chr=f"{d}/frq.",
+    )  # fmt: skip
+    whole = _partitioned(case, overlap_annot=True, frqfile_chr=f"{case}/frq.")
+    # The weights are matched by SNP ID (their file says chr22 for every SNP).
+    assert split.dropped == whole.dropped
+    assert split.results["Category"].tolist() == whole.results["Category"].tolist()
+    for column in RESULTS_NUMBERS:
+        np.testing.assert_allclose(split.results[column], whole.results[column], rtol=1e-12)
+    np.testing.assert_allclose(split.coef_delete, whole.coef_delete, rtol=1e-12)
