@@ -411,3 +411,25 @@ def test_per_chromosome_files_bz2_and_at_sign_match_one_file(case: Path, tmp_pat
     for column in RESULTS_NUMBERS:
         np.testing.assert_allclose(split.results[column], whole.results[column], rtol=1e-12)
     np.testing.assert_allclose(split.coef_delete, whole.coef_delete, rtol=1e-12)
+
+
+def test_annotation_and_frequency_files_must_fit(case: Path, tmp_path: Path) -> None:
+    for name in ("custom.22.l2.ldscore.gz", "custom.22.l2.M_5_50"):
+        (tmp_path / name).write_bytes((case / name).read_bytes())
+    annot = pd.read_csv(case / "custom.22.annot.gz", sep="\t")
+    annot.assign(extra=0.0).to_csv(tmp_path / "custom.22.annot.gz", sep="\t", index=False)
+    run = lambda: ldenrich.partitioned_h2(  # noqa: E731
+        case / "height.sumstats.gz", f"{tmp_path}/custom.", W_LD, overlap_annot=True,
+        frqfile_chr=f"{tmp_path}/frq.",
+    )  # fmt: skip
+    with pytest.raises(ldenrich.InconsistentInputError, match="2 annotation columns but its LD"):
+        run()
+    annot.to_csv(tmp_path / "custom.22.annot.gz", sep="\t", index=False)
+    frq = pd.read_csv(case / "frq.22.frq", sep="\t")
+    frq.iloc[:-1].to_csv(tmp_path / "frq.22.frq", sep="\t", index=False)
+    with pytest.raises(ldenrich.InconsistentInputError, match=r"frq\.22\.frq: 15937 SNPs but"):
+        run()
+    frq.loc[5, "SNP"] = "rs_other"
+    frq.to_csv(tmp_path / "frq.22.frq", sep="\t", index=False)
+    with pytest.raises(ldenrich.InconsistentInputError, match=r"line 7, column SNP: 'rs_other'"):
+        run()
