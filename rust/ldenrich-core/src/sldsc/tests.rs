@@ -126,3 +126,21 @@ fn normal_tail_and_liability_factor() {
     assert!((liability_factor(0.5, 0.5).unwrap() - std::f64::consts::FRAC_PI_2).abs() < 1e-12);
     assert!(liability_factor(0.0, 0.1).is_err());
 }
+
+#[test]
+fn student_t_tail_of_the_enrichment_p_is_accurate_far_out() {
+    // scipy.stats.t.sf(x, 200): the two-sided Enrichment_p is twice this.
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    let t = StudentsT::new(0.0, 1.0, 200.0).unwrap();
+    for (x, want) in [
+        (1.0, 0.15925942395487336),
+        (3.0, 0.0015215235569529524),
+        (6.0, 4.557560174405173e-09),
+        (10.0, 1.1887415722103823e-19),
+        (15.0, 7.082249639357039e-35),
+        (25.0, 9.269548053746297e-64),
+    ] {
+        let got = t.sf(x);
+        assert!((got - want).abs() <= 1e-9 * want, "x = {x}: {got} vs {want}");
+    }
+}
