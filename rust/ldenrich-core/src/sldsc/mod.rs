@@ -843,13 +843,33 @@ pub fn liability_factor(sample_prevalence: f64, population_prevalence: f64) -> R
     Ok(k * k * (1.0 - k) * (1.0 - k) / (p * (1.0 - p) * phi * phi))
 }
 
+/// Rows per piece of [`annot_cross_products`]: fixed, so that the sum does not depend on the
+/// thread count.
+const CROSS_PRODUCT_ROWS: usize = 1 << 16;
+
 /// Overlap of annotations over reference SNPs: `A'A` (row-major `C x C`) and the column sums,
-/// for [`Overlap`] (summed over chromosomes by the caller).
+/// for [`Overlap`] (summed over chromosomes by the caller). Pieces of rows run in parallel and
+/// are added in row order.
 pub fn annot_cross_products(annot: MatRef<'_, f64>) -> (Vec<f64>, Vec<f64>) {
-    let c = annot.ncols();
-    let mut ata = Mat::<f64>::zeros(c, c);
-    matmul(ata.as_mut(), Accum::Replace, annot.transpose(), annot, 1.0, Par::Seq);
-    let flat = (0..c * c).map(|ij| ata[(ij / c, ij % c)]).collect();
-    let sums = (0..c).map(|k| (0..annot.nrows()).map(|i| annot[(i, k)]).sum()).collect();
+    let (n, c) = (annot.nrows(), annot.ncols());
+    let pieces: Vec<(Vec<f64>, Vec<f64>)> = (0..n.div_ceil(CROSS_PRODUCT_ROWS).max(1))
+        .into_par_iter()
+        .map(|k| {
+            let lo = (k * CROSS_PRODUCT_ROWS).min(n);
+            let hi = ((k + 1) * CROSS_PRODUCT_ROWS).min(n);
+            let part = annot.subrows(lo, hi - lo);
+            let mut ata = Mat::<f64>::zeros(c, c);
+            matmul(ata.as_mut(), Accum::Replace, part.transpose(), part, 1.0, Par::Seq);
+            let flat = (0..c * c).map(|ij| ata[(ij / c, ij % c)]).collect();
+            let sums = (0..c).map(|j| part.col(j).iter().sum()).collect();
+            (flat, sums)
+        })
+        .collect();
+    let mut flat = vec![0.0; c * c];
+    let mut sums = vec![0.0; c];
+    for (a, s) in &pieces {
+        flat.iter_mut().zip(a).for_each(|(t, v)| *t += v);
+        sums.iter_mut().zip(s).for_each(|(t, v)| *t += v);
+    }
     (flat, sums)
 }

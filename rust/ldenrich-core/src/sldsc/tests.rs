@@ -144,3 +144,26 @@ fn student_t_tail_of_the_enrichment_p_is_accurate_far_out() {
         assert!((got - want).abs() <= 1e-9 * want, "x = {x}: {got} vs {want}");
     }
 }
+
+#[test]
+fn annotation_cross_products_match_a_double_loop_for_any_thread_count() {
+    let n = 150_000; // three pieces of rows
+    let a = Mat::from_fn(n, 3, |i, j| ((i * (j + 3)) % 7) as f64 - 2.5 * (j as f64));
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| annot_cross_products(a.as_ref()))
+    };
+    let (ata, sums) = run(1);
+    assert_eq!((ata.clone(), sums.clone()), run(3));
+    for i in 0..3 {
+        let s: f64 = (0..n).map(|r| a[(r, i)]).sum();
+        assert!((sums[i] - s).abs() <= 1e-9 * s.abs().max(1.0));
+        for k in 0..3 {
+            let d: f64 = (0..n).map(|r| a[(r, i)] * a[(r, k)]).sum();
+            assert!((ata[i * 3 + k] - d).abs() <= 1e-9 * d.abs().max(1.0), "{i} {k}");
+        }
+    }
+}
