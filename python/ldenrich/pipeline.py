@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tqdm import tqdm
+
 import ldenrich
 from ldenrich import _native
 from ldenrich._atomic import write_tsv
@@ -685,8 +687,6 @@ class ProgressBar:
         self.bars: dict[str, Any] = {}
 
     def __call__(self, what: str, done: int, total: int) -> None:
-        from tqdm import tqdm
-
         bar = self.bars.get(what)
         if bar is None:
             bar = tqdm(total=total, desc=f"  {what}", unit=" genes", file=sys.stderr,
@@ -862,8 +862,6 @@ def _figures(
     members: pd.DataFrame,
     descriptions: dict[str, str],
 ) -> list[Path]:
-    from tqdm import tqdm
-
     from ldenrich import plots
 
     def stem(name: str) -> Path:
