@@ -56,10 +56,12 @@ class Options:
     >>> from ldenrich.pipeline import Options
     >>> Options(analyses=("screen",), permutations=1000).analyses
     ('screen',)
-    >>> Options(blocks=1)
-    Traceback (most recent call last):
-    ...
-    ldenrich.errors.InvalidArgumentError: blocks must be at least 2; got 1
+    >>> import ldenrich
+    >>> try:
+    ...     Options(blocks=1)
+    ... except ldenrich.InvalidArgumentError as exc:
+    ...     print(exc)
+    blocks must be at least 2; got 1
     """
 
     analyses: tuple[str, ...] = ANALYSES
