@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tqdm import tqdm
+
 import ldenrich
 from ldenrich import _native
 from ldenrich._atomic import write_tsv
@@ -54,10 +56,12 @@ class Options:
     >>> from ldenrich.pipeline import Options
     >>> Options(analyses=("screen",), permutations=1000).analyses
     ('screen',)
-    >>> Options(blocks=1)
-    Traceback (most recent call last):
-    ...
-    ldenrich.errors.InvalidArgumentError: blocks must be at least 2; got 1
+    >>> import ldenrich
+    >>> try:
+    ...     Options(blocks=1)
+    ... except ldenrich.InvalidArgumentError as exc:
+    ...     print(exc)
+    blocks must be at least 2; got 1
     """
 
     analyses: tuple[str, ...] = ANALYSES
@@ -510,7 +514,7 @@ def run_trait(
     ss = sumstats
     _log_sumstats(ss)
     wants_genes = "genes" in options.analyses
-    _log_sample_size(sumstats_options, ss, required=False)
+    log_sample_size(sumstats_options, ss, required=False)
     written: dict[str, Path] = {}
 
     annot = _annotate(options, ss, reference)
@@ -560,7 +564,7 @@ def _log_sumstats(ss: SumStats) -> None:
         )
 
 
-def _log_sample_size(options: SumStatsOptions, ss: SumStats, *, required: bool) -> None:
+def log_sample_size(options: SumStatsOptions, ss: SumStats, *, required: bool) -> None:
     """Log where the sample size comes from; without one, refuse when ``required``."""
     if options.n is not None:
         LOGGER.info("  sample size: --n %g", options.n)
@@ -685,8 +689,6 @@ class ProgressBar:
         self.bars: dict[str, Any] = {}
 
     def __call__(self, what: str, done: int, total: int) -> None:
-        from tqdm import tqdm
-
         bar = self.bars.get(what)
         if bar is None:
             bar = tqdm(total=total, desc=f"  {what}", unit=" genes", file=sys.stderr,
@@ -862,8 +864,6 @@ def _figures(
     members: pd.DataFrame,
     descriptions: dict[str, str],
 ) -> list[Path]:
-    from tqdm import tqdm
-
     from ldenrich import plots
 
     def stem(name: str) -> Path:
