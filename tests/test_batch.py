@@ -1,13 +1,13 @@
 """``ldenrich batch``: one reference, many traits; the same bytes whatever runs them.
 
-Nine traits are simulated from the bundled data (the real chr22 height statistics and eight
-traits whose p-values are redrawn, some null and some with the height signal scaled), plus
-one corrupt file. They run through one process, a local pool of two, a real
-``distributed.LocalCluster``, a ``dask scheduler`` and two ``dask worker`` processes on
-127.0.0.1, and three shards plus ``gather``; every per-trait file must be byte-identical in all
-of them and to a single ``ldenrich run`` of that trait (the log aside, and the report aside
-from its command line), the corrupt trait must fail alone, and a batch killed with SIGKILL
-half-way must, resumed, recompute only what it had not finished.
+Nine traits: the real chr22 height statistics and eight simulated in the bundled panel's own
+378 people (Z = X'y / sqrt(n) with standardised genotypes X, so the panel's LD is in them;
+four null, four with 20 causal SNPs), plus one corrupt file. They run through one process, a
+local pool of two, a real ``distributed.LocalCluster``, a ``dask scheduler`` and two ``dask
+worker`` processes on 127.0.0.1, and three shards plus ``gather``. Every per-trait file must
+be byte-identical in all of them and to a single ``ldenrich run`` of that trait (the log
+aside, and the report aside from its command line); the corrupt trait must fail alone; and a
+batch killed with SIGKILL half-way must, resumed, recompute only what it had not finished.
 """
 
 from __future__ import annotations
@@ -47,17 +47,26 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
     rng = np.random.default_rng(20261207)
     rows = ["trait\tsumstats\tn\tcohort"]
     rows.append(f"height\t{EX.sumstats}\t\tukb")
-    chisq = ldenrich.read_sumstats(EX.sumstats).chisq
+    # Z of a trait measured in the panel's own people: X'e / sqrt(n) has the panel's LD.
+    from scipy import stats
+
+    bim = ldenrich.read_bim(EX.bim).to_frame()
+    row = dict(zip(bim.snp, range(len(bim)), strict=True))
+    x = ldenrich._native.read_dosages(str(EX.bfile), [row[s] for s in height.SNP])
+    sd = x.std(axis=0)
+    x = (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    people = x.shape[0]
     for k in range(1, N_GOOD):
         trait = height.copy()
-        if k % 2:
-            trait["P"] = rng.uniform(size=len(trait))  # null
-        else:
-            # The height signal at a fraction of its strength, with noise.
-            from scipy import stats
-
-            scaled = chisq * (k / 10) + rng.chisquare(1, size=len(chisq)) * (1 - k / 10)
-            trait["P"] = stats.chi2.sf(scaled, 1)
+        phenotype = rng.standard_normal(people)
+        if k % 2 == 0:
+            # Odd traits are null; even ones get 20 causal SNPs explaining a share k/20.
+            causal = rng.choice(x.shape[1], size=20, replace=False)
+            genetic = x[:, causal] @ rng.standard_normal(20)
+            genetic *= np.sqrt(k / 20) / genetic.std()
+            phenotype = genetic + np.sqrt(1 - k / 20) * phenotype
+        z = x.T @ phenotype / np.sqrt(people)
+        trait["P"] = 2 * stats.norm.sf(np.abs(z))
         trait = trait.drop(columns=["N"]) if k == 3 else trait
         trait.to_csv(d / f"sim{k}.tsv.gz", sep="\t", index=False)
         n = "250000" if k == 3 else ""
