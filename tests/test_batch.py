@@ -385,3 +385,19 @@ def test_case_control_counts_give_the_sample_size() -> None:
     assert trait.sumstats_options(SumStatsOptions()).n == 4000
     assert trait.sumstats_options(SumStatsOptions(n_effective=True)).n == pytest.approx(3000)
     assert Trait("t", Path("x"), n=10.0).sumstats_options(SumStatsOptions(n=5)).n == 10
+
+
+def test_a_touched_file_is_reused_and_a_changed_one_recomputed(
+    manifest: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "trait.tsv.gz"
+    shutil.copy(manifest.parent / "sim1.tsv.gz", copy)
+    options = Options(analyses=("screen",), permutations=0, threads=1)
+    ref = ReferenceInputs(bim=EX.bim, gene_loc=EX.gene_loc, gene_sets=[EX.gene_sets])
+    traits = [Trait("x", copy)]
+    assert run_batch(traits, ref, tmp_path / "out", options).statuses[0]["status"] == "ok"
+    os.utime(copy, ns=(1, 1))  # same bytes, another time: the digest decides
+    assert run_batch(traits, ref, tmp_path / "out", options).statuses[0]["status"] == "reused"
+    shutil.copy(manifest.parent / "sim2.tsv.gz", copy)
+    # other bytes: recomputed
+    assert run_batch(traits, ref, tmp_path / "out", options).statuses[0]["status"] == "ok"

@@ -197,6 +197,24 @@ def _file_digest(path: PathLike) -> str:
     return digest.hexdigest()
 
 
+def _stat(path: PathLike) -> list[int]:
+    """``[size, mtime_ns]``: the cheap test of "unchanged" before any digest is computed."""
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _digests(paths: Sequence[Path], known: dict[str, Any]) -> list[list[Any]]:
+    """``[path, size, mtime_ns, digest]`` of each file, reusing a known digest whose size and
+    modification time still hold (a reference of several GB is hashed once, not per run)."""
+    rows = []
+    for p in paths:
+        stat = _stat(p)
+        old = known.get(os.fspath(p))
+        digest = old[3] if old is not None and old[1:3] == stat else _file_digest(p)
+        rows.append([os.fspath(p), *stat, digest])
+    return rows
+
+
 def _reference_files(inputs: ReferenceInputs) -> list[Path]:
     files: list[Path] = []
     if inputs.bfile is not None:
@@ -239,12 +257,13 @@ def _batch_record(spec: BatchSpec) -> dict[str, Any]:
     }
 
 
-def _trait_fingerprint(spec: BatchSpec, trait: Trait, sumstats_digest: str) -> str:
+def _trait_fingerprint(spec: BatchSpec, trait: Trait) -> str:
+    """Everything a trait's files depend on but the bytes of its summary statistics (their
+    digest is recorded beside it)."""
     record = {
         **_batch_record(spec),
         "trait": trait.name,
         "sumstats_options": trait.sumstats_options(spec.sumstats_options).as_dict(),
-        "sumstats_digest": sumstats_digest,
     }
     record["options"] = {k: v for k, v in record["options"].items() if k != "threads"}
     text = json.dumps(record, sort_keys=True)
@@ -290,15 +309,24 @@ def _run_one(spec: BatchSpec, trait: Trait) -> dict[str, Any]:
     where = trait_dir(spec.out, trait.name)
     done, failed = where / "done.json", where / "failed.json"
     record: dict[str, Any] = {"trait": trait.name, "status": "failed", "error": ""}
+    fingerprint = _trait_fingerprint(spec, trait)
     try:
-        digest = _file_digest(trait.sumstats)
-        fingerprint = _trait_fingerprint(spec, trait, digest)
+        stat = _stat(trait.sumstats)
         previous = _read_json(done)
         if previous is not None and previous.get("fingerprint") == fingerprint:
-            return {**previous, "status": "reused", "seconds": 0.0}
+            # Same size and modification time, or (a copy, a touch) the same bytes.
+            if previous.get("sumstats_stat") == stat or (
+                previous.get("sumstats_digest") == _file_digest(trait.sumstats)
+            ):
+                return {**previous, "status": "reused", "seconds": 0.0}
     except OSError as exc:
         record["error"] = f"{exc.strerror or exc}: {exc.filename or trait.sumstats}"
         return _finish_failed(failed, record, start)
+    # The digest is read beside the analysis (hashlib lets go of the GIL on large blocks).
+    from concurrent.futures import ThreadPoolExecutor
+
+    hasher = ThreadPoolExecutor(max_workers=1)
+    digest_job = hasher.submit(_file_digest, trait.sumstats)
     where.mkdir(parents=True, exist_ok=True)
     done.unlink(missing_ok=True)
     failed.unlink(missing_ok=True)
@@ -319,11 +347,15 @@ def _run_one(spec: BatchSpec, trait: Trait) -> dict[str, Any]:
                 raise
         record = {"trait": trait.name, "status": "ok", "error": "", **results.summary}
         record["fingerprint"] = fingerprint
+        record["sumstats_stat"] = stat
+        record["sumstats_digest"] = digest_job.result()
         record["files"] = sorted(p.name for p in results.written.values())
     except Exception as exc:
         # One trait's bad file (or a bug it triggers) is that trait's failure, not the batch's;
         # Ctrl-C and SIGTERM (not Exceptions) still stop the batch.
         record["error"] = _describe(exc)
+    finally:
+        hasher.shutdown(wait=True, cancel_futures=True)
     if record["status"] != "ok":
         return _finish_failed(failed, record, start)
     record["seconds"] = round(time.perf_counter() - start, 3)
@@ -515,10 +547,13 @@ def run_batch(
     if options.threads is None and scheduler is None:
         per_worker = max(1, _native.resolve_threads(None) // workers)
         options = _with_threads(options, per_worker)
-    digests = sorted((os.fspath(p), _file_digest(p)) for p in _reference_files(reference))
-    digest = hashlib.blake2b(json.dumps(digests).encode(), digest_size=16).hexdigest()
+    earlier = _read_json(out / "batch.json") or {}
+    known = {row[0]: row for row in earlier.get("reference_files", []) if len(row) == 4}
+    files = sorted(_digests(_reference_files(reference), known))
+    contents = [[row[0], row[3]] for row in files]
+    digest = hashlib.blake2b(json.dumps(contents).encode(), digest_size=16).hexdigest()
     spec = BatchSpec(reference, options, sumstats_options, out, digest)
-    _write_batch_files(spec, traits)
+    _write_batch_files(spec, traits, files)
     mine = traits[shard_i - 1 :: shard_n]
     LOGGER.info(
         "batch: %d traits%s, %s", len(mine),
@@ -538,8 +573,9 @@ def _with_threads(options: Options, threads: int) -> Options:
     return replace(options, threads=threads)
 
 
-def _write_batch_files(spec: BatchSpec, traits: Sequence[Trait]) -> None:
+def _write_batch_files(spec: BatchSpec, traits: Sequence[Trait], files: list) -> None:
     record = _batch_record(spec)
+    record["reference_files"] = files
     record["options"] = {k: v for k, v in record["options"].items() if k != "threads"}
     record["traits"] = [t.name for t in traits]
     write_text(spec.out / "batch.json", json.dumps(record, indent=1, sort_keys=True) + "\n")
