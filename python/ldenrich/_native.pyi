@@ -8,10 +8,13 @@ __all__ = [
     "BUILD_INFO",
     "DEFLATE_BACKEND",
     "Annotation",
+    "Bed",
     "Bim",
     "CancelledError",
+    "CategorySpecs",
     "GeneLoc",
     "GenePlan",
+    "GeneSets",
     "GlsModel",
     "InconsistentInputError",
     "InternalError",
@@ -23,6 +26,7 @@ __all__ = [
     "__version__",
     "annotate",
     "cancel",
+    "category_specs",
     "enrichment_ranges",
     "gene_plan",
     "gls_model",
@@ -104,6 +108,29 @@ class GeneLoc:
     def warnings(self) -> list[str]: ...
 
 @final
+class GeneSets:
+    path: str
+    format: str
+    def __len__(self) -> int: ...
+    def names(self) -> list[str]: ...
+    def descriptions(self) -> list[str]: ...
+    def genes(self, index: int) -> list[str]: ...
+
+@final
+class Bed:
+    path: str
+    def __len__(self) -> int: ...
+    def chrom(self) -> npt.NDArray[np.uint8]: ...
+    def start(self) -> npt.NDArray[np.uint64]: ...
+    def end(self) -> npt.NDArray[np.uint64]: ...
+    def skipped(self) -> list[tuple[str, int]]: ...
+
+@final
+class CategorySpecs:
+    n_gene_sets: int
+    n_intervals: int
+
+@final
 class Annotation:
     window_bp: tuple[int, int]
     def __len__(self) -> int: ...
@@ -140,20 +167,20 @@ def read_sumstats(
 ) -> SumStats: ...
 def read_bim(path: str, threads: int | None = None) -> Bim: ...
 def read_gene_loc(path: str) -> GeneLoc: ...
-def read_gene_sets(path: str, format: str) -> tuple[str, list[tuple[str, str, list[str]]]]: ...
-def read_bed(
-    path: str,
-) -> tuple[
-    npt.NDArray[np.uint8], npt.NDArray[np.uint64], npt.NDArray[np.uint64], list[tuple[str, int]]
-]: ...
+def read_gene_sets(path: str, format: str) -> GeneSets: ...
+def read_bed(path: str) -> Bed: ...
+def category_specs(
+    gene_sets: list[tuple[GeneSets, str] | tuple[str, str, list[str]]],
+    intervals: list[
+        tuple[str, str, Bed]
+        | tuple[str, str, list[str], npt.NDArray[np.int64], npt.NDArray[np.int64]]
+    ],
+) -> CategorySpecs: ...
 def annotate(
     sumstats: SumStats,
     bim: Bim,
     gene_loc: GeneLoc | None,
-    gene_sets: list[tuple[str, str, list[str]]],
-    intervals: list[
-        tuple[str, str, npt.NDArray[np.uint8], npt.NDArray[np.uint64], npt.NDArray[np.uint64]]
-    ],
+    categories: CategorySpecs,
     window_up_kb: float,
     window_down_kb: float,
     drop_strand_ambiguous: bool,
