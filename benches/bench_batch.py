@@ -87,8 +87,19 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     ldenrich = shutil.which("ldenrich") or str(Path(sys.executable).with_name("ldenrich"))
     t0 = time.perf_counter()
-    meta = make(args.snps, work, args.seed, set())
-    traits = make_traits(work, args.traits, args.seed)
+    previous = work / "meta.json"
+    reuse = previous.exists() and json.loads(previous.read_text()).get("traits") == [
+        args.snps, args.traits, args.seed
+    ]
+    if reuse:
+        # The same inputs from an earlier run in --dir (they take minutes to generate).
+        meta = json.loads(previous.read_text())
+        traits = [work / f"trait{k:03d}.tsv.gz" for k in range(args.traits)]
+    else:
+        meta = make(args.snps, work, args.seed, set())
+        traits = make_traits(work, args.traits, args.seed)
+        meta["traits"] = [args.snps, args.traits, args.seed]
+        previous.write_text(json.dumps(meta))
     print(
         f"inputs: {meta['sumstats_rows']:,} SNPs x {len(traits)} traits, .bim of "
         f"{meta['bim_rows']:,} rows, {args.sets} gene sets ({time.perf_counter() - t0:.0f} s "

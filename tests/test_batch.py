@@ -219,6 +219,15 @@ def test_a_dask_local_cluster_gives_the_same_files(
     _same_trait_files(serial, tmp_path)
 
 
+def batch_command(manifest: Path, out: Path, *extra: str) -> list[str]:
+    """``ldenrich batch`` with the options of :data:`OPTIONS`, as a separate process."""
+    return [
+        sys.executable, "-m", "ldenrich", "batch", "--manifest", str(manifest),
+        "--bfile", str(EX.bfile), "--gene-loc", str(EX.gene_loc), "--gene-sets", str(EX.gene_sets),
+        "--permutations", "300", "--no-figures", "--threads", "1", *extra, "--out", str(out),
+    ]  # fmt: skip
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -255,29 +264,7 @@ def test_a_scheduler_and_two_worker_processes_give_the_same_files(
                 )
             )
         out = tmp_path / "out"
-        cli = [
-            sys.executable,
-            "-m",
-            "ldenrich",
-            "batch",
-            "--manifest",
-            str(manifest),
-            "--bfile",
-            str(EX.bfile),
-            "--gene-loc",
-            str(EX.gene_loc),
-            "--gene-sets",
-            str(EX.gene_sets),
-            "--permutations",
-            "300",
-            "--no-figures",
-            "--threads",
-            "1",
-            "--scheduler",
-            address,
-            "--out",
-            str(out),
-        ]
+        cli = batch_command(manifest, out, "--scheduler", address)
         done = subprocess.run(cli, env=env, capture_output=True, text=True, timeout=300)
         # Exit status: the number of failed traits.
         assert done.returncode == 1, done.stderr
@@ -334,27 +321,7 @@ def test_a_batch_killed_half_way_resumes_and_recomputes_only_the_rest(
 ) -> None:
     out = tmp_path / "out"
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    cli = [
-        sys.executable,
-        "-m",
-        "ldenrich",
-        "batch",
-        "--manifest",
-        str(manifest),
-        "--bfile",
-        str(EX.bfile),
-        "--gene-loc",
-        str(EX.gene_loc),
-        "--gene-sets",
-        str(EX.gene_sets),
-        "--permutations",
-        "300",
-        "--no-figures",
-        "--threads",
-        "1",
-        "--out",
-        str(out),
-    ]
+    cli = batch_command(manifest, out)
     proc = subprocess.Popen(
         cli, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )

@@ -56,10 +56,12 @@ class Options:
     >>> from ldenrich.pipeline import Options
     >>> Options(analyses=("screen",), permutations=1000).analyses
     ('screen',)
-    >>> Options(blocks=1)
-    Traceback (most recent call last):
-    ...
-    ldenrich.errors.InvalidArgumentError: blocks must be at least 2; got 1
+    >>> import ldenrich
+    >>> try:
+    ...     Options(blocks=1)
+    ... except ldenrich.InvalidArgumentError as exc:
+    ...     print(exc)
+    blocks must be at least 2; got 1
     """
 
     analyses: tuple[str, ...] = ANALYSES
@@ -512,7 +514,7 @@ def run_trait(
     ss = sumstats
     _log_sumstats(ss)
     wants_genes = "genes" in options.analyses
-    _log_sample_size(sumstats_options, ss, required=False)
+    log_sample_size(sumstats_options, ss, required=False)
     written: dict[str, Path] = {}
 
     annot = _annotate(options, ss, reference)
@@ -562,7 +564,7 @@ def _log_sumstats(ss: SumStats) -> None:
         )
 
 
-def _log_sample_size(options: SumStatsOptions, ss: SumStats, *, required: bool) -> None:
+def log_sample_size(options: SumStatsOptions, ss: SumStats, *, required: bool) -> None:
     """Log where the sample size comes from; without one, refuse when ``required``."""
     if options.n is not None:
         LOGGER.info("  sample size: --n %g", options.n)

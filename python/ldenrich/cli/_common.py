@@ -208,21 +208,3 @@ def add_sample_size_options(parser: argparse.ArgumentParser) -> None:
         "--n-effective", action="store_true",
         help="with case and control counts, N = 4/(1/Ncas + 1/Ncon) instead of Ncas + Ncon",
     )  # fmt: skip
-
-
-def require_sample_size(
-    args: argparse.Namespace, ss: ldenrich.SumStats, *, required: bool = True
-) -> None:
-    """Log where the sample size comes from; without one, refuse when ``required``."""
-    if args.n is not None:
-        LOGGER.info("  sample size: --n %g", args.n)
-    elif ss.has_n:
-        how = "named by --n-col" if args.n_col else "detected"
-        LOGGER.info("  sample size: %s (%s)", ss.columns["n"], how)
-    elif required:
-        raise ldenrich.MissingColumnError(
-            f"{ss.path}: no sample-size column found (N, NEFF, OBS_CT, n_complete_samples, "
-            "NCAS with NCON, daner FRQ_A_<Ncas>/FRQ_U_<Ncon>, ...); give --n or --n-col"
-        )
-    else:
-        LOGGER.info("  sample size: none (give --n or --n-col for the genes' N)")

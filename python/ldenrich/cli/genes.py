@@ -20,11 +20,10 @@ from ldenrich.cli._common import (
     output_prefix,
     parse_window,
     read_sumstats_from_args,
-    require_sample_size,
     start_logging,
     step,
 )
-from ldenrich.pipeline import ProgressBar, log_gene_results
+from ldenrich.pipeline import ProgressBar, log_gene_results, log_sample_size
 
 HELP = "gene analysis: MAGMA's SNP-wise mean model with LD from a PLINK reference panel"
 
@@ -68,14 +67,14 @@ def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich genes``."""
     from ldenrich.cli.run import sumstats_options_from_args
 
-    sumstats_options_from_args(args)  # checks --n before anything is read
+    sumstats_options = sumstats_options_from_args(args)  # checks --n before anything is read
     out = output_prefix(args.out)
     start_logging(out.with_name(out.name + ".log"), args.verbose)
     with step("reading summary statistics and gene locations"):
         ss = read_sumstats_from_args(args)
         genes = ldenrich.read_gene_loc(args.gene_loc)
     log_sumstats(ss)
-    require_sample_size(args, ss)
+    log_sample_size(sumstats_options, ss, required=True)
     with step("gene analysis", live=False):
         res = ldenrich.gene_analysis(
             ss, args.bfile, genes, window=args.window, n=args.n,
