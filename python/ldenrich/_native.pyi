@@ -212,7 +212,6 @@ class GenePlan:
     def correlations(
         self,
         indices: list[int],
-        sum_lambda_sq: npt.NDArray[np.float64],
         start: int,
         end: int,
         range_bp: int,

@@ -260,19 +260,15 @@ def gene_analysis(
     corr = None
     if correlations:
         corr = []
-        sums = np.ascontiguousarray(table.pop("_SUM_LAMBDA_SQ").to_numpy(), dtype=np.float64)
         for start in range(0, len(table), chunk):
             end = min(len(table), start + chunk)
             corr.extend(
                 plan.correlations(
-                    planned_index, sums, start, end, int(corr_range_kb * 1000), corr_max_snps,
-                    threads,
+                    planned_index, start, end, int(corr_range_kb * 1000), corr_max_snps, threads,
                 )
             )  # fmt: skip
             if progress is not None:
                 progress("correlations", end, len(table))
-    else:
-        table.pop("_SUM_LAMBDA_SQ")
     qc = pd.DataFrame(plan.qc(), columns=["reason", "count"])
     settings = {
         "window_kb": tuple(window),
@@ -289,7 +285,7 @@ def _gene_table(
     columns: dict[str, np.ndarray], gene_loc: GeneLoc, plan: _native.GenePlan
 ) -> tuple[pd.DataFrame, list[int]]:
     if not columns:
-        empty = pd.DataFrame({c: [] for c in [*GENE_COLUMNS, *EXTRA_COLUMNS, "_SUM_LAMBDA_SQ"]})
+        empty = pd.DataFrame({c: [] for c in [*GENE_COLUMNS, *EXTRA_COLUMNS]})
         return empty, []
     analysed = columns["analysed"]
     ids = np.asarray(gene_loc._native.ids(), dtype=object)
@@ -317,7 +313,6 @@ def _gene_table(
             "MAC": columns["mac"][analysed] / np.maximum(columns["n_snps"][analysed], 1),
             "STAT": columns["stat"][analysed],
             "NMONO": columns["n_monomorphic"][analysed].astype(np.int64),
-            "_SUM_LAMBDA_SQ": columns["sum_lambda_sq"][analysed],
         }
     )
     return table, np.flatnonzero(analysed).tolist()
