@@ -12,6 +12,7 @@ __all__ = [
     "Bim",
     "CancelledError",
     "CategorySpecs",
+    "CorrelationBand",
     "GeneLoc",
     "GenePlan",
     "GeneSets",
@@ -217,7 +218,7 @@ class GenePlan:
         range_bp: int,
         max_snps: int,
         threads: int | None,
-    ) -> list[list[float]]: ...
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]: ...
     def gene_ids(self) -> list[str]: ...
 
 def gene_plan(
@@ -251,6 +252,19 @@ def weighted_chisq_sf(lambdas: npt.NDArray[np.float64], x: float) -> tuple[float
 def read_gene_results(path: str) -> dict[str, Any]: ...
 
 @final
+class CorrelationBand:
+    n_values: int
+    def __new__(
+        cls, lengths: npt.NDArray[np.uint64], values: npt.NDArray[np.float64]
+    ) -> CorrelationBand: ...
+    @staticmethod
+    def from_rows(rows: list[list[float]]) -> CorrelationBand: ...
+    def __len__(self) -> int: ...
+    def lengths(self) -> npt.NDArray[np.uint64]: ...
+    def values(self) -> npt.NDArray[np.float64]: ...
+    def row(self, index: int) -> list[float]: ...
+
+@final
 class GlsModel:
     n_genes: int
     n_eff: int
@@ -268,8 +282,7 @@ class GlsModel:
 def gls_model(
     z: npt.NDArray[np.float64],
     covariates: npt.NDArray[np.float64],
-    corr_offsets: npt.NDArray[np.uint64] | None,
-    corr_values: npt.NDArray[np.float64] | None,
+    band: CorrelationBand | None,
     power: float,
     prune: float,
     threads: int | None,

@@ -12,13 +12,16 @@ use ldenrich_core::io::geneloc::GeneLoc;
 use ldenrich_core::io::plink::{open_bed_for, open_bfile, PlinkBed};
 use ldenrich_core::parallel::with_threads;
 use ldenrich_core::Error;
-use numpy::IntoPyArray;
+use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::annot::PyAnnotation;
 use crate::errors::{run, to_py};
 use crate::io::{PyBim, PyGeneLoc, PySumStats};
+
+/// Rows of the correlation band: each gene's number of correlations, and all of them.
+type CorrelationChunk<'py> = (Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<f64>>);
 
 #[pyclass(name = "GenePlan", module = "ldenrich._native", frozen)]
 pub struct PyGenePlan {
@@ -177,16 +180,16 @@ impl PyGenePlan {
     /// (ascending), from the results `run` kept.
     #[pyo3(signature = (indices, start, end, range_bp, max_snps, threads))]
     #[allow(clippy::too_many_arguments)]
-    fn correlations(
+    fn correlations<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         indices: Vec<usize>,
         start: usize,
         end: usize,
         range_bp: u64,
         max_snps: usize,
         threads: Option<usize>,
-    ) -> PyResult<Vec<Vec<f64>>> {
+    ) -> PyResult<CorrelationChunk<'py>> {
         if indices.iter().any(|&i| i >= self.planned.len()) || max_snps == 0 {
             return Err(to_py(Error::InvalidArgument("one valid planned index per analysed gene".into())));
         }
@@ -199,9 +202,11 @@ impl PyGenePlan {
         let planned: Vec<PlannedGene> = indices.iter().map(|&i| self.planned[i]).collect();
         let (universe, bed) = (Arc::clone(&self.universe), Arc::clone(&self.bed));
         let options = CorrelationOptions { range: range_bp, max_snps };
-        run(py, || {
+        let rows = run(py, || {
             with_threads(threads, || gene_correlations(&universe, &bed, &planned, &results, options, start..end))?
-        })
+        })?;
+        let lengths: Vec<u64> = rows.iter().map(|r| r.len() as u64).collect();
+        Ok((lengths.into_pyarray(py), rows.concat().into_pyarray(py)))
     }
     fn gene_ids(&self) -> Vec<String> {
         self.planned.iter().map(|p| self.genes.ids[p.gene].clone()).collect()
