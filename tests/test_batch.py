@@ -1,13 +1,13 @@
 """``ldenrich batch``: one reference, many traits; the same bytes whatever runs them.
 
-Nine traits are simulated from the bundled data (the real chr22 height statistics and eight
-traits whose p-values are redrawn, some null and some with the height signal scaled), plus
-one corrupt file. They run through one process, a local pool of two, a real
-``distributed.LocalCluster``, a ``dask scheduler`` and two ``dask worker`` processes on
-127.0.0.1, and three shards plus ``gather``; every per-trait file must be byte-identical in all
-of them and to a single ``ldenrich run`` of that trait (the log aside, and the report aside
-from its command line), the corrupt trait must fail alone, and a batch killed with SIGKILL
-half-way must, resumed, recompute only what it had not finished.
+Nine traits: the real chr22 height statistics and eight simulated in the bundled panel's own
+378 people (Z = X'y / sqrt(n) with standardised genotypes X, so the panel's LD is in them;
+four null, four with 20 causal SNPs), plus one corrupt file. They run through one process, a
+local pool of two, a real ``distributed.LocalCluster``, a ``dask scheduler`` and two ``dask
+worker`` processes on 127.0.0.1, and three shards plus ``gather``. Every per-trait file must
+be byte-identical in all of them and to a single ``ldenrich run`` of that trait (the log
+aside, and the report aside from its command line); the corrupt trait must fail alone; and a
+batch killed with SIGKILL half-way must, resumed, recompute only what it had not finished.
 """
 
 from __future__ import annotations
@@ -47,17 +47,26 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
     rng = np.random.default_rng(20261207)
     rows = ["trait\tsumstats\tn\tcohort"]
     rows.append(f"height\t{EX.sumstats}\t\tukb")
-    chisq = ldenrich.read_sumstats(EX.sumstats).chisq
+    # Z of a trait measured in the panel's own people: X'e / sqrt(n) has the panel's LD.
+    from scipy import stats
+
+    bim = ldenrich.read_bim(EX.bim).to_frame()
+    row = dict(zip(bim.snp, range(len(bim)), strict=True))
+    x = ldenrich._native.read_dosages(str(EX.bfile), [row[s] for s in height.SNP])
+    sd = x.std(axis=0)
+    x = (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    people = x.shape[0]
     for k in range(1, N_GOOD):
         trait = height.copy()
-        if k % 2:
-            trait["P"] = rng.uniform(size=len(trait))  # null
-        else:
-            # The height signal at a fraction of its strength, with noise.
-            from scipy import stats
-
-            scaled = chisq * (k / 10) + rng.chisquare(1, size=len(chisq)) * (1 - k / 10)
-            trait["P"] = stats.chi2.sf(scaled, 1)
+        phenotype = rng.standard_normal(people)
+        if k % 2 == 0:
+            # Odd traits are null; even ones get 20 causal SNPs explaining a share k/20.
+            causal = rng.choice(x.shape[1], size=20, replace=False)
+            genetic = x[:, causal] @ rng.standard_normal(20)
+            genetic *= np.sqrt(k / 20) / genetic.std()
+            phenotype = genetic + np.sqrt(1 - k / 20) * phenotype
+        z = x.T @ phenotype / np.sqrt(people)
+        trait["P"] = 2 * stats.norm.sf(np.abs(z))
         trait = trait.drop(columns=["N"]) if k == 3 else trait
         trait.to_csv(d / f"sim{k}.tsv.gz", sep="\t", index=False)
         n = "250000" if k == 3 else ""
@@ -376,3 +385,55 @@ def test_case_control_counts_give_the_sample_size() -> None:
     assert trait.sumstats_options(SumStatsOptions()).n == 4000
     assert trait.sumstats_options(SumStatsOptions(n_effective=True)).n == pytest.approx(3000)
     assert Trait("t", Path("x"), n=10.0).sumstats_options(SumStatsOptions(n=5)).n == 10
+
+
+def test_a_touched_file_is_reused_and_a_changed_one_recomputed(
+    manifest: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "trait.tsv.gz"
+    shutil.copy(manifest.parent / "sim1.tsv.gz", copy)
+    options = Options(analyses=("screen",), permutations=0, threads=1)
+    ref = ReferenceInputs(bim=EX.bim, gene_loc=EX.gene_loc, gene_sets=[EX.gene_sets])
+    traits = [Trait("x", copy)]
+    assert run_batch(traits, ref, tmp_path / "out", options).statuses[0]["status"] == "ok"
+    os.utime(copy, ns=(1, 1))  # same bytes, another time: the digest decides
+    assert run_batch(traits, ref, tmp_path / "out", options).statuses[0]["status"] == "reused"
+    shutil.copy(manifest.parent / "sim2.tsv.gz", copy)
+    # other bytes: recomputed
+    assert run_batch(traits, ref, tmp_path / "out", options).statuses[0]["status"] == "ok"
+
+
+def test_sldsc_in_the_batch_is_ldenrich_h2_on_each_trait(manifest: Path, tmp_path: Path) -> None:
+    # LD scores of two annotations of the bundled panel (a base and the gene windows).
+    ld = tmp_path / "ld"
+    ld.mkdir()
+    bim = ldenrich.read_bim(EX.bim).to_frame()
+    genes = pd.read_csv(EX.gene_loc, sep=r"\s+", header=None)
+    genes = genes[genes[1].astype(str) == "22"]
+    bp = bim.bp.to_numpy()
+    inside = np.zeros(len(bp))
+    for start, end in zip(genes[2], genes[3], strict=True):
+        inside[(bp >= start) & (bp <= end)] = 1
+    annot = pd.DataFrame({"base": np.ones(len(bp)), "genes": inside})
+    ldenrich.write_ldscore(ldenrich.ldscore(EX.bfile, annot, ld_wind_cm=1.0), ld / "ref.22")
+    ldenrich.write_ldscore(ldenrich.ldscore(EX.bfile, ld_wind_cm=1.0), ld / "w.22")
+    traits = [t for t in read_manifest(manifest) if t.name in ("height", "sim2")]
+    ref = ReferenceInputs(
+        bim=EX.bim, gene_loc=EX.gene_loc, gene_sets=[EX.gene_sets],
+        ref_ld_chr=str(ld / "ref."), w_ld_chr=str(ld / "w."),
+    )  # fmt: skip
+    options = Options(analyses=("screen", "h2"), permutations=0, threads=1)
+    res = run_batch(traits, ref, tmp_path / "out", options)
+    assert res.n_failed == 0
+    table = pd.read_csv(tmp_path / "out" / "batch.h2.tsv", sep="\t")
+    assert set(table.trait) == {"height", "sim2"}
+    qc = pd.read_csv(tmp_path / "out" / "batch.qc.tsv", sep="\t").set_index("trait")
+    for trait in traits:
+        single = tmp_path / "single" / trait.name
+        args = ["h2", "--h2", str(trait.sumstats), "--ref-ld-chr", str(ld / "ref."),
+                "--w-ld-chr", str(ld / "w."), "--threads", "1", "--out", str(single)]  # fmt: skip
+        assert main(args) == 0
+        batch = tmp_path / "out" / "traits" / trait.name / f"{trait.name}.h2.results"
+        assert batch.read_bytes() == single.with_name(trait.name + ".results").read_bytes()
+        fit = ldenrich.partitioned_h2(trait.sumstats, str(ld / "ref."), str(ld / "w."))
+        assert qc.h2[trait.name] == pytest.approx(fit.summary["h2"], rel=1e-12)

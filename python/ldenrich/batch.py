@@ -197,6 +197,24 @@ def _file_digest(path: PathLike) -> str:
     return digest.hexdigest()
 
 
+def _stat(path: PathLike) -> list[int]:
+    """``[size, mtime_ns]``: the cheap test of "unchanged" before any digest is computed."""
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _digests(paths: Sequence[Path], known: dict[str, Any]) -> list[list[Any]]:
+    """``[path, size, mtime_ns, digest]`` of each file, reusing a known digest whose size and
+    modification time still hold (a reference of several GB is hashed once, not per run)."""
+    rows = []
+    for p in paths:
+        stat = _stat(p)
+        old = known.get(os.fspath(p))
+        digest = old[3] if old is not None and old[1:3] == stat else _file_digest(p)
+        rows.append([os.fspath(p), *stat, digest])
+    return rows
+
+
 def _reference_files(inputs: ReferenceInputs) -> list[Path]:
     files: list[Path] = []
     if inputs.bfile is not None:
@@ -210,7 +228,13 @@ def _reference_files(inputs: ReferenceInputs) -> list[Path]:
     for p in (inputs.gene_loc, *inputs.gene_sets, *inputs.beds):
         if p is not None:
             files.append(Path(p))
-    return [f for f in files if f.is_file()]
+    prefixes = [*(inputs.ref_ld_chr or "").split(","), inputs.w_ld_chr, inputs.frqfile_chr]
+    for prefix in prefixes:
+        if prefix:
+            # Every file of the prefix's fileset (per chromosome: LD scores, M, annotations).
+            base = Path(prefix.replace("@", ""))
+            files += sorted(base.parent.glob(base.name + "*"))
+    return sorted({f for f in files if f.is_file()})
 
 
 @dataclass(frozen=True)
@@ -239,12 +263,13 @@ def _batch_record(spec: BatchSpec) -> dict[str, Any]:
     }
 
 
-def _trait_fingerprint(spec: BatchSpec, trait: Trait, sumstats_digest: str) -> str:
+def _trait_fingerprint(spec: BatchSpec, trait: Trait) -> str:
+    """Everything a trait's files depend on but the bytes of its summary statistics (their
+    digest is recorded beside it)."""
     record = {
         **_batch_record(spec),
         "trait": trait.name,
         "sumstats_options": trait.sumstats_options(spec.sumstats_options).as_dict(),
-        "sumstats_digest": sumstats_digest,
     }
     record["options"] = {k: v for k, v in record["options"].items() if k != "threads"}
     text = json.dumps(record, sort_keys=True)
@@ -290,15 +315,24 @@ def _run_one(spec: BatchSpec, trait: Trait) -> dict[str, Any]:
     where = trait_dir(spec.out, trait.name)
     done, failed = where / "done.json", where / "failed.json"
     record: dict[str, Any] = {"trait": trait.name, "status": "failed", "error": ""}
+    fingerprint = _trait_fingerprint(spec, trait)
     try:
-        digest = _file_digest(trait.sumstats)
-        fingerprint = _trait_fingerprint(spec, trait, digest)
+        stat = _stat(trait.sumstats)
         previous = _read_json(done)
         if previous is not None and previous.get("fingerprint") == fingerprint:
-            return {**previous, "status": "reused", "seconds": 0.0}
+            # Same size and modification time, or (a copy, a touch) the same bytes.
+            if previous.get("sumstats_stat") == stat or (
+                previous.get("sumstats_digest") == _file_digest(trait.sumstats)
+            ):
+                return {**previous, "status": "reused", "seconds": 0.0}
     except OSError as exc:
         record["error"] = f"{exc.strerror or exc}: {exc.filename or trait.sumstats}"
         return _finish_failed(failed, record, start)
+    # The digest is read beside the analysis (hashlib lets go of the GIL on large blocks).
+    from concurrent.futures import ThreadPoolExecutor
+
+    hasher = ThreadPoolExecutor(max_workers=1)
+    digest_job = hasher.submit(_file_digest, trait.sumstats)
     where.mkdir(parents=True, exist_ok=True)
     done.unlink(missing_ok=True)
     failed.unlink(missing_ok=True)
@@ -319,11 +353,15 @@ def _run_one(spec: BatchSpec, trait: Trait) -> dict[str, Any]:
                 raise
         record = {"trait": trait.name, "status": "ok", "error": "", **results.summary}
         record["fingerprint"] = fingerprint
+        record["sumstats_stat"] = stat
+        record["sumstats_digest"] = digest_job.result()
         record["files"] = sorted(p.name for p in results.written.values())
     except Exception as exc:
         # One trait's bad file (or a bug it triggers) is that trait's failure, not the batch's;
         # Ctrl-C and SIGTERM (not Exceptions) still stop the batch.
         record["error"] = _describe(exc)
+    finally:
+        hasher.shutdown(wait=True, cancel_futures=True)
     if record["status"] != "ok":
         return _finish_failed(failed, record, start)
     record["seconds"] = round(time.perf_counter() - start, 3)
@@ -377,6 +415,12 @@ def _equivalent_command(spec: BatchSpec, trait: Trait, ss: SumStatsOptions) -> s
         words += ["--gene-sets", os.fspath(p)]
     for p in ref.beds:
         words += ["--bed", os.fspath(p)]
+    for flag, value in (("--ref-ld-chr", ref.ref_ld_chr), ("--w-ld-chr", ref.w_ld_chr),
+                        ("--frqfile-chr", ref.frqfile_chr)):  # fmt: skip
+        if value is not None:
+            words += [flag, value]
+    if ref.overlap_annot:
+        words.append("--overlap-annot")
     if ss.n is not None:
         words += ["--n", f"{ss.n:g}"]
     if ss.n_col is not None:
@@ -515,10 +559,13 @@ def run_batch(
     if options.threads is None and scheduler is None:
         per_worker = max(1, _native.resolve_threads(None) // workers)
         options = _with_threads(options, per_worker)
-    digests = sorted((os.fspath(p), _file_digest(p)) for p in _reference_files(reference))
-    digest = hashlib.blake2b(json.dumps(digests).encode(), digest_size=16).hexdigest()
+    earlier = _read_json(out / "batch.json") or {}
+    known = {row[0]: row for row in earlier.get("reference_files", []) if len(row) == 4}
+    files = sorted(_digests(_reference_files(reference), known))
+    contents = [[row[0], row[3]] for row in files]
+    digest = hashlib.blake2b(json.dumps(contents).encode(), digest_size=16).hexdigest()
     spec = BatchSpec(reference, options, sumstats_options, out, digest)
-    _write_batch_files(spec, traits)
+    _write_batch_files(spec, traits, files)
     mine = traits[shard_i - 1 :: shard_n]
     LOGGER.info(
         "batch: %d traits%s, %s", len(mine),
@@ -538,8 +585,9 @@ def _with_threads(options: Options, threads: int) -> Options:
     return replace(options, threads=threads)
 
 
-def _write_batch_files(spec: BatchSpec, traits: Sequence[Trait]) -> None:
+def _write_batch_files(spec: BatchSpec, traits: Sequence[Trait], files: list) -> None:
     record = _batch_record(spec)
+    record["reference_files"] = files
     record["options"] = {k: v for k, v in record["options"].items() if k != "threads"}
     record["traits"] = [t.name for t in traits]
     write_text(spec.out / "batch.json", json.dumps(record, indent=1, sort_keys=True) + "\n")
@@ -652,7 +700,7 @@ def gather(out: PathLike) -> dict[str, Path]:
         raise InvalidArgumentError(f"{out}: not a batch directory (no batch.json)")
     manifest = pd.read_csv(out / "manifest.tsv", sep="\t", dtype=str, keep_default_na=False)
     rows, qc_rows = [], []
-    enrichment, sets = [], []
+    enrichment, sets, h2 = [], [], []
     for trait in manifest.trait:
         where = trait_dir(out, trait)
         done, failed = _read_json(where / "done.json"), _read_json(where / "failed.json")
@@ -666,6 +714,9 @@ def gather(out: PathLike) -> dict[str, Path]:
             table = where / f"{trait}.sets.tsv"
             if table.exists():
                 sets.append(pd.read_csv(table, sep="\t").assign(trait=trait))
+            table = where / f"{trait}.h2.results"
+            if table.exists():
+                h2.append(pd.read_csv(table, sep="\t").assign(trait=trait))
         elif failed is not None:
             rows.append({"trait": trait, "status": "failed", "seconds": failed.get("seconds"),
                          "error": failed.get("error", "")})  # fmt: skip
@@ -705,11 +756,19 @@ def gather(out: PathLike) -> dict[str, Path]:
         frame["batch_p_bonferroni"] = bonferroni(p)
         frame["batch_q_bh"] = benjamini_hochberg(p)
         written["batch.sets.tsv"] = write_tsv(out / "batch.sets.tsv", frame)
+    if h2:
+        frame = pd.concat(h2, ignore_index=True)
+        frame = frame[["trait", *[c for c in frame.columns if c != "trait"]]]
+        # Coefficient_p: one-sided, the cell-type/annotation test of S-LDSC.
+        p = frame["Coefficient_p"].to_numpy(dtype=float)
+        frame["batch_p_bonferroni"] = bonferroni(p)
+        frame["batch_q_bh"] = benjamini_hochberg(p)
+        written["batch.h2.tsv"] = write_tsv(out / "batch.h2.tsv", frame)
     written["batch.report.html"] = _batch_report(out, status, qc, long)
     return written
 
 
-_QC_KEYS = ("n_rows_read", "n_snps_used", "mean_chisq", "lambda_gc", "n", "n_genes")
+_QC_KEYS = ("n_rows_read", "n_snps_used", "mean_chisq", "lambda_gc", "n", "n_genes", "h2", "h2_se")
 
 
 def _batch_report(
