@@ -282,3 +282,12 @@ def test_frame_intervals_follow_the_bed_file_rules(files, tmp_path: Path) -> Non
     unsigned = frame.assign(end=np.array([2**63 + 5] * 5, dtype=np.uint64))
     with pytest.raises(ldenrich.InvalidArgumentError, match="between 0 and"):
         build(files, beds={"bad": unsigned})
+
+
+def test_gene_sets_read_from_a_file_pickle_as_their_sets() -> None:
+    import pickle
+
+    sets = ldenrich.read_gene_sets(ldenrich.example_data().gene_sets)
+    copy = pickle.loads(pickle.dumps(sets))
+    assert dict(copy) == dict(sets) and copy.descriptions == sets.descriptions
+    assert (copy.source, copy.format) == (sets.source, sets.format)

@@ -431,6 +431,10 @@ class GeneSets(Mapping[str, list[str]]):
     def __len__(self) -> int:
         return len(self._index if self._native is not None else self._sets)  # type: ignore[arg-type]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The core's object does not pickle; a copy (e.g. for another process) holds the sets.
+        return (GeneSets, (dict(self.items()), self.source, self.format, self.descriptions))
+
     def __repr__(self) -> str:
         return f"GeneSets({self.source!r}, format={self.format}, sets={len(self)})"
 
