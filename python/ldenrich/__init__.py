@@ -88,9 +88,37 @@ _SUBMODULES = frozenset(
 )
 
 
+_NUMPY_READY = False
+
+
+def _init_numpy() -> None:
+    """numpy's C API for the extension, looked up once with SIGINT and SIGTERM blocked in the
+    main thread: a Ctrl-C inside that lookup would be a panic, not a KeyboardInterrupt. A signal
+    arriving meanwhile is delivered right after."""
+    global _NUMPY_READY
+    if _NUMPY_READY:
+        return
+    import signal
+    import threading
+
+    from ldenrich import _native
+
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask"):
+        blocked = {signal.SIGINT, signal.SIGTERM}
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+        try:
+            _native.init_numpy()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    else:
+        _native.init_numpy()
+    _NUMPY_READY = True
+
+
 def __getattr__(name: str) -> Any:
     import importlib
 
+    _init_numpy()
     if name in _SUBMODULES:
         return importlib.import_module(f"ldenrich.{name}")
     module = _LAZY.get(name)

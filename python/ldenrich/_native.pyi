@@ -32,6 +32,7 @@ __all__ = [
     "enrichment_ranges",
     "gene_plan",
     "gls_model",
+    "init_numpy",
     "kruskal_wallis_h",
     "ld_matrix",
     "ld_scores",
@@ -240,6 +241,7 @@ def gene_plan(
     annotation: Annotation | None = None,
 ) -> GenePlan: ...
 def universes_built() -> int: ...
+def init_numpy() -> None: ...
 def ld_matrix(
     prefix: str, snp_rows: list[int]
 ) -> tuple[npt.NDArray[np.float64], list[int], int]: ...

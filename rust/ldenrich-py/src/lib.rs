@@ -22,6 +22,13 @@ fn resolve_threads(threads: Option<usize>) -> PyResult<usize> {
     ldenrich_core::parallel::resolve_threads(threads).map_err(errors::to_py)
 }
 
+/// Looks up numpy's C API now (rust-numpy does it on first use, running Python code that a
+/// Ctrl-C landing inside would turn into a panic); the package calls it with signals blocked.
+#[pyfunction]
+fn init_numpy(py: Python<'_>) {
+    let _ = numpy::PyArray1::<f64>::zeros(py, 0, false);
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", ldenrich_core::VERSION)?;
@@ -37,9 +44,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     build.set_item("dependencies", info.dependencies)?;
     m.add("BUILD_INFO", build)?;
     m.add_function(wrap_pyfunction!(resolve_threads, m)?)?;
-    // numpy's C API is looked up on first use; done here, a Ctrl-C can never land inside that
-    // import (rust-numpy would panic on it) in the middle of an analysis.
-    let _ = numpy::PyArray1::<f64>::zeros(m.py(), 0, false);
+    m.add_function(wrap_pyfunction!(init_numpy, m)?)?;
     errors::register(m)?;
     io::register(m)?;
     annot::register(m)?;
