@@ -41,9 +41,13 @@ STEPS = {
 def backend(pythonpath: str | None) -> str:
     """The inflate backend of the build that ``pythonpath`` (or this venv) imports."""
     env = {**os.environ, "PYTHONPATH": pythonpath} if pythonpath else None
-    code = "import ldenrich; print(ldenrich.build_info()['inflate'])"
-    out = subprocess.run([PY, "-c", code], capture_output=True, text=True, env=env, check=True)
-    return out.stdout.strip()
+    # Builds older than build_info() (issue 21) named it only in _native.DEFLATE_BACKEND.
+    code = (
+        "import ldenrich; info = getattr(ldenrich, 'build_info', None); "
+        "print(info()['inflate'] if info else ldenrich._native.DEFLATE_BACKEND)"
+    )
+    out = subprocess.run([PY, "-c", code], capture_output=True, text=True, env=env, check=False)
+    return out.stdout.strip() or "inflate unknown"
 
 
 def unpack_wheel(wheel: Path, dest: Path) -> str:
