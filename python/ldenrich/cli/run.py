@@ -22,10 +22,10 @@ from ldenrich.cli._common import (
     OUT_RULE,
     HelpFormatter,
     add_common_options,
+    add_gene_loc_options,
     add_out_option,
     add_sample_size_options,
     add_sumstats_options,
-    gene_loc_arg,
     output_prefix,
     parse_window,
     require_sample_size,
@@ -77,7 +77,7 @@ def add_run_options(p: argparse.ArgumentParser, required: bool) -> None:
     io = p.add_argument_group("inputs")
     io.add_argument("--sumstats", required=required, type=Path, help="GWAS summary statistics")
     io.add_argument("--bfile", required=required, type=Path, help="PLINK reference panel prefix")
-    io.add_argument("--gene-loc", required=required, type=gene_loc_arg, help=GENE_LOC_HELP)
+    add_gene_loc_options(io, required, GENE_LOC_HELP)
     io.add_argument(
         "--gene-sets", required=required, type=Path, action="append",
         help="gene-set file (repeatable)",
