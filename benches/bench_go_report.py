@@ -43,7 +43,9 @@ def render_seconds(page: Path, browser: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--shared", type=Path, required=True,
+        "--shared",
+        type=Path,
+        required=True,
         help="directory of the public data this bench needs and the project does not ship "
         "(genesets/, magma_outputs/, gene_loc/ as named in the module docstring)",
     )

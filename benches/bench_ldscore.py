@@ -75,7 +75,8 @@ def annotations(bim: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--panel", required=True,
+        "--panel",
+        required=True,
         help="PLINK prefix: e.g. the bolt-lmm-example EUR subset (Debian package bolt-lmm-example)",
     )
     parser.add_argument("--kb", type=float, default=1000.0)

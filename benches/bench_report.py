@@ -68,7 +68,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument(
-        "--shared", type=Path, required=True,
+        "--shared",
+        type=Path,
+        required=True,
         help="directory of the public data this bench needs and the project does not ship "
         "(genesets/, magma_outputs/, gene_loc/ as named in the module docstring)",
     )

@@ -61,7 +61,9 @@ def timed(fn, repeats: int) -> tuple[float, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--shared", type=Path, required=True,
+        "--shared",
+        type=Path,
+        required=True,
         help="directory of the public data this bench needs and the project does not ship "
         "(genesets/, magma_outputs/, gene_loc/ as named in the module docstring)",
     )

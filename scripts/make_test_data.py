@@ -24,6 +24,7 @@ STUDIES = ("Yengo2018.Height", "Pardinas2018.SCZ", "Jansen2019.AD")
 # test_thousand_go_sets_on_real_data takes the first 1,000 sets with more than 10 genes; the
 # OLS fallback test takes sets among the first 400. Both need the file's order and every member.
 HEAD_SETS_WITH_MORE_THAN_10 = 1000
+W_LD = "ldscores/eur_w_ld_chr/22.l2.ldscore.gz"
 
 
 def write_gz(path: Path, text: str) -> None:
@@ -58,6 +59,11 @@ def go_restricted(lines: list[str], genes: set[str]) -> str:
     return "".join(out)
 
 
+def w_ld_panel_slice(lines: list[str], panel_snps: set[str]) -> str:
+    """ldsc's chr22 regression weights, only the rows of the bundled chr22 panel's SNPs."""
+    return "".join(lines[:1] + [x for x in lines[1:] if x.split("\t")[1] in panel_snps])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, required=True)
@@ -83,6 +89,13 @@ def main() -> None:
         if line and not line.startswith("#")
     }
     write_gz(OUT / "GO_BP_ieu-a-298_entrez.gmt.gz", go_restricted(lines, raw_genes))
+    bim = OUT.parents[2] / "python" / "ldenrich" / "data" / "example" / "1000G_eur_chr22.bim.gz"
+    with gzip.open(bim, "rt") as fh:
+        panel = {line.split()[1] for line in fh}
+    with gzip.open(src / W_LD, "rt") as fh:
+        lines = fh.readlines()
+    (OUT / "w_ld").mkdir(exist_ok=True)
+    write_gz(OUT / "w_ld" / "22.l2.ldscore.gz", w_ld_panel_slice(lines, panel))
 
 
 if __name__ == "__main__":

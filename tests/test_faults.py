@@ -151,7 +151,7 @@ def test_a_signal_stops_the_run_at_once_and_leaves_only_complete_files(
     assert proc.poll() is None, "the run ended before the signal"
     code, seconds, err = stop(proc, sig)
     name = signal.Signals(sig).name
-    assert code == 128 + sig
+    assert code == 128 + sig, err
     assert seconds < PROMPT, f"{seconds:.2f} s from {name} to exit"
     assert err.rstrip().splitlines()[-1] == f"ldenrich: interrupted ({name})"
     assert "Traceback" not in err

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     )
     from ldenrich.ldscores import ldscore, read_annot, write_ldscore
     from ldenrich.sets import GeneSetResults, gene_set_analysis, read_gene_results
+    from ldenrich.sldsc import H2Result, h2_cts, partitioned_h2
     from ldenrich.stats import enrichment, enrichment_arrays
 
 # The public API is imported on first use (PEP 562): pandas and scipy take 0.3 s to import,
@@ -76,10 +77,15 @@ _LAZY = {
     "ldscore": "ldenrich.ldscores",
     "read_annot": "ldenrich.ldscores",
     "write_ldscore": "ldenrich.ldscores",
+    "H2Result": "ldenrich.sldsc",
+    "partitioned_h2": "ldenrich.sldsc",
+    "h2_cts": "ldenrich.sldsc",
 }
 
 
-_SUBMODULES = frozenset({"annot", "genes", "io", "ldscores", "plots", "report", "sets", "stats"})
+_SUBMODULES = frozenset(
+    {"annot", "genes", "io", "ldscores", "plots", "report", "sets", "sldsc", "stats"}
+)
 
 
 def __getattr__(name: str) -> Any:
@@ -147,6 +153,7 @@ __all__ = [
     "GeneResults",
     "GeneSetResults",
     "GeneSets",
+    "H2Result",
     "InconsistentInputError",
     "InternalError",
     "InvalidArgumentError",
@@ -165,7 +172,9 @@ __all__ = [
     "example_data",
     "gene_analysis",
     "gene_set_analysis",
+    "h2_cts",
     "ldscore",
+    "partitioned_h2",
     "read_annot",
     "read_bed",
     "read_bim",

@@ -21,6 +21,7 @@ __all__ = [
     "ParseError",
     "SumStats",
     "__version__",
+    "annot_cross_products",
     "annotate",
     "cancel",
     "enrichment_ranges",
@@ -29,15 +30,19 @@ __all__ = [
     "kruskal_wallis_h",
     "ld_matrix",
     "ld_scores",
+    "liability_factor",
     "read_bed",
     "read_bim",
     "read_dosages",
     "read_gene_loc",
     "read_gene_results",
     "read_gene_sets",
+    "read_numeric_table",
     "read_sumstats",
     "resolve_gene_sets",
     "resolve_threads",
+    "sldsc_h2",
+    "universes_built",
     "weighted_chisq_sf",
 ]
 
@@ -78,6 +83,7 @@ class SumStats:
     def dropped(self) -> list[tuple[str, int]]: ...
     def chisq(self) -> npt.NDArray[np.float64]: ...
     def snp_ids(self) -> list[str]: ...
+    def n(self) -> npt.NDArray[np.float64] | None: ...
 
 @final
 class Bim:
@@ -204,7 +210,9 @@ def gene_plan(
     threads: int | None,
     bim: Bim | None = None,
     matching: str = "auto",
+    annotation: Annotation | None = None,
 ) -> GenePlan: ...
+def universes_built() -> int: ...
 def ld_matrix(
     prefix: str, snp_rows: list[int]
 ) -> tuple[npt.NDArray[np.float64], list[int], int]: ...
@@ -217,6 +225,28 @@ def ld_scores(
     rule: str,
     maf_min: float,
     threads: int | None = None,
+) -> dict[str, Any]: ...
+def sldsc_h2(
+    chisq: npt.NDArray[np.float64],
+    ld: npt.NDArray[np.float64],
+    w_ld: npt.NDArray[np.float64],
+    n: npt.NDArray[np.float64],
+    m: npt.NDArray[np.float64],
+    blocks: int = 200,
+    intercept: float | None = None,
+    two_step: float | None = None,
+    chisq_max: float | None = None,
+    overlap: npt.NDArray[np.float64] | None = None,
+    m_tot: float | None = None,
+    annot_sd: npt.NDArray[np.float64] | None = None,
+    threads: int | None = None,
+) -> dict[str, Any]: ...
+def annot_cross_products(
+    annot: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def liability_factor(sample_prevalence: float, population_prevalence: float) -> float: ...
+def read_numeric_table(
+    path: str, text: list[str], numeric: list[str] | None = None, threads: int | None = None
 ) -> dict[str, Any]: ...
 def weighted_chisq_sf(lambdas: npt.NDArray[np.float64], x: float) -> tuple[float, float]: ...
 def read_gene_results(path: str) -> dict[str, Any]: ...

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -312,19 +312,61 @@ def annotate(
         raise InvalidArgumentError(
             "gene sets need gene locations: pass gene_loc=read_gene_loc(...)"
         )
+    categories = CategorySpecs(set_specs, _interval_specs(beds), descriptions)
+    return annotate_specs(
+        sumstats, bim, gene_loc, categories, window=window,
+        drop_strand_ambiguous=drop_strand_ambiguous, threads=threads, match=match,
+    )  # fmt: skip
+
+
+class CategorySpecs(NamedTuple):
+    """Categories converted for the core once, to annotate many summary statistics with: the
+    gene sets as ``(name, source, genes)``, the intervals as ``(name, source, chrom, first,
+    last)`` arrays (1-based closed), and the GMT descriptions."""
+
+    gene_sets: list[tuple]
+    intervals: list[tuple]
+    descriptions: dict[str, str]
+
+
+def category_specs(
+    gene_sets: GeneSetInput | Sequence[GeneSetInput] | None = None,
+    beds: BedInput | Sequence[BedInput] | Mapping[str, BedInput] | None = None,
+) -> CategorySpecs:
+    """Convert categories once for :func:`annotate_specs` (what :func:`annotate` does per call)."""
+    set_specs, descriptions = _gene_set_specs(gene_sets)
+    return CategorySpecs(set_specs, _interval_specs(beds), descriptions)
+
+
+def annotate_specs(
+    sumstats: SumStats,
+    bim: Bim,
+    gene_loc: GeneLoc | None,
+    categories: CategorySpecs,
+    *,
+    window: tuple[float, float] = (35.0, 10.0),
+    drop_strand_ambiguous: bool = False,
+    threads: int | None = None,
+    match: Matching = "auto",
+) -> Annotation:
+    """:func:`annotate` with categories already converted by :func:`category_specs`."""
+    if categories.gene_sets and gene_loc is None:
+        raise InvalidArgumentError(
+            "gene sets need gene locations: pass gene_loc=read_gene_loc(...)"
+        )
     native = _native.annotate(
         sumstats._native,
         bim._native,
         None if gene_loc is None else gene_loc._native,
-        set_specs,
-        _interval_specs(beds),
+        categories.gene_sets,
+        categories.intervals,
         float(window[0]),
         float(window[1]),
         bool(drop_strand_ambiguous),
         threads,
         match,
     )
-    annot = Annotation(native, descriptions)
+    annot = Annotation(native, categories.descriptions)
     _sanity_checks(annot, sumstats, bim, gene_loc)
     return annot
 

@@ -22,6 +22,7 @@ import pandas as pd
 from ldenrich import _native, _sanity
 from ldenrich._atomic import write_text
 from ldenrich._pvalues import bonferroni
+from ldenrich.annot import Annotation
 from ldenrich.errors import InvalidArgumentError
 from ldenrich.io import Bim, GeneLoc, Matching, PathLike, SumStats, chrom_name
 
@@ -163,6 +164,7 @@ def gene_analysis(
     chunk: int = 500,
     bim: Bim | None = None,
     sanity_checks: bool = True,
+    annotation: Annotation | None = None,
 ) -> GeneResults:
     """Gene analysis with MAGMA's SNP-wise mean model.
 
@@ -202,6 +204,10 @@ def gene_analysis(
     sanity_checks : bool
         Warn about inputs that look wrong (:class:`ldenrich.LdenrichWarning`); off when the same
         summary statistics were already checked against the same ``.bim``.
+    annotation : Annotation, optional
+        The screen's :func:`ldenrich.annotate` of these same summary statistics and ``bim``
+        with the same ``match`` and ``drop_strand_ambiguous``: its SNP universe is used as it
+        is instead of joining the files again (anything else is an error).
 
     Returns
     -------
@@ -217,6 +223,8 @@ def gene_analysis(
     >>> bool((res.table.CHR == "22").all()), bool(res.table.P.between(0, 1).all())
     (True, True)
     """
+    if annotation is not None and not isinstance(annotation, Annotation):
+        raise InvalidArgumentError("annotation must be an Annotation (see ldenrich.annotate)")
     if not isinstance(sumstats, SumStats) or not isinstance(gene_loc, GeneLoc):
         raise InvalidArgumentError("gene_analysis() needs a SumStats and a GeneLoc")
     if n is not None and not (math.isfinite(n) and n > 0):
@@ -234,6 +242,7 @@ def gene_analysis(
         threads,
         None if bim is None else bim._native,
         match,
+        None if annotation is None else annotation._native,
     )
     if sanity_checks:
         # Checked before the analysis, which may take minutes.

@@ -96,6 +96,11 @@ class SumStats:
         """Chi-square of each valid row, in file order."""
         return self._native.chisq()
 
+    @property
+    def n(self) -> np.ndarray | None:
+        """Sample size of each valid row (when read with ``read_n``), in file order."""
+        return self._native.n()
+
     def __len__(self) -> int:
         return len(self._native)
 

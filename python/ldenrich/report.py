@@ -27,6 +27,7 @@ import datetime as _dt
 import html
 import math
 import numbers
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -495,6 +496,16 @@ def _figures_section(figures: Iterable[FigureSpec]) -> str:
 # the page
 
 
+def _report_date() -> str:
+    """Now, or ``SOURCE_DATE_EPOCH`` when set: the reproducible-builds convention, so a rerun
+    of the same analysis can write a byte-identical report."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = _dt.datetime.now(_dt.timezone.utc)
+    if epoch.isdigit():
+        when = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+    return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
 def render_report(
     *,
     title: str,
@@ -531,7 +542,7 @@ def render_report(
             "report: max_rows, max_genes_per_set and max_sets_with_members must be >= 1"
         )
     files = dict(table_files or {})
-    when = date or _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = date or _report_date()
     sections: list[_Section] = []
     glance: list[tuple[str, str]] = []
 

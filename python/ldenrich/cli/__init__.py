@@ -10,13 +10,14 @@ import threading
 import traceback
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 from ldenrich import describe_build
-from ldenrich.cli import demo, enrich, genes, ldscore, run, sets
+from ldenrich.cli import batch, demo, enrich, gather, genes, h2, h2_cts, ldscore, run, sets
 from ldenrich.cli._common import HelpFormatter, log_outcome, show_warning, stop_logging
 from ldenrich.errors import CancelledError, LdenrichError, LdenrichWarning
 
-_SUBCOMMANDS = (run, genes, sets, enrich, ldscore, demo)
+_SUBCOMMANDS = (run, genes, sets, enrich, ldscore, h2, h2_cts, batch, gather, demo)
 
 
 class _PrintBuild(argparse.Action):
@@ -95,8 +96,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_outcome(message, status)
         stop_logging()
         if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+            _restore_sigterm(previous, interrupted=message is not None
+                             and message.startswith("interrupted"))  # fmt: skip
     return status
+
+
+def _restore_sigterm(previous: Any, interrupted: bool) -> None:
+    """Put back the caller's SIGTERM handler. ``signal.signal`` first runs the Python handlers
+    of signals still pending; after an interruption that is a second Ctrl-C (or SIGTERM) that
+    would escape with no handler around it and kill the process with another status."""
+    try:
+        signal.signal(signal.SIGTERM, previous)
+    except KeyboardInterrupt:
+        if not interrupted:
+            raise
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _describe(exc: BaseException) -> str:

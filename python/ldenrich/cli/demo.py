@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 import ldenrich
-from ldenrich.cli._common import HelpFormatter, thread_count
-from ldenrich.cli.run import add_run_options, run_pipeline
+from ldenrich.cli._common import LOGGER, HelpFormatter, output_prefix, start_logging, thread_count
+from ldenrich.pipeline import Options, ReferenceInputs, SumStatsOptions, run_all
 
 HELP = "run the whole analysis on the bundled example data"
 
@@ -38,18 +38,18 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich demo``."""
     ex = ldenrich.example_data()
-    parser = argparse.ArgumentParser()
-    add_run_options(parser, required=False)
-    pipeline = parser.parse_args([])
-    pipeline.sumstats, pipeline.bfile, pipeline.gene_loc = ex.sumstats, ex.bfile, ex.gene_loc
-    pipeline.gene_sets = [ex.gene_sets, ex.go_gene_sets]
-    pipeline.n_col = "N"
-    pipeline.out, pipeline.name = args.out, "demo"
-    pipeline.verbose, pipeline.threads = args.verbose, args.threads
-    pipeline.no_figures = args.no_figures
-    command = f"ldenrich demo --out {args.out}"
-    result = run_pipeline(pipeline, command=command)
-    table3 = result["sets"].table3(result["enrichment"])
+    reference = ReferenceInputs(
+        bfile=ex.bfile, gene_loc=ex.gene_loc, gene_sets=[ex.gene_sets, ex.go_gene_sets]
+    )
+    options = Options(figures=not args.no_figures, threads=args.threads)
+    prefix = output_prefix(args.out, "demo")
+    log_path = prefix.with_name(prefix.name + ".log")
+    start_logging(log_path, args.verbose)
+    result = run_all(ex.sumstats, reference, prefix, options, SumStatsOptions(n_col="N"),
+                     command=f"ldenrich demo --out {args.out}")  # fmt: skip
+    LOGGER.info("wrote %s", log_path)
+    assert result.sets is not None and result.enrichment is not None
+    table3 = result.sets.table3(result.enrichment)
     # The calibrated p's lead; the study's one-sample and jackknife p's follow, named as such.
     shown = table3[["set", "n_evaluable", "p_competitive", "mean_z", "p", "enrichment",
                     "enrichment_p_perm", "n_blocks_in", "enrichment_p"]].rename(
@@ -58,5 +58,5 @@ def run(args: argparse.Namespace) -> int:
 
     with pd.option_context("display.width", 140, "display.max_rows", 100):
         print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    print(f"\nreport: {result['written']['report']}")
+    print(f"\nreport: {result.written['report']}")
     return 0

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
-
-from tqdm import tqdm
 
 import ldenrich
 from ldenrich.cli._common import (
@@ -19,15 +16,14 @@ from ldenrich.cli._common import (
     add_out_option,
     add_sample_size_options,
     add_sumstats_options,
-    log_snp_accounting,
     log_sumstats,
     output_prefix,
     parse_window,
     read_sumstats_from_args,
-    require_sample_size,
     start_logging,
     step,
 )
+from ldenrich.pipeline import ProgressBar, log_gene_results, log_sample_size
 
 HELP = "gene analysis: MAGMA's SNP-wise mean model with LD from a PLINK reference panel"
 
@@ -67,51 +63,18 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-class ProgressBar:
-    """``progress(step, done, total)`` of :func:`ldenrich.gene_analysis` as tqdm bars on stderr,
-    one per step (genes, correlations); nothing when stderr is not a terminal."""
-
-    def __init__(self) -> None:
-        self.bars: dict[str, tqdm] = {}
-
-    def __call__(self, what: str, done: int, total: int) -> None:
-        bar = self.bars.get(what)
-        if bar is None:
-            bar = tqdm(total=total, desc=f"  {what}", unit=" genes", file=sys.stderr,
-                       disable=None, leave=False, dynamic_ncols=True)  # fmt: skip
-            self.bars[what] = bar
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-
-def log_gene_results(res: ldenrich.GeneResults) -> None:
-    """The SNP accounting and gene counts of a gene analysis; shared by ``genes`` and ``run``."""
-    log_snp_accounting(res.qc)
-    table = res.table
-    LOGGER.info(
-        "  %d genes analysed (%d with SNPs in window), panel of %d people",
-        len(table), res.settings["genes_with_snps"], res.n_samples,
-    )  # fmt: skip
-    if len(table):
-        LOGGER.info(
-            "  genome-wide Bonferroni (p < %.3g): %d genes; p < 1e-3: %d; p < 0.05: %d",
-            0.05 / len(table), int(table.SIG_BONFERRONI.sum()), int((table.P < 1e-3).sum()),
-            int((table.P < 0.05).sum()),
-        )  # fmt: skip
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich genes``."""
-    if args.n is not None and not args.n > 0:
-        raise ldenrich.InvalidArgumentError(f"--n must be positive; got {args.n}")
+    from ldenrich.cli.run import sumstats_options_from_args
+
+    sumstats_options = sumstats_options_from_args(args)  # checks --n before anything is read
     out = output_prefix(args.out)
     start_logging(out.with_name(out.name + ".log"), args.verbose)
     with step("reading summary statistics and gene locations"):
         ss = read_sumstats_from_args(args)
         genes = ldenrich.read_gene_loc(args.gene_loc)
     log_sumstats(ss)
-    require_sample_size(args, ss)
+    log_sample_size(sumstats_options, ss, required=True)
     with step("gene analysis", live=False):
         res = ldenrich.gene_analysis(
             ss, args.bfile, genes, window=args.window, n=args.n,

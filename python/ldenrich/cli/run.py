@@ -8,14 +8,11 @@ every table, the figures and a self-contained HTML report, all in one directory.
 from __future__ import annotations
 
 import argparse
-import shlex
-import sys
+import re
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from tqdm import tqdm
-
-import ldenrich
 from ldenrich.cli._common import (
     GENE_LOC_HELP,
     LOGGER,
@@ -26,34 +23,17 @@ from ldenrich.cli._common import (
     add_out_option,
     add_sample_size_options,
     add_sumstats_options,
+    column_names,
     output_prefix,
     parse_window,
-    require_sample_size,
     start_logging,
-    step,
 )
-from ldenrich.cli.enrich import (
-    _log_inputs,
-    add_screen_test_options,
-    annotate_step,
-    check_screen_args,
-    enrichment_step,
-    read_sumstats_and_bim,
-    write_screen,
-)
-from ldenrich.cli.genes import ProgressBar, log_gene_results
-from ldenrich.cli.sets import (
-    add_set_options,
-    check_set_args,
-    log_set_results,
-    members_sets,
-    set_analysis_from_args,
-)
+from ldenrich.cli.enrich import add_screen_test_options
+from ldenrich.cli.sets import add_set_options
+from ldenrich.errors import InvalidArgumentError
+from ldenrich.pipeline import ANALYSES, Options, ReferenceInputs, SumStatsOptions, run_all
 
 HELP = "the whole analysis: gene analysis, gene-set analysis, enrichment screen, figures, report"
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -72,10 +52,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def add_run_options(p: argparse.ArgumentParser, required: bool) -> None:
-    """Options of ``run`` (``demo`` fills the inputs itself)."""
+def add_run_options(p: argparse.ArgumentParser, required: bool, sumstats: bool = True) -> None:
+    """Options of ``run`` (and ``batch``, whose summary statistics are in its manifest)."""
     io = p.add_argument_group("inputs")
-    io.add_argument("--sumstats", required=required, type=Path, help="GWAS summary statistics")
+    if sumstats:
+        io.add_argument("--sumstats", required=required, type=Path, help="GWAS summary statistics")
     io.add_argument("--bfile", required=required, type=Path, help="PLINK reference panel prefix")
     add_gene_loc_options(io, required, GENE_LOC_HELP)
     io.add_argument(
@@ -97,169 +78,62 @@ def add_run_options(p: argparse.ArgumentParser, required: bool) -> None:
     a.add_argument("--no-raw", action="store_true", help="skip gene-gene correlations (OLS)")
     a.add_argument("--drop-strand-ambiguous", action="store_true", help="drop A/T, C/G SNPs")
     add_set_options(p)
-    add_out_option(p, required)
-    p.add_argument("--name", default="ldenrich", help="file name prefix when --out is a directory")
+    if sumstats:
+        add_out_option(p, required)
+        p.add_argument(
+            "--name", default="ldenrich", help="file name prefix when --out is a directory"
+        )
     p.add_argument("--no-figures", action="store_true", help="skip figures (and their report part)")
     add_common_options(p)
 
 
-def _check(args: argparse.Namespace) -> None:
-    check_set_args(args)
-    check_screen_args(args)
-    if args.n is not None and not args.n > 0:
-        raise ldenrich.InvalidArgumentError(f"--n must be positive; got {args.n}")
+def options_from_args(args: argparse.Namespace, analyses: tuple[str, ...]) -> Options:
+    """The library's :class:`~ldenrich.pipeline.Options` of ``run``'s (and ``batch``'s) flags."""
+    get = partial(getattr, args)
+    try:
+        return _options(args, analyses, get)
+    except InvalidArgumentError as exc:
+        # The library names its options; the command line user typed flags.
+        raise InvalidArgumentError(
+            re.sub(r"^(\w+) must", lambda m: f"--{m[1].replace('_', '-')} must", str(exc))
+        ) from None
 
 
-def run_pipeline(args: argparse.Namespace, command: str | None = None) -> dict[str, Any]:
-    """Run every step and write every output; returns the tables and paths."""
-    _check(args)
-    prefix = output_prefix(args.out, args.name)
-    log_path = prefix.with_name(prefix.name + ".log")
-    start_logging(log_path, args.verbose)
-    written: dict[str, Path] = {}
-    with step("reading inputs"):
-        # The panel's .bim serves the screen and, read once, the gene analysis.
-        ss, bim = read_sumstats_and_bim(args, args.bfile)
-        gene_loc = ldenrich.read_gene_loc(args.gene_loc)
-        gene_sets = [ldenrich.read_gene_sets(p, args.gene_set_format) for p in args.gene_sets]
-        LOGGER.info(
-            "  %s: %d variants; %s: %d genes", bim.path, len(bim), gene_loc.path, len(gene_loc)
-        )
-        for gs in gene_sets:
-            LOGGER.info("  %s: %d sets (%s)", gs.source, len(gs), gs.format)
-    _log_inputs(ss, gene_loc)
-    require_sample_size(args, ss, required=False)
-
-    annot = annotate_step(args, ss, bim, gene_loc, gene_sets)
-    screen = enrichment_step(args, annot)
-    written.update(write_screen(prefix, annot, screen))
-
-    with step("gene analysis (SNP-wise mean model)", live=False):
-        genes = ldenrich.gene_analysis(
-            ss, args.bfile, gene_loc, window=args.window, n=args.n,
-            correlations=not args.no_raw, drop_strand_ambiguous=args.drop_strand_ambiguous,
-            match=args.match, threads=args.threads, progress=ProgressBar(), bim=bim,
-            # annotate() already checked these summary statistics against this .bim.
-            sanity_checks=False,
-        )  # fmt: skip
-    del ss, bim
-    log_gene_results(genes)
-    written.update(genes.write(prefix))
-
-    with step("gene-set analysis"):
-        sets = set_analysis_from_args(args, genes, gene_sets, gene_loc)
-    log_set_results(sets)
-    written.update(sets.write(prefix, enrichment=screen, members_sets=members_sets(args)))
-    # Most significant sets first: the set-Z figure and the report show the first ones.
-    members = sets.top_members()
-
-    figures: list[Path] = []
-    if not args.no_figures:
-        with step("figures", live=False):
-            descriptions = {k: v for gs in gene_sets for k, v in gs.descriptions.items() if v}
-            figures = _figures(prefix, screen, genes.table, members, descriptions)
-        written.update({f"figure {p.name}": p for p in figures})
-    else:
-        # Figures of an earlier run with this prefix would no longer match the tables.
-        for stem in _CAPTIONS:
-            for suffix in (".png", ".svg"):
-                prefix.with_name(f"{prefix.name}.{stem}{suffix}").unlink(missing_ok=True)
-    with step("report"):
-        report = _report(
-            prefix.with_name(prefix.name + ".report.html"),
-            command or shlex.join(["ldenrich", *sys.argv[1:]]),
-            annot.qc, genes, sets, members, screen, figures, _table_files(written),
-        )  # fmt: skip
-        written["report"] = report
-    for kind, path in written.items():
-        LOGGER.info("wrote %s (%s)", path, kind)
-    LOGGER.info("wrote %s", log_path)
-    return {"enrichment": screen, "genes": genes, "sets": sets, "written": written}
+def _options(args: argparse.Namespace, analyses: tuple[str, ...], get: Any) -> Options:
+    return Options(
+        analyses=analyses, window=args.window, drop_strand_ambiguous=args.drop_strand_ambiguous,
+        match=args.match, blocks=args.blocks, min_snps=args.min_snps,
+        permutations=args.permutations, perm_stop=args.perm_stop, seed=args.seed,
+        raw=not get("no_raw", False), gene_set_format=args.gene_set_format,
+        covariates=get("covariates", "default"),
+        set_correlations=not get("no_correlations", False),
+        truncate=get("truncate", (3.0, 6.0)), min_genes=get("min_genes", 2),
+        alpha=get("alpha", 0.05), members_top=get("members_top", 200),
+        figures=not get("no_figures", False), threads=args.threads,
+    )  # fmt: skip
 
 
-_CAPTIONS = {
-    "enrichment_forest": "Enrichment screen: mean chi-square ratio in vs out of each category's "
-    "gene windows, with 95% delete-one-block jackknife intervals",
-    "set_z_distributions": "Gene Z of each set against the genome-wide distribution",
-    "genes_manhattan_qq": "Gene-level Manhattan plot (genome-wide Bonferroni line) and QQ plot",
-}
-
-
-def _figures(
-    prefix: Path,
-    screen: pd.DataFrame,
-    genes: pd.DataFrame,
-    members: pd.DataFrame,
-    descriptions: dict[str, str],
-) -> list[Path]:
-    from ldenrich import plots
-
-    def stem(name: str) -> Path:
-        return prefix.with_name(f"{prefix.name}.{name}")
-
-    drawings = [
-        lambda: plots.forest_plot(screen, stem("enrichment_forest"), descriptions=descriptions),
-        lambda: plots.set_z_distributions(
-            genes, members, stem("set_z_distributions"), descriptions=descriptions
-        ),
-        lambda: plots.gene_manhattan_qq(genes, stem("genes_manhattan_qq")),
-    ]
-    paths: list[Path] = []
-    # A few seconds each on a genome-wide run: a bar says the run is alive.
-    for draw in tqdm(drawings, desc="  figures", unit=" figures", file=sys.stderr, disable=None,
-                     leave=False):  # fmt: skip
-        paths += draw()
-    return paths
-
-
-def _table_files(written: dict[str, Path]) -> dict[str, str]:
-    """The report's table kinds -> the written files' names (the report sits beside them)."""
-    kinds = {"enrichment": "enrichment", "sets.tsv": "sets", "table3.tsv": "table3",
-             "members.tsv": "members", "gsa.out": "gsa", "genes.out": "genes"}  # fmt: skip
-    return {kinds[k]: p.name for k, p in written.items() if k in kinds}
-
-
-def _figure_kind(stem: str) -> str:
-    """``PREFIX.enrichment_forest`` -> ``enrichment_forest``."""
-    return stem.rsplit(".", 1)[-1]
-
-
-def _report(
-    path: Path,
-    command: str,
-    qc: pd.DataFrame,
-    genes: ldenrich.GeneResults,
-    sets: ldenrich.GeneSetResults,
-    members: pd.DataFrame,
-    screen: pd.DataFrame,
-    figures: list[Path],
-    table_files: dict[str, str],
-) -> Path:
-    from ldenrich import report
-
-    return report.write_report(
-        path,
-        title="ldenrich analysis",
-        command=command,
-        version=ldenrich.__version__,
-        qc=qc,
-        genes=genes.table,
-        sets=sets.sets,
-        members=members,
-        table3=sets.table3(screen),
-        kruskal=sets.kruskal,
-        enrichment=screen,
-        # Each PNG/SVG pair is embedded once, as the (smaller) PNG.
-        figures=[
-            (_CAPTIONS.get(_figure_kind(stem), stem), [p for p in figures if p.stem == stem])
-            for stem in dict.fromkeys(p.stem for p in figures)
-        ],
-        notes=[sets.model["description"], *sets.model["notes"]],
-        table_files=table_files,
-    )
+def sumstats_options_from_args(args: argparse.Namespace) -> SumStatsOptions:
+    """The library's :class:`~ldenrich.pipeline.SumStatsOptions` of the column flags."""
+    return SumStatsOptions(
+        n=getattr(args, "n", None), n_col=getattr(args, "n_col", None),
+        n_effective=getattr(args, "n_effective", False), format=args.format,
+        chisq_from=args.chisq_from, columns=column_names(args),
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich run``."""
-    run_pipeline(args)
+    options = options_from_args(args, ANALYSES)
+    sumstats_options = sumstats_options_from_args(args)
+    reference = ReferenceInputs(
+        bfile=args.bfile, gene_loc=args.gene_loc, gene_sets=args.gene_sets, beds=args.bed
+    )
+    reference.check(options)
+    prefix = output_prefix(args.out, args.name)
+    log_path = prefix.with_name(prefix.name + ".log")
+    start_logging(log_path, args.verbose)
+    run_all(args.sumstats, reference, prefix, options, sumstats_options,
+            command=getattr(args, "command", None))  # fmt: skip
+    LOGGER.info("wrote %s", log_path)
     return 0

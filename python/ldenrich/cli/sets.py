@@ -14,11 +14,11 @@ from ldenrich.cli._common import (
     add_common_options,
     add_out_option,
     gene_loc_arg,
-    log_items,
     output_prefix,
     start_logging,
     step,
 )
+from ldenrich.pipeline import Options, log_set_results
 
 HELP = "gene-set analysis on gene results: MAGMA's competitive regression and the study's t tests"
 
@@ -90,60 +90,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def log_set_results(res: ldenrich.GeneSetResults) -> None:
-    """What the user needs to see of a gene-set run, in the log and on stderr."""
-    m = res.model
-    LOGGER.info("  model: %s", m["description"])
-    LOGGER.info("  covariates: %s", ", ".join(m["covariates"]) or "none")
-    for d in m["covariates_dropped"]:
-        LOGGER.info("    covariate left out: %s", d)
-    lo, hi = m["truncation"]
-    LOGGER.info("  Z truncated to [%.4g, %.4g]: %d genes", lo, hi, m["n_truncated"])
-    for note in m["notes"]:
-        LOGGER.warning("  note: %s", note)
-    sets = res.sets
-    counts = sets.status.value_counts()
-    LOGGER.info("  sets: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
-    partial = sets[sets.n_genes_missing > 0]
-    lines = []
-    for row in partial.itertuples():
-        missing = row.missing_genes.split(",")
-        shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
-        lines.append(
-            f"  {row.set}: {row.n_genes_missing} of {row.n_genes} genes not in the gene results "
-            f"({shown})"
-        )
-    log_items(lines, "gene sets with genes not in the gene results")
-    k = res.kruskal.iloc[0]
-    LOGGER.info(
-        "  Kruskal-Wallis across %d sets: H = %.4g, df = %g, p = %.3g", k.n_sets, k.h, k.df, k.p
-    )
-    if k.sets_overlap:
-        LOGGER.warning(
-            "  warning: the sets share genes (%d memberships of %d distinct genes), so "
-            "Kruskal-Wallis groups are not independent and its p is not valid; it is reported "
-            "only for the study's layout",
-            k.n_memberships, k.n_distinct_genes,
-        )  # fmt: skip
-    top = sets[sets.status == "ok"].nsmallest(10, "p_competitive")
-    for row in top.itertuples():
-        LOGGER.info(
-            "    %-40s genes %5d  beta %8.4f  se %.4f  p %.3g  (q %.3g)",
-            row.set[:40], row.n_genes_found, row.beta, row.se, row.p_competitive,
-            row.p_competitive_bh,
-        )  # fmt: skip
-
-
 def check_set_args(args: argparse.Namespace) -> None:
-    """Argument checks done before any file is read."""
-    if args.min_genes < 1:
-        raise ldenrich.InvalidArgumentError(f"--min-genes must be at least 1; got {args.min_genes}")
-    if args.members_top < 0:
-        raise ldenrich.InvalidArgumentError(
-            f"--members-top must be 0 (every set) or more; got {args.members_top}"
-        )
-    if not 0 < args.alpha < 1:
-        raise ldenrich.InvalidArgumentError(f"--alpha must be in (0, 1); got {args.alpha}")
+    """Argument checks done before any file is read (the library's one set of checks)."""
+    Options(
+        analyses=("genes", "sets"), min_genes=args.min_genes, members_top=args.members_top,
+        alpha=args.alpha, truncate=args.truncate, threads=args.threads,
+    )  # fmt: skip
 
 
 def members_sets(args: argparse.Namespace) -> int | None:

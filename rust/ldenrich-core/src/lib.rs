@@ -18,6 +18,7 @@ pub mod io;
 pub mod ldscore;
 pub mod parallel;
 pub mod radix;
+pub mod sldsc;
 pub mod special;
 pub mod stats;
 

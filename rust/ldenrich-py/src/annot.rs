@@ -5,6 +5,7 @@ use std::sync::Arc;
 use ldenrich_core::annot::categories::{build_categories, Category, CategorySpec, Window};
 use ldenrich_core::annot::universe::{build_universe, Matching, Qc, Universe, UniverseOptions};
 use ldenrich_core::io::bim::Bim;
+use ldenrich_core::io::sumstats::SumStats;
 use ldenrich_core::parallel::with_threads;
 use ldenrich_core::stats::enrichment::{enrichment, CategoryStats, EnrichmentOptions};
 use ldenrich_core::stats::permutation::segments_from_labels;
@@ -18,9 +19,13 @@ use crate::io::{PyBim, PyGeneLoc, PySumStats};
 
 #[pyclass(name = "Annotation", module = "ldenrich._native", frozen)]
 pub struct PyAnnotation {
-    universe: Arc<Universe>,
+    pub(crate) universe: Arc<Universe>,
+    /// The summary statistics and join options the universe was built from, so the gene
+    /// analysis can take this universe instead of joining the same files again.
+    pub(crate) sumstats: Arc<SumStats>,
+    pub(crate) options: UniverseOptions,
     categories: Arc<Vec<Category>>,
-    bim: Arc<Bim>,
+    pub(crate) bim: Arc<Bim>,
     window: Window,
 }
 
@@ -64,6 +69,7 @@ fn annotate_py(
     let sumstats = Arc::clone(&sumstats.inner);
     let bim = Arc::clone(&bim.inner);
     let genes = gene_loc.map(|g| Arc::clone(&g.inner));
+    let ss = Arc::clone(&sumstats);
     let window = Window::from_kb(window_up_kb, window_down_kb).map_err(to_py)?;
     let options = UniverseOptions { drop_strand_ambiguous, matching };
     let (universe, categories) = run(py, || {
@@ -73,7 +79,14 @@ fn annotate_py(
             Ok((universe, categories))
         })?
     })?;
-    Ok(PyAnnotation { universe: Arc::new(universe), categories: Arc::new(categories), bim, window })
+    Ok(PyAnnotation {
+        universe: Arc::new(universe),
+        sumstats: ss,
+        options,
+        categories: Arc::new(categories),
+        bim,
+        window,
+    })
 }
 
 fn stats_dict<'py>(py: Python<'py>, stats: Vec<CategoryStats>) -> PyResult<Bound<'py, PyDict>> {
@@ -240,8 +253,15 @@ fn enrichment_ranges_py<'py>(
     Ok((stats_dict(py, stats)?, used_blocks))
 }
 
+/// How many SNP universes this process has built (the core's counter).
+#[pyfunction(name = "universes_built")]
+fn universes_built_py() -> u64 {
+    ldenrich_core::annot::universe::universes_built()
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyAnnotation>()?;
+    m.add_function(wrap_pyfunction!(universes_built_py, m)?)?;
     m.add_function(wrap_pyfunction!(annotate_py, m)?)?;
     m.add_function(wrap_pyfunction!(enrichment_ranges_py, m)?)?;
     Ok(())

@@ -16,6 +16,7 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::annot::PyAnnotation;
 use crate::errors::{run, to_py};
 use crate::io::{PyBim, PyGeneLoc, PySumStats};
 
@@ -30,7 +31,7 @@ pub struct PyGenePlan {
 }
 
 #[pyfunction(name = "gene_plan")]
-#[pyo3(signature = (sumstats, bfile, gene_loc, window_up_kb, window_down_kb, sample_size, drop_strand_ambiguous, threads, bim=None, matching="auto"))]
+#[pyo3(signature = (sumstats, bfile, gene_loc, window_up_kb, window_down_kb, sample_size, drop_strand_ambiguous, threads, bim=None, matching="auto", annotation=None))]
 #[allow(clippy::too_many_arguments)]
 fn gene_plan_py(
     py: Python<'_>,
@@ -44,10 +45,29 @@ fn gene_plan_py(
     threads: Option<usize>,
     bim: Option<PyRef<'_, PyBim>>,
     matching: &str,
+    annotation: Option<PyRef<'_, PyAnnotation>>,
 ) -> PyResult<PyGenePlan> {
     let matching = Matching::parse(matching).map_err(to_py)?;
     let sumstats = Arc::clone(&sumstats.inner);
-    let given_bim = bim.map(|b| Arc::clone(&b.inner));
+    let mut given_bim = bim.map(|b| Arc::clone(&b.inner));
+    let join = UniverseOptions { drop_strand_ambiguous, matching };
+    // The screen's universe, when it is the join this analysis would make: same summary
+    // statistics, same .bim, same options. Anything else would silently analyse other SNPs.
+    let shared = match annotation {
+        None => None,
+        Some(a) => {
+            let same_bim = given_bim.as_ref().is_none_or(|b| Arc::ptr_eq(b, &a.bim));
+            if !Arc::ptr_eq(&a.sumstats, &sumstats) || !same_bim || a.options != join {
+                return Err(to_py(Error::InvalidArgument(
+                    "the annotation was built from other summary statistics, another .bim or other \
+                     join options (match, drop_strand_ambiguous) than this gene analysis"
+                        .into(),
+                )));
+            }
+            given_bim = Some(Arc::clone(&a.bim));
+            Some(Arc::clone(&a.universe))
+        }
+    };
     let genes = Arc::clone(&gene_loc.inner);
     let window = Window::from_kb(window_up_kb, window_down_kb).map_err(to_py)?;
     let options = GeneOptions { window, sample_size, ..GeneOptions::default() };
@@ -63,19 +83,15 @@ fn gene_plan_py(
                     (Arc::new(bim), bed)
                 }
             };
-            let universe = build_universe(&sumstats, &bim, UniverseOptions { drop_strand_ambiguous, matching })?;
+            let universe = match shared {
+                Some(universe) => universe,
+                None => Arc::new(build_universe(&sumstats, &bim, join)?),
+            };
             let planned = plan_genes(&universe, &genes, window);
             Ok((universe, bed, planned, bim.path.display().to_string()))
         })?
     })?;
-    Ok(PyGenePlan {
-        universe: Arc::new(universe),
-        genes,
-        bed: Arc::new(bed),
-        planned: Arc::new(planned),
-        options,
-        bim_path,
-    })
+    Ok(PyGenePlan { universe, genes, bed: Arc::new(bed), planned: Arc::new(planned), options, bim_path })
 }
 
 fn results_dict<'py>(

@@ -70,6 +70,10 @@ impl PySumStats {
     fn snp_ids(&self) -> Vec<String> {
         (0..self.inner.len()).map(|i| self.inner.ids.name(i)).collect()
     }
+    /// Per-row sample size, when read (`read_n`).
+    fn n<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyArray1<f64>>> {
+        self.inner.n.clone().map(|n| n.into_pyarray(py))
+    }
 }
 
 #[pyclass(name = "Bim", module = "ldenrich._native", frozen)]

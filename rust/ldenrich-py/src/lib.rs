@@ -9,6 +9,7 @@ mod gsa;
 mod io;
 mod ldscore;
 mod plink;
+mod sldsc;
 mod stats;
 
 use pyo3::prelude::*;
@@ -42,6 +43,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     gene::register(m)?;
     gsa::register(m)?;
     plink::register(m)?;
+    sldsc::register(m)?;
     ldscore::register(m)?;
     stats::register(m)?;
     Ok(())

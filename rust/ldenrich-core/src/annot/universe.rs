@@ -15,8 +15,16 @@ use crate::io::snpid::{SnpKey, DUPLICATE};
 use crate::io::sumstats::{DropCounts, DropReason, SumStats};
 use crate::parallel::cuts_at_common_keys;
 
+static UNIVERSES_BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many times [`build_universe`] has run in this process: the join is the costliest step
+/// after reading, so a pipeline that shares one universe between analyses can prove it does.
+pub fn universes_built() -> u64 {
+    UNIVERSES_BUILT.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Options of the join.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct UniverseOptions {
     /// Drop A/T and C/G SNPs (kept by default: a chi-square has no direction).
     pub drop_strand_ambiguous: bool,
@@ -492,6 +500,7 @@ fn classify(
 /// `read == used + sum(dropped)` exactly. Identifiers occurring more than once in either file
 /// are dropped, every copy.
 pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) -> Result<Universe> {
+    UNIVERSES_BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if bim.len() >= DROPPED as usize {
         return Err(Error::InvalidArgument(format!(
             "{}: {} rows; at most {} are supported",

@@ -12,4 +12,5 @@ pub mod inflate;
 pub mod plink;
 pub mod snpid;
 pub mod sumstats;
+pub mod table;
 pub mod text;

@@ -128,7 +128,7 @@ pub fn weighted_chisq_sf(lambdas: &[f64], x: f64) -> Tail {
 
 /// Exact `P(chi2_1 > y) = erfc(sqrt(y / 2))` in linear and log scale, to ~1e-15 relative for
 /// every `y > 0` (the log never underflows).
-fn chisq1_sf(y: f64) -> Tail {
+pub(crate) fn chisq1_sf(y: f64) -> Tail {
     let z = (0.5 * y).sqrt();
     if z < 1.0 {
         let erf = erf_series(z);
