@@ -29,7 +29,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from bench_enrich import PY, Bench, generate, machine, ref_cmd, rounds
+from bench_enrich import PY, Bench, generate, machine, ref_cmd, rounds, table
 
 HERE = Path(__file__).resolve().parent
 STEPS = {
@@ -122,19 +122,8 @@ def main(argv: list[str] | None = None) -> int:
                 benches.append(Bench(f"polars script, {k} sets", ref_cmd(d, "polars", k, out_tsv)))
         rounds(benches, args.repeats, tmp)
 
-    floor = zcat.wall
-    lines = [
-        "",
-        "| run | wall (s) | min-max wall (s) | CPU (s) | wall / zcat | peak RSS (MiB) "
-        "| steps (s) |",
-        "|---|---:|---:|---:|---:|---:|---|",
-    ]
-    for b in benches:
-        walls = [r[0] for r in b.runs]
-        lines.append(
-            f"| {b.label} | {b.wall:.2f} | {min(walls):.2f}-{max(walls):.2f} | {b.cpu:.2f} "
-            f"| {b.wall / floor:.2f} | {b.rss:.0f} | {step_medians(b)} |"
-        )
+    lines = ["", *table(benches, zcat.wall), "", "Steps (median of each run's log, s):"]
+    lines += [f"- {b.label}: {step_medians(b)}" for b in benches if b.steps and b.steps[0]]
     lines.append(f"\n- load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("\n".join(lines))
     if args.json:
