@@ -401,3 +401,39 @@ def test_a_touched_file_is_reused_and_a_changed_one_recomputed(
     shutil.copy(manifest.parent / "sim2.tsv.gz", copy)
     # other bytes: recomputed
     assert run_batch(traits, ref, tmp_path / "out", options).statuses[0]["status"] == "ok"
+
+
+def test_sldsc_in_the_batch_is_ldenrich_h2_on_each_trait(manifest: Path, tmp_path: Path) -> None:
+    # LD scores of two annotations of the bundled panel (a base and the gene windows).
+    ld = tmp_path / "ld"
+    ld.mkdir()
+    bim = ldenrich.read_bim(EX.bim).to_frame()
+    genes = pd.read_csv(EX.gene_loc, sep=r"\s+", header=None)
+    genes = genes[genes[1].astype(str) == "22"]
+    bp = bim.bp.to_numpy()
+    inside = np.zeros(len(bp))
+    for start, end in zip(genes[2], genes[3], strict=True):
+        inside[(bp >= start) & (bp <= end)] = 1
+    annot = pd.DataFrame({"base": np.ones(len(bp)), "genes": inside})
+    ldenrich.write_ldscore(ldenrich.ldscore(EX.bfile, annot, ld_wind_cm=1.0), ld / "ref.22")
+    ldenrich.write_ldscore(ldenrich.ldscore(EX.bfile, ld_wind_cm=1.0), ld / "w.22")
+    traits = [t for t in read_manifest(manifest) if t.name in ("height", "sim2")]
+    ref = ReferenceInputs(
+        bim=EX.bim, gene_loc=EX.gene_loc, gene_sets=[EX.gene_sets],
+        ref_ld_chr=str(ld / "ref."), w_ld_chr=str(ld / "w."),
+    )  # fmt: skip
+    options = Options(analyses=("screen", "h2"), permutations=0, threads=1)
+    res = run_batch(traits, ref, tmp_path / "out", options)
+    assert res.n_failed == 0
+    table = pd.read_csv(tmp_path / "out" / "batch.h2.tsv", sep="\t")
+    assert set(table.trait) == {"height", "sim2"}
+    qc = pd.read_csv(tmp_path / "out" / "batch.qc.tsv", sep="\t").set_index("trait")
+    for trait in traits:
+        single = tmp_path / "single" / trait.name
+        args = ["h2", "--h2", str(trait.sumstats), "--ref-ld-chr", str(ld / "ref."),
+                "--w-ld-chr", str(ld / "w."), "--threads", "1", "--out", str(single)]  # fmt: skip
+        assert main(args) == 0
+        batch = tmp_path / "out" / "traits" / trait.name / f"{trait.name}.h2.results"
+        assert batch.read_bytes() == single.with_name(trait.name + ".results").read_bytes()
+        fit = ldenrich.partitioned_h2(trait.sumstats, str(ld / "ref."), str(ld / "w."))
+        assert qc.h2[trait.name] == pytest.approx(fit.summary["h2"], rel=1e-12)

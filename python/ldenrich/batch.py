@@ -228,7 +228,13 @@ def _reference_files(inputs: ReferenceInputs) -> list[Path]:
     for p in (inputs.gene_loc, *inputs.gene_sets, *inputs.beds):
         if p is not None:
             files.append(Path(p))
-    return [f for f in files if f.is_file()]
+    prefixes = [*(inputs.ref_ld_chr or "").split(","), inputs.w_ld_chr, inputs.frqfile_chr]
+    for prefix in prefixes:
+        if prefix:
+            # Every file of the prefix's fileset (per chromosome: LD scores, M, annotations).
+            base = Path(prefix.replace("@", ""))
+            files += sorted(base.parent.glob(base.name + "*"))
+    return sorted({f for f in files if f.is_file()})
 
 
 @dataclass(frozen=True)
@@ -409,6 +415,12 @@ def _equivalent_command(spec: BatchSpec, trait: Trait, ss: SumStatsOptions) -> s
         words += ["--gene-sets", os.fspath(p)]
     for p in ref.beds:
         words += ["--bed", os.fspath(p)]
+    for flag, value in (("--ref-ld-chr", ref.ref_ld_chr), ("--w-ld-chr", ref.w_ld_chr),
+                        ("--frqfile-chr", ref.frqfile_chr)):  # fmt: skip
+        if value is not None:
+            words += [flag, value]
+    if ref.overlap_annot:
+        words.append("--overlap-annot")
     if ss.n is not None:
         words += ["--n", f"{ss.n:g}"]
     if ss.n_col is not None:
@@ -688,7 +700,7 @@ def gather(out: PathLike) -> dict[str, Path]:
         raise InvalidArgumentError(f"{out}: not a batch directory (no batch.json)")
     manifest = pd.read_csv(out / "manifest.tsv", sep="\t", dtype=str, keep_default_na=False)
     rows, qc_rows = [], []
-    enrichment, sets = [], []
+    enrichment, sets, h2 = [], [], []
     for trait in manifest.trait:
         where = trait_dir(out, trait)
         done, failed = _read_json(where / "done.json"), _read_json(where / "failed.json")
@@ -702,6 +714,9 @@ def gather(out: PathLike) -> dict[str, Path]:
             table = where / f"{trait}.sets.tsv"
             if table.exists():
                 sets.append(pd.read_csv(table, sep="\t").assign(trait=trait))
+            table = where / f"{trait}.h2.results"
+            if table.exists():
+                h2.append(pd.read_csv(table, sep="\t").assign(trait=trait))
         elif failed is not None:
             rows.append({"trait": trait, "status": "failed", "seconds": failed.get("seconds"),
                          "error": failed.get("error", "")})  # fmt: skip
@@ -741,11 +756,19 @@ def gather(out: PathLike) -> dict[str, Path]:
         frame["batch_p_bonferroni"] = bonferroni(p)
         frame["batch_q_bh"] = benjamini_hochberg(p)
         written["batch.sets.tsv"] = write_tsv(out / "batch.sets.tsv", frame)
+    if h2:
+        frame = pd.concat(h2, ignore_index=True)
+        frame = frame[["trait", *[c for c in frame.columns if c != "trait"]]]
+        # Coefficient_p: one-sided, the cell-type/annotation test of S-LDSC.
+        p = frame["Coefficient_p"].to_numpy(dtype=float)
+        frame["batch_p_bonferroni"] = bonferroni(p)
+        frame["batch_q_bh"] = benjamini_hochberg(p)
+        written["batch.h2.tsv"] = write_tsv(out / "batch.h2.tsv", frame)
     written["batch.report.html"] = _batch_report(out, status, qc, long)
     return written
 
 
-_QC_KEYS = ("n_rows_read", "n_snps_used", "mean_chisq", "lambda_gc", "n", "n_genes")
+_QC_KEYS = ("n_rows_read", "n_snps_used", "mean_chisq", "lambda_gc", "n", "n_genes", "h2", "h2_se")
 
 
 def _batch_report(

@@ -34,11 +34,14 @@ if TYPE_CHECKING:
     from ldenrich.genes import GeneResults
     from ldenrich.io import Bim, GeneLoc, GeneSets, SumStats
     from ldenrich.sets import GeneSetResults
+    from ldenrich.sldsc import H2Result, LdReference
 
 PathLike = str | os.PathLike[str]
 
-#: The analyses of a run, in the order they run.
+#: The analyses of a run, in the order they run (``h2``, stratified LD score regression, runs
+#: when asked for or, in ``ldenrich run``, when reference LD scores are given).
 ANALYSES = ("screen", "genes", "sets")
+ALL_ANALYSES = (*ANALYSES, "h2")
 
 #: How a summary-statistic column is named by role (``snp_col=...`` of read_sumstats).
 COLUMN_ROLES = ("snp", "z", "p", "mlog10p", "lnp", "beta", "or", "se", "a1", "a2", "chr", "bp")
@@ -94,10 +97,10 @@ class Options:
     def __post_init__(self) -> None:
         analyses = tuple(self.analyses)
         object.__setattr__(self, "analyses", analyses)
-        unknown = [a for a in analyses if a not in ANALYSES]
+        unknown = [a for a in analyses if a not in ALL_ANALYSES]
         if unknown or not analyses or len(set(analyses)) != len(analyses):
             raise InvalidArgumentError(
-                f"analyses must be distinct names among {', '.join(ANALYSES)}; got {analyses}"
+                f"analyses must be distinct names among {', '.join(ALL_ANALYSES)}; got {analyses}"
             )
         if "sets" in analyses and "genes" not in analyses:
             raise InvalidArgumentError("the gene-set analysis needs the gene analysis (genes)")
@@ -223,6 +226,12 @@ class ReferenceInputs:
     gene_loc: PathLike | None = None
     gene_sets: Sequence[PathLike] = ()
     beds: Sequence[PathLike] = ()
+    #: S-LDSC (analysis ``h2``): ldsc's per-chromosome LD-score and weight prefixes
+    #: (comma-separated prefixes are placed side by side), as ``ldenrich h2``.
+    ref_ld_chr: str | None = None
+    w_ld_chr: str | None = None
+    overlap_annot: bool = False
+    frqfile_chr: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "gene_sets", tuple(self.gene_sets))
@@ -246,6 +255,8 @@ class ReferenceInputs:
             raise InvalidArgumentError("--gene-sets needs --gene-loc")
         if "sets" in options.analyses and not self.gene_sets:
             raise InvalidArgumentError("the gene-set analysis needs gene sets (--gene-sets)")
+        if "h2" in options.analyses and (self.ref_ld_chr is None or self.w_ld_chr is None):
+            raise InvalidArgumentError("S-LDSC (h2) needs --ref-ld-chr and --w-ld-chr")
         if options.analyses == ("screen",) and not self.gene_sets and not self.beds:
             raise InvalidArgumentError("nothing to test: give --gene-sets and/or --bed")
 
@@ -259,6 +270,8 @@ class ReferenceInputs:
             "bfile": text(self.bfile), "bim": text(self.bim), "gene_loc": text(self.gene_loc),
             "gene_sets": [os.fspath(p) for p in self.gene_sets],
             "beds": [os.fspath(p) for p in self.beds],
+            "ref_ld_chr": self.ref_ld_chr, "w_ld_chr": self.w_ld_chr,
+            "overlap_annot": self.overlap_annot, "frqfile_chr": self.frqfile_chr,
         }  # fmt: skip
 
 
@@ -272,6 +285,7 @@ class Reference:
     gene_loc: GeneLoc | None
     gene_sets: list[GeneSets]
     categories: CategorySpecs
+    ld_scores: LdReference | None = None
 
     def __repr__(self) -> str:
         return (
@@ -328,7 +342,17 @@ def _finish_reference(inputs: ReferenceInputs, options: Options, bim: Bim) -> Re
         LOGGER.info("  %s: %d sets (%s)", gs.source, len(gs), gs.format)
     screen = "screen" in options.analyses
     categories = category_specs(gene_sets if screen else None, inputs.beds if screen else None)
-    return Reference(inputs, bim, gene_loc, gene_sets, categories)
+    ld_scores = None
+    if "h2" in options.analyses:
+        from ldenrich.sldsc import load_ld_reference
+
+        assert inputs.ref_ld_chr is not None and inputs.w_ld_chr is not None
+        ld_scores = load_ld_reference(
+            inputs.ref_ld_chr, inputs.w_ld_chr, overlap_annot=inputs.overlap_annot,
+            frqfile_chr=inputs.frqfile_chr,
+        )  # fmt: skip
+        LOGGER.info("  %s: %r", inputs.ref_ld_chr, ld_scores)
+    return Reference(inputs, bim, gene_loc, gene_sets, categories, ld_scores)
 
 
 @dataclass
@@ -343,6 +367,8 @@ class Results:
         The screen's table (``PREFIX.enrichment.tsv``).
     genes : GeneResults or None
     sets : GeneSetResults or None
+    h2 : H2Result or None
+        Stratified LD score regression (``PREFIX.h2.results``), when ``h2`` ran.
     written : dict
         Every file written, by kind.
     summary : dict
@@ -357,6 +383,7 @@ class Results:
     sets: GeneSetResults | None
     written: dict[str, Path]
     summary: dict[str, Any]
+    h2: H2Result | None = None
 
     def __repr__(self) -> str:
         parts = [f"{self.summary['n_snps_used']:,} SNPs"]
@@ -433,7 +460,7 @@ def _read_with_reference(
     The readers release the GIL, so the analysis modules are imported in the meantime."""
     threads = options.threads
     bim_path = inputs.bim_path
-    genes = "genes" in options.analyses
+    genes = bool({"genes", "h2"} & set(options.analyses))
     if _native.resolve_threads(threads) < 2:
         _import_analysis_modules()
         ss = read_trait_sumstats(sumstats, sumstats_options, threads, genes=genes)
@@ -509,8 +536,9 @@ def run_trait(
     if not isinstance(sumstats, ldenrich.SumStats):
         with step("reading summary statistics"):
             sumstats = read_trait_sumstats(
-                sumstats, sumstats_options, options.threads, genes="genes" in options.analyses
-            )
+                sumstats, sumstats_options, options.threads,
+                genes=bool({"genes", "h2"} & set(options.analyses)),
+            )  # fmt: skip
     ss = sumstats
     _log_sumstats(ss)
     wants_genes = "genes" in options.analyses
@@ -531,6 +559,13 @@ def run_trait(
         genes = _genes(options, sumstats_options, ss, reference, annot)
         written.update(genes.write(prefix))
     summary = _summary(annot, sumstats_options, genes)
+    h2 = None
+    if "h2" in options.analyses:
+        h2 = _h2(options, ss, reference)
+        written["h2.results"] = write_tsv(prefix.with_name(prefix.name + ".h2.results"),
+                                          h2.results)  # fmt: skip
+        summary["h2"] = h2.summary["h2"]
+        summary["h2_se"] = h2.summary["h2_se"]
     del ss
     if "sets" in options.analyses and genes is not None:
         with step("gene-set analysis"):
@@ -552,7 +587,25 @@ def run_trait(
                                            sets, members, written, command))  # fmt: skip
     for kind, path in written.items():
         LOGGER.info("wrote %s (%s)", path, kind)
-    return Results(annot, screen, genes, sets, written, summary)
+    return Results(annot, screen, genes, sets, written, summary, h2)
+
+
+def _h2(options: Options, ss: SumStats, reference: Reference) -> H2Result:
+    """Stratified LD score regression of this trait on the reference's LD scores."""
+    from ldenrich.sldsc import partitioned_h2
+
+    with step("regressing chi-square on LD scores (S-LDSC)"):
+        fit = partitioned_h2(ss, reference=reference.ld_scores, threads=options.threads)
+    for reason, count in fit.dropped.items():
+        LOGGER.info("  SNPs dropped: %-28s %d", reason, count)
+    s = fit.summary
+    LOGGER.info(
+        "  %d SNPs in the regression; total h2 %.4g (se %.4g); intercept %.4g; lambda GC %.4g",
+        s["n_snps"], s["h2"], s["h2_se"], s["intercept"], s["lambda_gc"],
+    )  # fmt: skip
+    for warning in fit.qc:
+        LOGGER.warning("  QC: %s", warning)
+    return fit
 
 
 def _log_sumstats(ss: SumStats) -> None:

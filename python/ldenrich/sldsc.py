@@ -442,6 +442,16 @@ class _Merged:
     dropped: dict[str, int]
 
 
+def _read_weights(w_ld: PathLike, per_chrom: bool) -> _Scores:
+    weights = _read_ldscores(w_ld, per_chrom)
+    if len(weights.names) != 1:
+        raise InconsistentInputError(
+            f"{w_ld}: the regression-weight LD scores must have one column; found "
+            f"{' '.join(weights.names)}"
+        )
+    return weights
+
+
 def _merge(
     sumstats: PathLike | Any,
     ref_ld: Sequence[PathLike],
@@ -450,12 +460,10 @@ def _merge(
     common: bool,
 ) -> _Merged:
     reference = _read_reference(ref_ld, per_chrom, common)
-    weights = _read_ldscores(w_ld, per_chrom)
-    if len(weights.names) != 1:
-        raise InconsistentInputError(
-            f"{w_ld}: the regression-weight LD scores must have one column; found "
-            f"{' '.join(weights.names)}"
-        )
+    return _merge_read(sumstats, reference, _read_weights(w_ld, per_chrom))
+
+
+def _merge_read(sumstats: PathLike | Any, reference: _Reference, weights: _Scores) -> _Merged:
     snps, chisq, n, dropped = _read_gwas(sumstats)
     import pandas as pd
 
@@ -553,6 +561,68 @@ def _resolve(
     return _as_list(reference), weights, per_chrom, intercept
 
 
+@dataclass
+class LdReference:
+    """Reference LD scores, regression weights and (with ``overlap_annot``) the annotation
+    overlap, read once to fit many traits: :func:`load_ld_reference`, then
+    ``partitioned_h2(sumstats, reference=...)`` per trait."""
+
+    reference: _Reference
+    weights: _Scores
+    overlap: tuple[np.ndarray, float, np.ndarray] | None
+
+    def __repr__(self) -> str:
+        return (
+            f"LdReference({len(self.reference.snps):,} SNPs, "
+            f"{len(self.reference.names)} LD-score columns, overlap: {self.overlap is not None})"
+        )
+
+
+def load_ld_reference(
+    ref_ld_chr: PathLike | Sequence[PathLike] | None = None,
+    w_ld_chr: PathLike | None = None,
+    *,
+    ref_ld: PathLike | Sequence[PathLike] | None = None,
+    w_ld: PathLike | None = None,
+    overlap_annot: bool = False,
+    frqfile_chr: PathLike | None = None,
+    frqfile: PathLike | None = None,
+    not_m_5_50: bool = False,
+) -> LdReference:
+    """Read what :func:`partitioned_h2` needs besides the summary statistics, once.
+
+    The arguments are those of :func:`partitioned_h2`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, ldenrich
+    >>> from ldenrich.sldsc import load_ld_reference
+    >>> ex = ldenrich.example_data()
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = ldenrich.write_ldscore(ldenrich.ldscore(ex.bfile, ld_wind_snps=100), d / "ref.22")
+    >>> ref = load_ld_reference(d / "ref.", d / "ref.")
+    >>> fit = ldenrich.partitioned_h2(ex.sumstats, reference=ref)
+    >>> round(fit.summary["intercept"], 3)
+    1.198
+    """
+    prefixes, weights, per_chrom, _ = _resolve(ref_ld_chr, ref_ld, w_ld_chr, w_ld, None, False)
+    if frqfile_chr is not None and frqfile is not None:
+        raise InvalidArgumentError("give at most one of frqfile_chr and frqfile")
+    if (frqfile_chr is not None or frqfile is not None) and not overlap_annot:
+        raise InvalidArgumentError("a frequency file is only used with overlap_annot")
+    reference = _read_reference(prefixes, per_chrom, not not_m_5_50)
+    overlap = None
+    if overlap_annot:
+        ata, m_tot, sd = _read_overlap(
+            prefixes, per_chrom, reference.widths, frqfile_chr if per_chrom else frqfile
+        )
+        kept = reference.kept
+        # tau* of a constant annotation (the base) is not defined: NaN, not 0.
+        sd = np.where(sd > 0, sd, np.nan)
+        overlap = (ata[np.ix_(kept, kept)], m_tot, sd[kept])
+    return LdReference(reference, _read_weights(weights, per_chrom), overlap)
+
+
 def partitioned_h2(
     sumstats: PathLike | Any,
     ref_ld_chr: PathLike | Sequence[PathLike] | None = None,
@@ -572,6 +642,7 @@ def partitioned_h2(
     samp_prev: float | None = None,
     pop_prev: float | None = None,
     threads: int | None = None,
+    reference: LdReference | None = None,
 ) -> H2Result:
     """SNP heritability partitioned by annotation (stratified LD score regression), as ldsc's
     ``--h2``.
@@ -615,6 +686,9 @@ def partitioned_h2(
         Sample and population prevalence: report h2 on the liability scale too.
     threads : int, optional
         Threads (default ``LDENRICH_NUM_THREADS`` or all cores); results do not depend on it.
+    reference : LdReference, optional
+        The LD scores, weights and overlap read by :func:`load_ld_reference`, instead of
+        ``ref_ld_chr``/``w_ld_chr``/``overlap_annot``/``frqfile*``/``not_m_5_50``.
 
     Returns
     -------
@@ -633,26 +707,22 @@ def partitioned_h2(
     >>> round(fit.summary["intercept"], 3)
     1.198
     """
-    prefixes, weights, per_chrom, intercept = _resolve(
-        ref_ld_chr, ref_ld, w_ld_chr, w_ld, intercept, no_intercept
-    )
-    if frqfile_chr is not None and frqfile is not None:
-        raise InvalidArgumentError("give at most one of frqfile_chr and frqfile")
-    if (frqfile_chr is not None or frqfile is not None) and not overlap_annot:
-        raise InvalidArgumentError("a frequency file is only used with overlap_annot")
     if (samp_prev is None) != (pop_prev is None):
         raise InvalidArgumentError("give both samp_prev and pop_prev, or neither")
+    if no_intercept:
+        if intercept is not None:
+            raise InvalidArgumentError("give at most one of intercept and no_intercept")
+        intercept = 1.0
+    if reference is None:
+        reference = load_ld_reference(
+            ref_ld_chr, w_ld_chr, ref_ld=ref_ld, w_ld=w_ld, overlap_annot=overlap_annot,
+            frqfile_chr=frqfile_chr, frqfile=frqfile, not_m_5_50=not_m_5_50,
+        )  # fmt: skip
+    elif any(v is not None for v in (ref_ld_chr, w_ld_chr, ref_ld, w_ld, frqfile_chr, frqfile)):
+        raise InvalidArgumentError("give the LD scores as files or as a reference, not both")
     factor = 1.0 if samp_prev is None else _native.liability_factor(samp_prev, pop_prev)
-    merged = _merge(sumstats, prefixes, weights, per_chrom, not not_m_5_50)
-    overlap = None
-    if overlap_annot:
-        ata, m_tot, sd = _read_overlap(
-            prefixes, per_chrom, merged.reference.widths, frqfile_chr if per_chrom else frqfile
-        )
-        kept = merged.reference.kept
-        # tau* of a constant annotation (the base) is not defined: NaN, not 0.
-        sd = np.where(sd > 0, sd, np.nan)
-        overlap = (ata[np.ix_(kept, kept)], m_tot, sd[kept])
+    merged = _merge_read(sumstats, reference.reference, reference.weights)
+    overlap = reference.overlap
     fit = _fit(
         merged,
         merged.ld,

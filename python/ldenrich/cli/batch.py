@@ -7,9 +7,14 @@ from pathlib import Path
 
 from ldenrich.batch import parse_shard, run_batch
 from ldenrich.cli._common import LOGGER, HelpFormatter, start_logging
-from ldenrich.cli.run import add_run_options, options_from_args, sumstats_options_from_args
+from ldenrich.cli.run import (
+    add_run_options,
+    options_from_args,
+    reference_from_args,
+    sumstats_options_from_args,
+)
 from ldenrich.errors import InvalidArgumentError
-from ldenrich.pipeline import ANALYSES, ReferenceInputs
+from ldenrich.pipeline import ANALYSES
 
 HELP = "many traits: one reference read once, a manifest of summary statistics, local or Dask"
 
@@ -36,7 +41,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="batch directory")
     p.add_argument(
         "--analyses", default=",".join(ANALYSES), metavar="LIST",
-        help="comma-separated analyses among screen, genes, sets",
+        help="comma-separated analyses among screen, genes, sets, h2 (S-LDSC: needs "
+        "--ref-ld-chr and --w-ld-chr)",
     )  # fmt: skip
     p.add_argument(
         "--bim", type=Path, help="reference .bim for a screen alone (instead of --bfile)"
@@ -69,10 +75,7 @@ def run_command(args: argparse.Namespace) -> int:
     """Run ``ldenrich batch``."""
     analyses = tuple(a.strip() for a in args.analyses.split(",") if a.strip())
     options = options_from_args(args, analyses)
-    reference = ReferenceInputs(
-        bfile=args.bfile, bim=args.bim, gene_loc=args.gene_loc,
-        gene_sets=args.gene_sets or (), beds=args.bed,
-    )  # fmt: skip
+    reference = reference_from_args(args)
     reference.check(options)
     args.out.mkdir(parents=True, exist_ok=True)
     shard = args.shard

@@ -78,6 +78,14 @@ def add_run_options(p: argparse.ArgumentParser, required: bool, sumstats: bool =
     a.add_argument("--no-raw", action="store_true", help="skip gene-gene correlations (OLS)")
     a.add_argument("--drop-strand-ambiguous", action="store_true", help="drop A/T, C/G SNPs")
     add_set_options(p)
+    h2 = p.add_argument_group("stratified LD score regression (S-LDSC), as `ldenrich h2`")
+    h2.add_argument(
+        "--ref-ld-chr", metavar="PREFIX",
+        help="ldsc LD-score prefix(es), comma-separated; given, the run adds PREFIX.h2.results",
+    )  # fmt: skip
+    h2.add_argument("--w-ld-chr", metavar="PREFIX", help="ldsc regression-weight prefix")
+    h2.add_argument("--overlap-annot", action="store_true", help="annotations overlap (baseline)")
+    h2.add_argument("--frqfile-chr", metavar="PREFIX", help="PLINK .frq prefix (overlap-annot)")
     if sumstats:
         add_out_option(p, required)
         p.add_argument(
@@ -122,13 +130,21 @@ def sumstats_options_from_args(args: argparse.Namespace) -> SumStatsOptions:
     )  # fmt: skip
 
 
+def reference_from_args(args: argparse.Namespace) -> ReferenceInputs:
+    """The shared inputs of ``run`` and ``batch``."""
+    return ReferenceInputs(
+        bfile=args.bfile, bim=getattr(args, "bim", None), gene_loc=args.gene_loc,
+        gene_sets=args.gene_sets or (), beds=args.bed, ref_ld_chr=args.ref_ld_chr,
+        w_ld_chr=args.w_ld_chr, overlap_annot=args.overlap_annot, frqfile_chr=args.frqfile_chr,
+    )  # fmt: skip
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich run``."""
-    options = options_from_args(args, ANALYSES)
+    analyses = (*ANALYSES, "h2") if args.ref_ld_chr or args.w_ld_chr else ANALYSES
+    options = options_from_args(args, analyses)
     sumstats_options = sumstats_options_from_args(args)
-    reference = ReferenceInputs(
-        bfile=args.bfile, gene_loc=args.gene_loc, gene_sets=args.gene_sets, beds=args.bed
-    )
+    reference = reference_from_args(args)
     reference.check(options)
     prefix = output_prefix(args.out, args.name)
     log_path = prefix.with_name(prefix.name + ".log")
