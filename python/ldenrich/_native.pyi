@@ -8,10 +8,14 @@ __all__ = [
     "BUILD_INFO",
     "DEFLATE_BACKEND",
     "Annotation",
+    "Bed",
     "Bim",
     "CancelledError",
+    "CategorySpecs",
+    "CorrelationBand",
     "GeneLoc",
     "GenePlan",
+    "GeneSets",
     "GlsModel",
     "InconsistentInputError",
     "InternalError",
@@ -24,6 +28,7 @@ __all__ = [
     "annot_cross_products",
     "annotate",
     "cancel",
+    "category_specs",
     "enrichment_ranges",
     "gene_plan",
     "gls_model",
@@ -109,6 +114,29 @@ class GeneLoc:
     def warnings(self) -> list[str]: ...
 
 @final
+class GeneSets:
+    path: str
+    format: str
+    def __len__(self) -> int: ...
+    def names(self) -> list[str]: ...
+    def descriptions(self) -> list[str]: ...
+    def genes(self, index: int) -> list[str]: ...
+
+@final
+class Bed:
+    path: str
+    def __len__(self) -> int: ...
+    def chrom(self) -> npt.NDArray[np.uint8]: ...
+    def start(self) -> npt.NDArray[np.uint64]: ...
+    def end(self) -> npt.NDArray[np.uint64]: ...
+    def skipped(self) -> list[tuple[str, int]]: ...
+
+@final
+class CategorySpecs:
+    n_gene_sets: int
+    n_intervals: int
+
+@final
 class Annotation:
     window_bp: tuple[int, int]
     def __len__(self) -> int: ...
@@ -145,20 +173,20 @@ def read_sumstats(
 ) -> SumStats: ...
 def read_bim(path: str, threads: int | None = None) -> Bim: ...
 def read_gene_loc(path: str) -> GeneLoc: ...
-def read_gene_sets(path: str, format: str) -> tuple[str, list[tuple[str, str, list[str]]]]: ...
-def read_bed(
-    path: str,
-) -> tuple[
-    npt.NDArray[np.uint8], npt.NDArray[np.uint64], npt.NDArray[np.uint64], list[tuple[str, int]]
-]: ...
+def read_gene_sets(path: str, format: str) -> GeneSets: ...
+def read_bed(path: str) -> Bed: ...
+def category_specs(
+    gene_sets: list[tuple[GeneSets, str] | tuple[str, str, list[str]]],
+    intervals: list[
+        tuple[str, str, Bed]
+        | tuple[str, str, list[str], npt.NDArray[np.int64], npt.NDArray[np.int64]]
+    ],
+) -> CategorySpecs: ...
 def annotate(
     sumstats: SumStats,
     bim: Bim,
     gene_loc: GeneLoc | None,
-    gene_sets: list[tuple[str, str, list[str]]],
-    intervals: list[
-        tuple[str, str, npt.NDArray[np.uint8], npt.NDArray[np.uint64], npt.NDArray[np.uint64]]
-    ],
+    categories: CategorySpecs,
     window_up_kb: float,
     window_down_kb: float,
     drop_strand_ambiguous: bool,
@@ -190,13 +218,12 @@ class GenePlan:
     def correlations(
         self,
         indices: list[int],
-        sum_lambda_sq: npt.NDArray[np.float64],
         start: int,
         end: int,
         range_bp: int,
         max_snps: int,
         threads: int | None,
-    ) -> list[list[float]]: ...
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]: ...
     def gene_ids(self) -> list[str]: ...
 
 def gene_plan(
@@ -252,6 +279,19 @@ def weighted_chisq_sf(lambdas: npt.NDArray[np.float64], x: float) -> tuple[float
 def read_gene_results(path: str) -> dict[str, Any]: ...
 
 @final
+class CorrelationBand:
+    n_values: int
+    def __new__(
+        cls, lengths: npt.NDArray[np.uint64], values: npt.NDArray[np.float64]
+    ) -> CorrelationBand: ...
+    @staticmethod
+    def from_rows(rows: list[list[float]]) -> CorrelationBand: ...
+    def __len__(self) -> int: ...
+    def lengths(self) -> npt.NDArray[np.uint64]: ...
+    def values(self) -> npt.NDArray[np.float64]: ...
+    def row(self, index: int) -> list[float]: ...
+
+@final
 class GlsModel:
     n_genes: int
     n_eff: int
@@ -269,8 +309,7 @@ class GlsModel:
 def gls_model(
     z: npt.NDArray[np.float64],
     covariates: npt.NDArray[np.float64],
-    corr_offsets: npt.NDArray[np.uint64] | None,
-    corr_values: npt.NDArray[np.float64] | None,
+    band: CorrelationBand | None,
     power: float,
     prune: float,
     threads: int | None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,6 @@ from ldenrich.io import (
     Matching,
     PathLike,
     SumStats,
-    read_bed,
     read_gene_sets,
 )
 
@@ -134,29 +133,17 @@ class Annotation:
         return f"Annotation(snps={len(self)}, categories={len(self._names)})"
 
 
-_CHROM_ALIASES = {"X": 23, "Y": 24, "XY": 25, "M": 26, "MT": 26}
-
-
-def _chrom_code(value: Any) -> int:
-    text = str(value).strip()
-    if text[:3].lower() == "chr" and len(text) > 3:
-        text = text[3:]
-    if text.upper() in _CHROM_ALIASES:
-        return _CHROM_ALIASES[text.upper()]
-    if text.isdigit() and 0 <= int(text) <= 26:
-        return int(text)
-    return -1
-
-
 def _gene_set_specs(
     gene_sets: GeneSetInput | Sequence[GeneSetInput] | None,
 ) -> tuple[list[tuple], dict[str, str]]:
-    """The native specs of the gene sets, and the GMT descriptions of those that have one."""
+    """The gene-set arguments of :func:`_native.category_specs`, and the GMT descriptions of the
+    sets that have one. Files and what :func:`read_gene_sets` returned pass as the core's own
+    object; only sets built in Python are converted (once)."""
     if gene_sets is None:
         return [], {}
     if isinstance(gene_sets, (str, os.PathLike, Mapping)):
         gene_sets = [gene_sets]
-    specs = []
+    specs: list[tuple] = []
     descriptions: dict[str, str] = {}
     for item in gene_sets:
         if isinstance(item, (str, os.PathLike)):
@@ -165,6 +152,9 @@ def _gene_set_specs(
             descriptions.update(item.descriptions)
         # The file's name: tables are the same on every machine (the full path is in the log).
         source = os.path.basename(item.source) if isinstance(item, GeneSets) else "python"
+        if isinstance(item, GeneSets) and item._native is not None:
+            specs.append((item._native, source))
+            continue
         for name, genes in item.items():
             if isinstance(genes, str):
                 raise InvalidArgumentError(
@@ -174,22 +164,21 @@ def _gene_set_specs(
     return specs, descriptions
 
 
-_MAX_POSITION = 2**32 - 1
-
-
 def _coordinates(values: Any, name: str) -> np.ndarray:
-    """Integer BED coordinates as int64, refusing anything that would not fit a position."""
+    """Integer BED coordinates as int64 for the core (which checks their range)."""
     array = np.asarray(values)
     if array.dtype.kind not in "iu":
         raise InvalidArgumentError(f"intervals {name!r}: coordinates must be integers")
-    if array.size and (array.min() < 0 or array.max() > _MAX_POSITION):
-        raise InvalidArgumentError(
-            f"intervals {name!r}: coordinates must lie between 0 and {_MAX_POSITION}"
-        )
-    return array.astype(np.int64)
+    if array.dtype.kind == "u":
+        # Out-of-range values must stay out of range, not wrap to negatives.
+        array = np.minimum(array.astype(np.uint64), np.uint64(np.iinfo(np.int64).max))
+    return np.ascontiguousarray(array, dtype=np.int64)
 
 
 def _interval_specs(beds: BedInput | Sequence[BedInput] | Mapping[str, BedInput] | None) -> list:
+    """The interval arguments of :func:`_native.category_specs`: files are read by the core and
+    passed as its own object; DataFrames go as their columns (chromosome names are parsed in
+    the core, with the same rules as a file)."""
     if beds is None:
         return []
     if isinstance(beds, (str, os.PathLike, pd.DataFrame)):
@@ -208,28 +197,18 @@ def _interval_specs(beds: BedInput | Sequence[BedInput] | Mapping[str, BedInput]
             for suffix in (".gz", ".bgz", ".bed"):
                 name = name.removesuffix(suffix)
             items.append((name, b))
-    specs = []
+    specs: list[tuple] = []
     for name, bed in items:
-        source = "python" if isinstance(bed, pd.DataFrame) else os.path.basename(os.fspath(bed))
-        frame = bed if isinstance(bed, pd.DataFrame) else read_bed(bed)
-        missing = {"chrom", "start", "end"} - set(frame.columns)
+        if not isinstance(bed, pd.DataFrame):
+            path = os.fspath(bed)
+            specs.append((name, os.path.basename(path), _native.read_bed(path)))
+            continue
+        missing = {"chrom", "start", "end"} - set(bed.columns)
         if missing:
             raise InvalidArgumentError(f"intervals {name!r} lack the columns {sorted(missing)}")
-        codes = np.array([_chrom_code(c) for c in frame["chrom"]], dtype=np.int64)
-        start, end = _coordinates(frame["start"], name), _coordinates(frame["end"], name)
-        if (end < start).any():
-            raise InvalidArgumentError(f"intervals {name!r}: need start <= end (BED, 0-based)")
-        keep = (codes >= 0) & (end > start)
-        # BED [start, end) 0-based is the closed 1-based interval [start + 1, end].
-        specs.append(
-            (
-                name,
-                source,
-                np.ascontiguousarray(codes[keep], dtype=np.uint8),
-                np.ascontiguousarray(start[keep] + 1, dtype=np.uint64),
-                np.ascontiguousarray(end[keep], dtype=np.uint64),
-            )
-        )
+        chrom = bed["chrom"].astype(str).tolist()
+        start, end = _coordinates(bed["start"], name), _coordinates(bed["end"], name)
+        specs.append((name, "python", chrom, start, end))
     return specs
 
 
@@ -307,35 +286,51 @@ def annotate(
         raise InvalidArgumentError("gene_loc must be a GeneLoc (see read_gene_loc)")
     if len(window) != 2:
         raise InvalidArgumentError(f"window must be (up_kb, down_kb); got {window!r}")
-    set_specs, descriptions = _gene_set_specs(gene_sets)
-    if set_specs and gene_loc is None:
-        raise InvalidArgumentError(
-            "gene sets need gene locations: pass gene_loc=read_gene_loc(...)"
-        )
-    categories = CategorySpecs(set_specs, _interval_specs(beds), descriptions)
+    categories = category_specs(gene_sets, beds)
     return annotate_specs(
         sumstats, bim, gene_loc, categories, window=window,
         drop_strand_ambiguous=drop_strand_ambiguous, threads=threads, match=match,
     )  # fmt: skip
 
 
-class CategorySpecs(NamedTuple):
-    """Categories converted for the core once, to annotate many summary statistics with: the
-    gene sets as ``(name, source, genes)``, the intervals as ``(name, source, chrom, first,
-    last)`` arrays (1-based closed), and the GMT descriptions."""
+class CategorySpecs:
+    """Categories converted for the core once, to annotate many summary statistics with.
+    Create with :func:`category_specs`."""
 
-    gene_sets: list[tuple]
-    intervals: list[tuple]
-    descriptions: dict[str, str]
+    def __init__(self, native: _native.CategorySpecs, descriptions: Mapping[str, str]) -> None:
+        self._native = native
+        #: GMT descriptions of the gene sets that have one.
+        self.descriptions = dict(descriptions)
+
+    @property
+    def n_gene_sets(self) -> int:
+        """Gene-set categories."""
+        return self._native.n_gene_sets
+
+    @property
+    def n_intervals(self) -> int:
+        """Interval categories."""
+        return self._native.n_intervals
+
+    def __repr__(self) -> str:
+        return f"CategorySpecs(gene_sets={self.n_gene_sets}, intervals={self.n_intervals})"
 
 
 def category_specs(
     gene_sets: GeneSetInput | Sequence[GeneSetInput] | None = None,
     beds: BedInput | Sequence[BedInput] | Mapping[str, BedInput] | None = None,
 ) -> CategorySpecs:
-    """Convert categories once for :func:`annotate_specs` (what :func:`annotate` does per call)."""
+    """Convert categories once for :func:`annotate_specs` (what :func:`annotate` does per call).
+
+    Examples
+    --------
+    >>> from ldenrich.annot import category_specs
+    >>> category_specs({"pair": ["GRIN2A", "GRIK1"]})
+    CategorySpecs(gene_sets=1, intervals=0)
+    """
     set_specs, descriptions = _gene_set_specs(gene_sets)
-    return CategorySpecs(set_specs, _interval_specs(beds), descriptions)
+    native = _native.category_specs(set_specs, _interval_specs(beds))
+    return CategorySpecs(native, descriptions)
 
 
 def annotate_specs(
@@ -350,7 +345,7 @@ def annotate_specs(
     match: Matching = "auto",
 ) -> Annotation:
     """:func:`annotate` with categories already converted by :func:`category_specs`."""
-    if categories.gene_sets and gene_loc is None:
+    if categories.n_gene_sets and gene_loc is None:
         raise InvalidArgumentError(
             "gene sets need gene locations: pass gene_loc=read_gene_loc(...)"
         )
@@ -358,8 +353,7 @@ def annotate_specs(
         sumstats._native,
         bim._native,
         None if gene_loc is None else gene_loc._native,
-        categories.gene_sets,
-        categories.intervals,
+        categories._native,
         float(window[0]),
         float(window[1]),
         bool(drop_strand_ambiguous),

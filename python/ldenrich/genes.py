@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,86 @@ GENE_COLUMNS = ["GENE", "CHR", "START", "STOP", "NSNPS", "NPARAM", "N", "ZSTAT",
 EXTRA_COLUMNS = ["MLOG10P", "P_BONFERRONI", "SIG_BONFERRONI", "MAC", "STAT", "NMONO"]
 
 
+class GeneCorrelations(Sequence[list[float]]):
+    """The gene-gene correlation band, held by the core from the reader or the gene analysis to
+    the gene-set GLS: a read-only sequence with, for each gene, the correlations of its
+    statistic with the preceding genes (at most ``i`` for gene ``i``), earliest first.
+
+    Parameters
+    ----------
+    rows : iterable of sequences of float
+        One row per gene; checked once (gene ``i`` has at most ``i`` correlations).
+
+    Examples
+    --------
+    >>> from ldenrich.genes import GeneCorrelations
+    >>> band = GeneCorrelations([[], [0.5], [0.1, 0.2]])
+    >>> len(band), band[2], band.n_values
+    (3, [0.1, 0.2], 3)
+    """
+
+    def __init__(self, rows: Iterable[Sequence[float]]) -> None:
+        self._native = _native.CorrelationBand.from_rows([[float(v) for v in r] for r in rows])
+
+    @classmethod
+    def _from_native(cls, native: _native.CorrelationBand) -> GeneCorrelations:
+        self = cls.__new__(cls)
+        self._native = native
+        return self
+
+    @property
+    def n_values(self) -> int:
+        """Correlations in the band."""
+        return self._native.n_values
+
+    def __len__(self) -> int:
+        return len(self._native)
+
+    @overload
+    def __getitem__(self, index: int) -> list[float]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[list[float]]: ...
+    def __getitem__(self, index: int | slice) -> list[float] | list[list[float]]:
+        if isinstance(index, slice):
+            return [self._native.row(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._native.row(index)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, GeneCorrelations):
+            other_lengths, other_values = other._native.lengths(), other._native.values()
+        elif isinstance(other, Sequence):
+            return len(self) == len(other) and all(
+                a == list(b) for a, b in zip(self, other, strict=True)
+            )
+        else:
+            return NotImplemented
+        return bool(
+            np.array_equal(self._native.lengths(), other_lengths)
+            and np.array_equal(self._native.values(), other_values)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_band_from_arrays, (self._native.lengths(), self._native.values()))
+
+    def __repr__(self) -> str:
+        return f"GeneCorrelations(genes={len(self):,}, values={self.n_values:,})"
+
+
+def _band_from_arrays(lengths: np.ndarray, values: np.ndarray) -> GeneCorrelations:
+    return GeneCorrelations._from_native(
+        _native.CorrelationBand(
+            np.ascontiguousarray(lengths, dtype=np.uint64),
+            np.ascontiguousarray(values, dtype=np.float64),
+        )
+    )
+
+
 @dataclass
 class GeneResults:
     """Results of :func:`gene_analysis`.
@@ -47,9 +128,10 @@ class GeneResults:
         ``MAC`` (mean panel minor allele count of the gene's SNPs, as in MAGMA's
         ``.genes.raw``, whose inverse is a gene-set covariate), ``STAT`` (the sum of
         chi-squares) and ``NMONO`` (monomorphic panel SNPs dropped).
-    correlations : list of list of float, or None
+    correlations : GeneCorrelations or None
         For each gene, the correlations of its statistic with the preceding genes of its
-        chromosome within the correlation range, earliest first (the ``.genes.raw`` band).
+        chromosome within the correlation range, earliest first (the ``.genes.raw`` band). A
+        list of lists given here is converted (and checked) once.
     qc : pandas.DataFrame
         Row accounting of the summary statistics against the panel ``.bim``.
     n_samples : int
@@ -57,13 +139,17 @@ class GeneResults:
     """
 
     table: pd.DataFrame
-    correlations: list[list[float]] | None
+    correlations: GeneCorrelations | None
     qc: pd.DataFrame
     n_samples: int
     settings: dict[str, object] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.correlations is not None and not isinstance(self.correlations, GeneCorrelations):
+            self.correlations = GeneCorrelations(self.correlations)
+
     def __repr__(self) -> str:
-        corr = "none" if self.correlations is None else f"{sum(map(len, self.correlations)):,}"
+        corr = "none" if self.correlations is None else f"{self.correlations.n_values:,}"
         return (
             f"GeneResults({len(self.table):,} genes, panel of {self.n_samples:,} people, "
             f"gene-gene correlations: {corr})"
@@ -133,7 +219,7 @@ def format_genes_out(table: pd.DataFrame) -> str:
     )
 
 
-def format_genes_raw(table: pd.DataFrame, correlations: list[list[float]]) -> str:
+def format_genes_raw(table: pd.DataFrame, correlations: Sequence[Sequence[float]]) -> str:
     """MAGMA's ``.genes.raw`` layout: two header lines, then per gene
     ``GENE CHR START STOP NSNPS NPARAM NSAMP MAC ZSTAT r_1 ... r_m``."""
     lines = ["# VERSION = 110\n", "# COVAR = NSAMP MAC\n"]
@@ -259,20 +345,20 @@ def gene_analysis(
     table, planned_index = _gene_table(columns, gene_loc, plan)
     corr = None
     if correlations:
-        corr = []
-        sums = np.ascontiguousarray(table.pop("_SUM_LAMBDA_SQ").to_numpy(), dtype=np.float64)
+        lengths, values = [], []
         for start in range(0, len(table), chunk):
             end = min(len(table), start + chunk)
-            corr.extend(
-                plan.correlations(
-                    planned_index, sums, start, end, int(corr_range_kb * 1000), corr_max_snps,
-                    threads,
-                )
-            )  # fmt: skip
+            n, r = plan.correlations(
+                planned_index, start, end, int(corr_range_kb * 1000), corr_max_snps, threads
+            )
+            lengths.append(n)
+            values.append(r)
             if progress is not None:
                 progress("correlations", end, len(table))
-    else:
-        table.pop("_SUM_LAMBDA_SQ")
+        corr = _band_from_arrays(
+            np.concatenate([np.zeros(0, np.uint64), *lengths]),
+            np.concatenate([np.zeros(0, np.float64), *values]),
+        )
     qc = pd.DataFrame(plan.qc(), columns=["reason", "count"])
     settings = {
         "window_kb": tuple(window),
@@ -289,7 +375,7 @@ def _gene_table(
     columns: dict[str, np.ndarray], gene_loc: GeneLoc, plan: _native.GenePlan
 ) -> tuple[pd.DataFrame, list[int]]:
     if not columns:
-        empty = pd.DataFrame({c: [] for c in [*GENE_COLUMNS, *EXTRA_COLUMNS, "_SUM_LAMBDA_SQ"]})
+        empty = pd.DataFrame({c: [] for c in [*GENE_COLUMNS, *EXTRA_COLUMNS]})
         return empty, []
     analysed = columns["analysed"]
     ids = np.asarray(gene_loc._native.ids(), dtype=object)
@@ -317,7 +403,6 @@ def _gene_table(
             "MAC": columns["mac"][analysed] / np.maximum(columns["n_snps"][analysed], 1),
             "STAT": columns["stat"][analysed],
             "NMONO": columns["n_monomorphic"][analysed].astype(np.int64),
-            "_SUM_LAMBDA_SQ": columns["sum_lambda_sq"][analysed],
         }
     )
     return table, np.flatnonzero(analysed).tolist()

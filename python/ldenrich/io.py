@@ -370,6 +370,9 @@ def read_gene_loc(path: PathLike) -> GeneLoc:
 class GeneSets(Mapping[str, list[str]]):
     """Gene sets of one file: a read-only mapping from set name to its gene tokens.
 
+    Sets read by :func:`read_gene_sets` stay in the core: :func:`ldenrich.annotate` takes them
+    as they are, and this mapping reads a set's genes only when asked for them.
+
     Attributes
     ----------
     source : str
@@ -378,7 +381,16 @@ class GeneSets(Mapping[str, list[str]]):
         Layout detected or forced: ``gmt``, ``magma`` or ``long``.
     descriptions : dict[str, str]
         GMT descriptions (empty strings for other layouts).
+
+    Examples
+    --------
+    >>> import ldenrich
+    >>> sets = ldenrich.GeneSets({"pair": ["GRIN2A", "GRIK1"]})
+    >>> len(sets), sets["pair"]
+    (1, ['GRIN2A', 'GRIK1'])
     """
+
+    _native: _native.GeneSets | None
 
     def __init__(
         self,
@@ -387,19 +399,41 @@ class GeneSets(Mapping[str, list[str]]):
         format: str = "python",
         descriptions: Mapping[str, str] | None = None,
     ) -> None:
-        self._sets = {name: list(genes) for name, genes in sets.items()}
+        self._native = None
+        self._sets: dict[str, list[str]] | None = {
+            name: list(genes) for name, genes in sets.items()
+        }
+        self._index: dict[str, int] = {}
         self.source = source
         self.format = format
         self.descriptions = dict(descriptions or {})
 
+    @classmethod
+    def _from_native(cls, native: _native.GeneSets) -> GeneSets:
+        self = cls.__new__(cls)
+        self._native = native
+        self._sets = None
+        names = native.names()
+        self._index = {name: i for i, name in enumerate(names)}
+        self.source = native.path
+        self.format = native.format
+        self.descriptions = dict(zip(names, native.descriptions(), strict=True))
+        return self
+
     def __getitem__(self, name: str) -> list[str]:
-        return self._sets[name]
+        if self._native is None:
+            return self._sets[name]  # type: ignore[index]
+        return self._native.genes(self._index[name])
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._sets)
+        return iter(self._index if self._native is not None else self._sets)  # type: ignore[arg-type]
 
     def __len__(self) -> int:
-        return len(self._sets)
+        return len(self._index if self._native is not None else self._sets)  # type: ignore[arg-type]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The core's object does not pickle; a copy (e.g. for another process) holds the sets.
+        return (GeneSets, (dict(self.items()), self.source, self.format, self.descriptions))
 
     def __repr__(self) -> str:
         return f"GeneSets({self.source!r}, format={self.format}, sets={len(self)})"
@@ -433,13 +467,7 @@ def read_gene_sets(
     >>> sets.format, "GRIN2A" in sets["nmda_receptors"]
     ('gmt', True)
     """
-    used, rows = _native.read_gene_sets(os.fspath(path), format)
-    return GeneSets(
-        {name: genes for name, _, genes in rows},
-        source=os.fspath(path),
-        format=used,
-        descriptions={name: desc for name, desc, _ in rows},
-    )
+    return GeneSets._from_native(_native.read_gene_sets(os.fspath(path), format))
 
 
 def read_bed(path: PathLike, output: Output = "pandas") -> Any:
@@ -468,8 +496,8 @@ def read_bed(path: PathLike, output: Output = "pandas") -> Any:
     >>> ldenrich.read_bed(p).to_dict("list")
     {'chrom': [22], 'start': [100], 'end': [200]}
     """
-    chrom, start, end, skipped = _native.read_bed(os.fspath(path))
-    table = to_table({"chrom": chrom, "start": start, "end": end}, output)
+    bed = _native.read_bed(os.fspath(path))
+    table = to_table({"chrom": bed.chrom(), "start": bed.start(), "end": bed.end()}, output)
     if output == "pandas":
-        table.attrs["skipped"] = dict(skipped)
+        table.attrs["skipped"] = dict(bed.skipped())
     return table

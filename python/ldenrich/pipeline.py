@@ -290,8 +290,8 @@ class Reference:
     def __repr__(self) -> str:
         return (
             f"Reference({self.bim.path!r}, {len(self.bim):,} variants, "
-            f"{len(self.categories.gene_sets):,} gene sets, "
-            f"{len(self.categories.intervals):,} interval files)"
+            f"{self.categories.n_gene_sets:,} gene sets, "
+            f"{self.categories.n_intervals:,} interval files)"
         )
 
 
@@ -638,7 +638,7 @@ def _annotate(options: Options, ss: SumStats, reference: Reference) -> Annotatio
     from ldenrich.annot import annotate_specs
 
     what = "building the SNP universe"
-    if reference.categories.gene_sets or reference.categories.intervals:
+    if reference.categories.n_gene_sets or reference.categories.n_intervals:
         what += " and annotating"
     with step(what):
         annot = annotate_specs(

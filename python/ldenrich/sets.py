@@ -34,7 +34,7 @@ from ldenrich._atomic import write_text, write_tsv
 from ldenrich._pvalues import benjamini_hochberg, bonferroni
 from ldenrich._sanity import check_set_ids, result_id_hint
 from ldenrich.errors import InconsistentInputError, InvalidArgumentError
-from ldenrich.genes import GeneResults
+from ldenrich.genes import GeneCorrelations, GeneResults
 from ldenrich.io import GeneLoc, GeneSets, PathLike
 
 __all__ = [
@@ -107,7 +107,7 @@ def read_gene_results(path: PathLike) -> GeneResults:
     >>> _ = path.write_text("# VERSION = 110\\n# COVAR = NSAMP MAC\\n"
     ...     "1 1 10 20 3 2 1000 15 1.5\\n2 1 15 40 2 2 1000 30 -0.4 0.25\\n")
     >>> res = ldenrich.read_gene_results(path)
-    >>> res.table[["GENE", "NSNPS", "MAC", "ZSTAT"]].values.tolist(), res.correlations
+    >>> res.table[["GENE", "NSNPS", "MAC", "ZSTAT"]].values.tolist(), list(res.correlations)
     ([['1', 3, 15.0, 1.5], ['2', 2, 30.0, -0.4]], [[], [0.25]])
     """
     raw = _native.read_gene_results(os.fspath(path))
@@ -121,10 +121,8 @@ def read_gene_results(path: PathLike) -> GeneResults:
     if raw["symbols"] is not None:
         columns["SYMBOL"] = np.asarray(raw["symbols"], dtype=object)
     table = pd.DataFrame(columns)
-    correlations = None
-    if raw["corr_offsets"] is not None:
-        offsets, values = raw["corr_offsets"], raw["corr_values"]
-        correlations = [values[offsets[i] : offsets[i + 1]].tolist() for i in range(len(table))]
+    band = raw["correlations"]
+    correlations = None if band is None else GeneCorrelations._from_native(band)
     n_dropped = sum(count for _, count in raw["dropped"])
     qc = pd.DataFrame(
         [("read", len(table) + n_dropped), ("used", len(table)), *raw["dropped"]],
@@ -473,18 +471,20 @@ def truncate_z(z: FloatArray, low: float, high: float) -> tuple[FloatArray, floa
     return np.clip(z, lo, hi), lo, hi
 
 
-def _band(correlations: list[list[float]] | None, n: int) -> tuple[Any, Any]:
+def _band(
+    correlations: GeneCorrelations | Sequence[Sequence[float]] | None, n: int
+) -> _native.CorrelationBand | None:
+    """The core's band for the GLS: a :class:`GeneCorrelations` as it is, other rows converted
+    (and checked) once."""
     if correlations is None:
-        return None, None
+        return None
     if len(correlations) != n:
         raise InconsistentInputError(
             f"gene results have {n} genes but correlations for {len(correlations)}"
         )
-    lengths = np.fromiter((len(c) for c in correlations), dtype=np.uint64, count=n)
-    offsets = np.zeros(n + 1, dtype=np.uint64)
-    np.cumsum(lengths, out=offsets[1:])
-    values = np.fromiter((v for c in correlations for v in c), dtype=np.float64)
-    return offsets, values
+    if not isinstance(correlations, GeneCorrelations):
+        correlations = GeneCorrelations(correlations)
+    return correlations._native
 
 
 # --- set resolution ----------------------------------------------------------------------------
@@ -723,9 +723,9 @@ def gene_set_analysis(
         )
     else:
         cov, cov_names, cov_dropped = np.empty((n_genes, 0)), [], []
-    offsets, values = _band(corr, n_genes)
+    band = _band(corr, n_genes)
     model = _native.gls_model(
-        np.ascontiguousarray(z_trunc), cov, offsets, values, float(power), float(prune), threads
+        np.ascontiguousarray(z_trunc), cov, band, float(power), float(prune), threads
     )
     kept_names = [cov_names[i] for i in model.kept]
     collinear_covs = [n for i, n in enumerate(cov_names) if i not in set(model.kept)]

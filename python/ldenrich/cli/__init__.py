@@ -72,8 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     previous = None
-    if threading.current_thread() is threading.main_thread():
+    main_thread = threading.current_thread() is threading.main_thread()
+    if main_thread:
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous_int = signal.getsignal(signal.SIGINT)
     status, message = 0, None
     _TERMINATED.clear()
     try:
@@ -92,25 +94,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             status, message = _interrupted(exc)
     except KeyboardInterrupt as exc:
         status, message = _interrupted(exc)
-    finally:
+    interrupted = message is not None and message.startswith("interrupted")
+    if interrupted and main_thread:
+        # A second Ctrl-C (or one still pending) would otherwise escape the cleanup below, or
+        # the interpreter's exit, and end the process with another status and no log.
+        _ignore_interrupts()
+    try:
         log_outcome(message, status)
         stop_logging()
+    finally:
         if previous is not None:
-            _restore_sigterm(previous, interrupted=message is not None
-                             and message.startswith("interrupted"))  # fmt: skip
+            _set_handler(signal.SIGTERM, previous)
+        if interrupted and main_thread:
+            _set_handler(signal.SIGINT, previous_int)
     return status
 
 
-def _restore_sigterm(previous: Any, interrupted: bool) -> None:
-    """Put back the caller's SIGTERM handler. ``signal.signal`` first runs the Python handlers
-    of signals still pending; after an interruption that is a second Ctrl-C (or SIGTERM) that
-    would escape with no handler around it and kill the process with another status."""
-    try:
-        signal.signal(signal.SIGTERM, previous)
-    except KeyboardInterrupt:
-        if not interrupted:
-            raise
-        signal.signal(signal.SIGTERM, previous)
+def _set_handler(signum: int, handler: Any) -> None:
+    """``signal.signal``, which first runs the Python handlers of pending signals: one that
+    raises is dropped (the run is already ending) and the handler set anyway."""
+    for _ in range(3):
+        try:
+            signal.signal(signum, handler)
+            return
+        except KeyboardInterrupt:
+            continue
+
+
+def _ignore_interrupts() -> None:
+    """SIGINT and SIGTERM ignored until :func:`main` returns (pending ones are then dropped)."""
+    _set_handler(signal.SIGINT, signal.SIG_IGN)
+    _set_handler(signal.SIGTERM, signal.SIG_IGN)
 
 
 def _describe(exc: BaseException) -> str:

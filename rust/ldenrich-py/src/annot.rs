@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use ldenrich_core::annot::categories::{build_categories, Category, CategorySpec, Window};
 use ldenrich_core::annot::universe::{build_universe, Matching, Qc, Universe, UniverseOptions};
+use ldenrich_core::io::bed::bed_from_columns;
 use ldenrich_core::io::bim::Bim;
 use ldenrich_core::io::sumstats::SumStats;
 use ldenrich_core::parallel::with_threads;
@@ -15,7 +16,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::errors::{run, to_py};
-use crate::io::{PyBim, PyGeneLoc, PySumStats};
+use crate::io::{PyBed, PyBim, PyGeneLoc, PyGeneSets, PySumStats};
 
 #[pyclass(name = "Annotation", module = "ldenrich._native", frozen)]
 pub struct PyAnnotation {
@@ -29,8 +30,68 @@ pub struct PyAnnotation {
     window: Window,
 }
 
-type IntervalSpec<'py> =
-    (String, String, PyReadonlyArray1<'py, u8>, PyReadonlyArray1<'py, u64>, PyReadonlyArray1<'py, u64>);
+/// A gene-set argument: a file read by the core, or one set built in Python.
+#[derive(FromPyObject)]
+enum GeneSetArg<'py> {
+    /// `(sets, source)`
+    Native(PyRef<'py, PyGeneSets>, String),
+    /// `(name, source, genes)`
+    Python(String, String, Vec<String>),
+}
+
+/// An interval argument: a BED file read by the core, or columns of a Python data frame.
+#[derive(FromPyObject)]
+enum IntervalArg<'py> {
+    /// `(name, source, bed)`
+    Native(String, String, PyRef<'py, PyBed>),
+    /// `(name, source, chrom names, 0-based starts, ends)`
+    Python(String, String, Vec<String>, PyReadonlyArray1<'py, i64>, PyReadonlyArray1<'py, i64>),
+}
+
+/// Categories converted for the core once, to annotate any number of summary statistics.
+#[pyclass(name = "CategorySpecs", module = "ldenrich._native", frozen)]
+pub struct PyCategorySpecs {
+    specs: Arc<Vec<CategorySpec>>,
+}
+
+#[pymethods]
+impl PyCategorySpecs {
+    #[getter]
+    fn n_gene_sets(&self) -> usize {
+        self.specs.iter().filter(|s| matches!(s, CategorySpec::GeneSet { .. })).count()
+    }
+    #[getter]
+    fn n_intervals(&self) -> usize {
+        self.specs.iter().filter(|s| matches!(s, CategorySpec::Intervals { .. })).count()
+    }
+}
+
+#[pyfunction(name = "category_specs")]
+fn category_specs_py(gene_sets: Vec<GeneSetArg<'_>>, intervals: Vec<IntervalArg<'_>>) -> PyResult<PyCategorySpecs> {
+    let mut specs = Vec::new();
+    for arg in gene_sets {
+        match arg {
+            GeneSetArg::Native(sets, source) => specs.extend(sets.inner.sets.iter().map(|s| CategorySpec::GeneSet {
+                name: s.name.clone(),
+                source: source.clone(),
+                genes: s.genes.clone(),
+            })),
+            GeneSetArg::Python(name, source, genes) => specs.push(CategorySpec::GeneSet { name, source, genes }),
+        }
+    }
+    for arg in intervals {
+        specs.push(match arg {
+            IntervalArg::Native(name, source, bed) => CategorySpec::from_bed(name, source, &bed.inner),
+            IntervalArg::Python(name, source, chrom, start, end) => {
+                let bed =
+                    bed_from_columns(&name, &chrom, slice(&start, "start")?, slice(&end, "end")?).map_err(to_py)?;
+                CategorySpec::from_bed(name, source, &bed)
+            }
+        });
+    }
+    Ok(PyCategorySpecs { specs: Arc::new(specs) })
+}
+
 type RangeArrays<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>);
 type CategoryRow = (String, String, bool, Option<usize>, Option<usize>, usize, usize);
 
@@ -39,15 +100,14 @@ fn slice<'a, T: numpy::Element>(array: &'a PyReadonlyArray1<'_, T>, what: &str) 
 }
 
 #[pyfunction(name = "annotate")]
-#[pyo3(signature = (sumstats, bim, gene_loc, gene_sets, intervals, window_up_kb, window_down_kb, drop_strand_ambiguous, threads, matching="auto"))]
+#[pyo3(signature = (sumstats, bim, gene_loc, categories, window_up_kb, window_down_kb, drop_strand_ambiguous, threads, matching="auto"))]
 #[allow(clippy::too_many_arguments)]
 fn annotate_py(
     py: Python<'_>,
     sumstats: PyRef<'_, PySumStats>,
     bim: PyRef<'_, PyBim>,
     gene_loc: Option<PyRef<'_, PyGeneLoc>>,
-    gene_sets: Vec<(String, String, Vec<String>)>,
-    intervals: Vec<IntervalSpec<'_>>,
+    categories: PyRef<'_, PyCategorySpecs>,
     window_up_kb: f64,
     window_down_kb: f64,
     drop_strand_ambiguous: bool,
@@ -55,17 +115,7 @@ fn annotate_py(
     matching: &str,
 ) -> PyResult<PyAnnotation> {
     let matching = Matching::parse(matching).map_err(to_py)?;
-    let mut specs: Vec<CategorySpec> =
-        gene_sets.into_iter().map(|(name, source, genes)| CategorySpec::GeneSet { name, source, genes }).collect();
-    for (name, source, chrom, first, last) in &intervals {
-        specs.push(CategorySpec::Intervals {
-            name: name.clone(),
-            source: source.clone(),
-            chrom: slice(chrom, "chrom")?.to_vec(),
-            first: slice(first, "first")?.to_vec(),
-            last: slice(last, "last")?.to_vec(),
-        });
-    }
+    let specs = Arc::clone(&categories.specs);
     let sumstats = Arc::clone(&sumstats.inner);
     let bim = Arc::clone(&bim.inner);
     let genes = gene_loc.map(|g| Arc::clone(&g.inner));
@@ -261,6 +311,8 @@ fn universes_built_py() -> u64 {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyAnnotation>()?;
+    m.add_class::<PyCategorySpecs>()?;
+    m.add_function(wrap_pyfunction!(category_specs_py, m)?)?;
     m.add_function(wrap_pyfunction!(universes_built_py, m)?)?;
     m.add_function(wrap_pyfunction!(annotate_py, m)?)?;
     m.add_function(wrap_pyfunction!(enrichment_ranges_py, m)?)?;

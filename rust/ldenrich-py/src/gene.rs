@@ -1,7 +1,7 @@
 //! Gene analysis.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use ldenrich_core::annot::categories::Window;
 use ldenrich_core::annot::universe::{build_universe, Matching, Universe, UniverseOptions};
@@ -12,13 +12,16 @@ use ldenrich_core::io::geneloc::GeneLoc;
 use ldenrich_core::io::plink::{open_bed_for, open_bfile, PlinkBed};
 use ldenrich_core::parallel::with_threads;
 use ldenrich_core::Error;
-use numpy::{IntoPyArray, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::annot::PyAnnotation;
 use crate::errors::{run, to_py};
 use crate::io::{PyBim, PyGeneLoc, PySumStats};
+
+/// Rows of the correlation band: each gene's number of correlations, and all of them.
+type CorrelationChunk<'py> = (Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<f64>>);
 
 #[pyclass(name = "GenePlan", module = "ldenrich._native", frozen)]
 pub struct PyGenePlan {
@@ -28,6 +31,9 @@ pub struct PyGenePlan {
     planned: Arc<Vec<PlannedGene>>,
     options: GeneOptions,
     bim_path: String,
+    /// The result of each planned gene once `run` analysed it: the correlations need each
+    /// gene's `sum lambda^2`, which therefore never leaves the core.
+    results: Mutex<Vec<Option<GeneResult>>>,
 }
 
 #[pyfunction(name = "gene_plan")]
@@ -91,7 +97,8 @@ fn gene_plan_py(
             Ok((universe, bed, planned, bim.path.display().to_string()))
         })?
     })?;
-    Ok(PyGenePlan { universe, genes, bed: Arc::new(bed), planned: Arc::new(planned), options, bim_path })
+    let results = Mutex::new(vec![None; planned.len()]);
+    Ok(PyGenePlan { universe, genes, bed: Arc::new(bed), planned: Arc::new(planned), options, bim_path, results })
 }
 
 fn results_dict<'py>(
@@ -117,7 +124,6 @@ fn results_dict<'py>(
     d.set_item("p", num(|r| r.p).into_pyarray(py))?;
     d.set_item("ln_p", num(|r| r.ln_p).into_pyarray(py))?;
     d.set_item("z", num(|r| r.z).into_pyarray(py))?;
-    d.set_item("sum_lambda_sq", num(|r| r.sum_lambda_sq).into_pyarray(py))?;
     Ok(d)
 }
 
@@ -163,53 +169,44 @@ impl PyGenePlan {
             (Arc::clone(&self.universe), Arc::clone(&self.bed), Arc::clone(&self.planned), self.options);
         let results =
             run(py, || with_threads(threads, || analyse_genes(&universe, &bed, &planned[start..end], &options))?)?;
+        let mut kept = self.results.lock().map_err(|_| to_py(Error::Internal("gene results lock poisoned".into())))?;
+        for (slot, r) in kept[start..end].iter_mut().zip(&results) {
+            *slot = *r;
+        }
+        drop(kept);
         results_dict(py, &self.planned[start..end], &results)
     }
     /// Correlations for rows `start..end` of the analysed genes given by their planned indices
-    /// (ascending) and `sum lambda^2`.
-    #[pyo3(signature = (indices, sum_lambda_sq, start, end, range_bp, max_snps, threads))]
+    /// (ascending), from the results `run` kept.
+    #[pyo3(signature = (indices, start, end, range_bp, max_snps, threads))]
     #[allow(clippy::too_many_arguments)]
-    fn correlations(
+    fn correlations<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         indices: Vec<usize>,
-        sum_lambda_sq: PyReadonlyArray1<'_, f64>,
         start: usize,
         end: usize,
         range_bp: u64,
         max_snps: usize,
         threads: Option<usize>,
-    ) -> PyResult<Vec<Vec<f64>>> {
-        let sums = sum_lambda_sq
-            .as_slice()
-            .map_err(|_| to_py(Error::InvalidArgument("sum_lambda_sq must be contiguous".into())))?;
-        if sums.len() != indices.len() || indices.iter().any(|&i| i >= self.planned.len()) || max_snps == 0 {
-            return Err(to_py(Error::InvalidArgument("one valid planned index and sum per analysed gene".into())));
+    ) -> PyResult<CorrelationChunk<'py>> {
+        if indices.iter().any(|&i| i >= self.planned.len()) || max_snps == 0 {
+            return Err(to_py(Error::InvalidArgument("one valid planned index per analysed gene".into())));
         }
+        let results: Vec<GeneResult> = {
+            let kept = self.results.lock().map_err(|_| to_py(Error::Internal("gene results lock poisoned".into())))?;
+            indices.iter().map(|&i| kept[i]).collect::<Option<_>>().ok_or_else(|| {
+                to_py(Error::InvalidArgument("correlations of a gene that run() has not analysed".into()))
+            })?
+        };
         let planned: Vec<PlannedGene> = indices.iter().map(|&i| self.planned[i]).collect();
-        let results: Vec<GeneResult> = indices
-            .iter()
-            .zip(sums)
-            .map(|(&i, &s)| GeneResult {
-                gene: self.planned[i].gene,
-                n_snps: 0,
-                n_monomorphic: 0,
-                n_param: 0,
-                n: f64::NAN,
-                mac: f64::NAN,
-                stat: f64::NAN,
-                p: f64::NAN,
-                ln_p: f64::NAN,
-                z: f64::NAN,
-                n_eigen: 0,
-                sum_lambda_sq: s,
-            })
-            .collect();
         let (universe, bed) = (Arc::clone(&self.universe), Arc::clone(&self.bed));
         let options = CorrelationOptions { range: range_bp, max_snps };
-        run(py, || {
+        let rows = run(py, || {
             with_threads(threads, || gene_correlations(&universe, &bed, &planned, &results, options, start..end))?
-        })
+        })?;
+        let lengths: Vec<u64> = rows.iter().map(|r| r.len() as u64).collect();
+        Ok((lengths.into_pyarray(py), rows.concat().into_pyarray(py)))
     }
     fn gene_ids(&self) -> Vec<String> {
         self.planned.iter().map(|p| self.genes.ids[p.gene].clone()).collect()

@@ -1,6 +1,7 @@
 //! Gene results and the competitive gene-set regression.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use ldenrich_core::annot::categories::GeneResolver;
 use ldenrich_core::gsa::{BaseModel, GlsOptions};
@@ -15,6 +16,53 @@ use crate::errors::{run, to_py};
 
 fn contiguous<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>, what: &str) -> PyResult<&'a [T]> {
     a.as_slice().map_err(|_| to_py(Error::InvalidArgument(format!("{what} must be a contiguous 1-d array"))))
+}
+
+/// Gene-gene correlations as the core holds them (CSR band, checked when built): from the
+/// `.genes.raw` reader or the gene analysis to the GLS without a trip through Python lists.
+#[pyclass(name = "CorrelationBand", module = "ldenrich._native", frozen)]
+pub struct PyBand {
+    pub inner: Arc<CorrelationBand>,
+}
+
+#[pymethods]
+impl PyBand {
+    /// A band from one row per gene: its correlations with the genes before it.
+    #[staticmethod]
+    fn from_rows(rows: Vec<Vec<f64>>) -> PyResult<Self> {
+        Ok(PyBand { inner: Arc::new(CorrelationBand::from_rows(&rows).map_err(to_py)?) })
+    }
+    /// A band from each gene's number of correlations and all of them, gene after gene.
+    #[new]
+    fn new(lengths: PyReadonlyArray1<'_, u64>, values: PyReadonlyArray1<'_, f64>) -> PyResult<Self> {
+        let mut offsets = Vec::with_capacity(lengths.len()? + 1);
+        offsets.push(0usize);
+        for &n in contiguous(&lengths, "lengths")? {
+            offsets.push(offsets[offsets.len() - 1] + n as usize);
+        }
+        let values = contiguous(&values, "values")?.to_vec();
+        Ok(PyBand { inner: Arc::new(CorrelationBand::new(offsets, values).map_err(to_py)?) })
+    }
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+    #[getter]
+    fn n_values(&self) -> usize {
+        self.inner.values.len()
+    }
+    /// Each gene's number of correlations (the arguments of the constructor, with `values`).
+    fn lengths<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u64>> {
+        self.inner.offsets.windows(2).map(|w| (w[1] - w[0]) as u64).collect::<Vec<_>>().into_pyarray(py)
+    }
+    fn values<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.inner.values.clone().into_pyarray(py)
+    }
+    fn row(&self, index: usize) -> PyResult<Vec<f64>> {
+        if index >= self.inner.len() {
+            return Err(to_py(Error::InvalidArgument(format!("gene index {index} out of range"))));
+        }
+        Ok(self.inner.row(index).to_vec())
+    }
 }
 
 /// Reads a `.genes.out`/`.genes.raw` into a dict of plain Python/numpy values.
@@ -34,17 +82,7 @@ fn read_gene_results_py(py: Python<'_>, path: PathBuf) -> PyResult<Bound<'_, PyD
         numeric.set_item(name, values.into_pyarray(py))?;
     }
     out.set_item("numeric", numeric)?;
-    match file.correlations {
-        Some(band) => {
-            let offsets: Vec<u64> = band.offsets.iter().map(|&o| o as u64).collect();
-            out.set_item("corr_offsets", offsets.into_pyarray(py))?;
-            out.set_item("corr_values", band.values.into_pyarray(py))?;
-        }
-        None => {
-            out.set_item("corr_offsets", py.None())?;
-            out.set_item("corr_values", py.None())?;
-        }
-    }
+    out.set_item("correlations", file.correlations.map(|band| PyBand { inner: Arc::new(band) }))?;
     out.set_item("dropped", file.dropped)?;
     Ok(out)
 }
@@ -89,14 +127,13 @@ pub struct PyGlsModel {
 
 /// Fits the covariate part of the gene-set regression once.
 #[pyfunction(name = "gls_model")]
-#[pyo3(signature = (z, covariates, corr_offsets, corr_values, power, prune, threads))]
+#[pyo3(signature = (z, covariates, band, power, prune, threads))]
 #[allow(clippy::too_many_arguments)]
 fn gls_model_py(
     py: Python<'_>,
     z: PyReadonlyArray1<'_, f64>,
     covariates: PyReadonlyArray2<'_, f64>,
-    corr_offsets: Option<PyReadonlyArray1<'_, u64>>,
-    corr_values: Option<PyReadonlyArray1<'_, f64>>,
+    band: Option<PyRef<'_, PyBand>>,
     power: f64,
     prune: f64,
     threads: Option<usize>,
@@ -105,22 +142,9 @@ fn gls_model_py(
     // Covariates arrive genes x covariates; the core wants one vector per covariate.
     let view = covariates.as_array();
     let columns: Vec<Vec<f64>> = view.columns().into_iter().map(|c| c.to_vec()).collect();
-    let band = match (corr_offsets, corr_values) {
-        (Some(o), Some(v)) => Some(CorrelationBand {
-            offsets: contiguous(&o, "corr_offsets")?.iter().map(|&x| x as usize).collect(),
-            values: contiguous(&v, "corr_values")?.to_vec(),
-        }),
-        (None, None) => None,
-        _ => return Err(to_py(Error::InvalidArgument("corr_offsets and corr_values go together".into()))),
-    };
-    if let Some(b) = &band {
-        let last = b.offsets.last().copied().unwrap_or(usize::MAX);
-        if b.offsets.first() != Some(&0) || last != b.values.len() || b.offsets.windows(2).any(|w| w[1] < w[0]) {
-            return Err(to_py(Error::InvalidArgument("corr_offsets do not index corr_values".into())));
-        }
-    }
+    let band = band.map(|b| Arc::clone(&b.inner));
     let opts = GlsOptions { power, prune };
-    let inner = run(py, || with_threads(threads, || BaseModel::fit(&z, &columns, band.as_ref(), opts))?)?;
+    let inner = run(py, || with_threads(threads, || BaseModel::fit(&z, &columns, band.as_deref(), opts))?)?;
     Ok(PyGlsModel { inner })
 }
 
@@ -184,6 +208,7 @@ impl PyGlsModel {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_gene_results_py, m)?)?;
     m.add_function(wrap_pyfunction!(gls_model_py, m)?)?;
+    m.add_class::<PyBand>()?;
     m.add_function(wrap_pyfunction!(resolve_gene_sets_py, m)?)?;
     m.add_class::<PyGlsModel>()?;
     Ok(())

@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use ldenrich_core::io::bed::read_bed;
+use ldenrich_core::io::bed::{read_bed, BedIntervals};
 use ldenrich_core::io::bim::{read_bim, Bim};
 use ldenrich_core::io::formats::Format;
 use ldenrich_core::io::geneloc::{read_gene_loc, GeneLoc, Strand};
-use ldenrich_core::io::genesets::{read_gene_sets, GeneSetFormat};
+use ldenrich_core::io::genesets::{read_gene_sets, GeneSetFormat, GeneSets};
 use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, ReadN, Role, SumStats, SumstatsOptions};
 use ldenrich_core::parallel::with_threads;
 use numpy::{IntoPyArray, PyArray1};
@@ -193,30 +193,87 @@ fn read_gene_loc_py(py: Python<'_>, path: PathBuf) -> PyResult<PyGeneLoc> {
     Ok(PyGeneLoc { inner: Arc::new(run(py, || read_gene_loc(&path))?) })
 }
 
-type GeneSetRows = Vec<(String, String, Vec<String>)>;
-
-/// Returns `(format used, [(name, description, genes)])`.
-#[pyfunction(name = "read_gene_sets")]
-fn read_gene_sets_py(py: Python<'_>, path: PathBuf, format: &str) -> PyResult<(&'static str, GeneSetRows)> {
-    let format = GeneSetFormat::parse(format).map_err(to_py)?;
-    let sets = run(py, || read_gene_sets(&path, format))?;
-    Ok((sets.format.name(), sets.sets.into_iter().map(|s| (s.name, s.description, s.genes)).collect()))
+/// The sets of one file, held in the core: `annotate` takes them without a round trip through
+/// Python lists; the Python `GeneSets` mapping reads them on demand.
+#[pyclass(name = "GeneSets", module = "ldenrich._native", frozen)]
+pub struct PyGeneSets {
+    pub inner: Arc<GeneSets>,
 }
 
-type BedArrays<'py> =
-    (Bound<'py, PyArray1<u8>>, Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u64>>, Vec<(String, u64)>);
+#[pymethods]
+impl PyGeneSets {
+    #[getter]
+    fn path(&self) -> String {
+        self.inner.path.display().to_string()
+    }
+    #[getter]
+    fn format(&self) -> &'static str {
+        self.inner.format.name()
+    }
+    fn __len__(&self) -> usize {
+        self.inner.sets.len()
+    }
+    fn names(&self) -> Vec<String> {
+        self.inner.sets.iter().map(|s| s.name.clone()).collect()
+    }
+    fn descriptions(&self) -> Vec<String> {
+        self.inner.sets.iter().map(|s| s.description.clone()).collect()
+    }
+    fn genes(&self, index: usize) -> PyResult<Vec<String>> {
+        self.inner
+            .sets
+            .get(index)
+            .map(|s| s.genes.clone())
+            .ok_or_else(|| to_py(ldenrich_core::Error::InvalidArgument(format!("gene set index {index} out of range"))))
+    }
+}
 
-/// Returns `(chrom codes, 0-based starts, ends, skipped)`.
+#[pyfunction(name = "read_gene_sets")]
+fn read_gene_sets_py(py: Python<'_>, path: PathBuf, format: &str) -> PyResult<PyGeneSets> {
+    let format = GeneSetFormat::parse(format).map_err(to_py)?;
+    Ok(PyGeneSets { inner: Arc::new(run(py, || read_gene_sets(&path, format))?) })
+}
+
+/// The intervals of one BED file, held in the core (0-based half-open, as in the file).
+#[pyclass(name = "Bed", module = "ldenrich._native", frozen)]
+pub struct PyBed {
+    pub inner: Arc<BedIntervals>,
+}
+
+#[pymethods]
+impl PyBed {
+    #[getter]
+    fn path(&self) -> String {
+        self.inner.path.display().to_string()
+    }
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+    fn chrom<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u8>> {
+        self.inner.chrom.clone().into_pyarray(py)
+    }
+    fn start<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u64>> {
+        self.inner.start.clone().into_pyarray(py)
+    }
+    fn end<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u64>> {
+        self.inner.end.clone().into_pyarray(py)
+    }
+    fn skipped(&self) -> Vec<(String, u64)> {
+        self.inner.skipped.clone()
+    }
+}
+
 #[pyfunction(name = "read_bed")]
-fn read_bed_py(py: Python<'_>, path: PathBuf) -> PyResult<BedArrays<'_>> {
-    let bed = run(py, || read_bed(&path))?;
-    Ok((bed.chrom.into_pyarray(py), bed.start.into_pyarray(py), bed.end.into_pyarray(py), bed.skipped))
+fn read_bed_py(py: Python<'_>, path: PathBuf) -> PyResult<PyBed> {
+    Ok(PyBed { inner: Arc::new(run(py, || read_bed(&path))?) })
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PySumStats>()?;
     m.add_class::<PyBim>()?;
     m.add_class::<PyGeneLoc>()?;
+    m.add_class::<PyGeneSets>()?;
+    m.add_class::<PyBed>()?;
     m.add_function(wrap_pyfunction!(read_sumstats_py, m)?)?;
     m.add_function(wrap_pyfunction!(read_bim_py, m)?)?;
     m.add_function(wrap_pyfunction!(read_gene_loc_py, m)?)?;

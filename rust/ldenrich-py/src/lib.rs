@@ -37,6 +37,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     build.set_item("dependencies", info.dependencies)?;
     m.add("BUILD_INFO", build)?;
     m.add_function(wrap_pyfunction!(resolve_threads, m)?)?;
+    // numpy's C API is looked up on first use; done here, a Ctrl-C can never land inside that
+    // import (rust-numpy would panic on it) in the middle of an analysis.
+    let _ = numpy::PyArray1::<f64>::zeros(m.py(), 0, false);
     errors::register(m)?;
     io::register(m)?;
     annot::register(m)?;

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use crate::annot::universe::Universe;
 use crate::error::{Error, Result};
+use crate::io::bed::BedIntervals;
 use crate::io::geneloc::GeneLoc;
 
 /// Gene-window sizes in base pairs (MAGMA's `window=UP,DOWN` times 1000).
@@ -56,6 +57,14 @@ pub enum CategorySpec {
         /// Last base (1-based, inclusive).
         last: Vec<u64>,
     },
+}
+
+impl CategorySpec {
+    /// The intervals of a BED file (or of columns checked by
+    /// [`bed_from_columns`](crate::io::bed::bed_from_columns)) as a category.
+    pub fn from_bed(name: String, source: String, bed: &BedIntervals) -> Self {
+        CategorySpec::Intervals { name, source, chrom: bed.chrom.clone(), first: bed.first(), last: bed.last() }
+    }
 }
 
 /// A category resolved against the universe.

@@ -39,6 +39,42 @@ pub struct CorrelationBand {
 }
 
 impl CorrelationBand {
+    /// A band from its CSR arrays, checked: `offsets` starts at 0, never decreases, ends at
+    /// `values.len()`, and gene `i` has at most `i` correlations (with the genes before it).
+    pub fn new(offsets: Vec<usize>, values: Vec<f64>) -> Result<Self> {
+        let indexes = offsets.first() == Some(&0) && offsets.last() == Some(&values.len());
+        if !indexes || offsets.windows(2).enumerate().any(|(i, w)| w[1] < w[0] || w[1] - w[0] > i) {
+            return Err(Error::InvalidArgument(
+                "gene-gene correlations: the offsets do not index the values as a band (gene i has at most i \
+                 correlations, with the genes before it)"
+                    .into(),
+            ));
+        }
+        Ok(CorrelationBand { offsets, values })
+    }
+
+    /// A band from one row per gene (its correlations with the genes before it), checked as [`Self::new`].
+    pub fn from_rows<R: AsRef<[f64]>>(rows: &[R]) -> Result<Self> {
+        let mut offsets = Vec::with_capacity(rows.len() + 1);
+        offsets.push(0);
+        let mut values = Vec::new();
+        for row in rows {
+            values.extend_from_slice(row.as_ref());
+            offsets.push(values.len());
+        }
+        Self::new(offsets, values)
+    }
+
+    /// Number of genes.
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// True for a band of no gene.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// The correlations of gene `i` with the genes before it, earliest first.
     pub fn row(&self, i: usize) -> &[f64] {
         &self.values[self.offsets[i]..self.offsets[i + 1]]
@@ -411,6 +447,18 @@ fn read_raw_line(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_band_is_checked() {
+        let b = CorrelationBand::from_rows(&[vec![], vec![0.5], vec![0.1, 0.2]]).unwrap();
+        assert_eq!((b.len(), b.row(2)), (3, &[0.1, 0.2][..]));
+        assert!(CorrelationBand::from_rows(&[vec![0.5]]).is_err()); // gene 0 has no gene before it
+        assert!(CorrelationBand::new(vec![0, 1], vec![]).is_err());
+        assert!(CorrelationBand::new(vec![1, 1], vec![0.0]).is_err());
+        assert!(CorrelationBand::new(vec![], vec![]).is_err());
+        assert!(CorrelationBand::from_rows::<Vec<f64>>(&[]).unwrap().is_empty());
+    }
+
     use super::*;
 
     fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
