@@ -286,3 +286,31 @@ def test_every_step_shows_its_running_time_on_a_terminal(tmp_path: Path) -> None
     text = b"".join(chunks).decode(errors="replace")
     assert "  reading summary statistics, reference and gene locations: 00:0" in text
     assert "  testing" in text and "categories: 00:0" in text
+
+
+def test_build_picks_the_bundled_gene_locations(tmp_path: Path, capsys) -> None:
+    """``--build 38`` is ``--gene-loc NCBI38`` (same table, same build warning); ``--build`` with
+    ``--gene-loc``, or an unknown build, is a usage error naming the flag."""
+    ex = ldenrich.example_data()
+    tables = []
+    for flags in (["--build", "38"], ["--gene-loc", "NCBI38"], ["--build", "GRCh37"]):
+        out = tmp_path / "-".join(flags).replace("--", "") / "x"
+        code = main(
+            ["enrich", "--sumstats", str(ex.sumstats), "--bim", str(ex.bim), *flags,
+             "--gene-sets", str(ex.gene_sets), "--permutations", "0", "--out", str(out)]
+        )  # fmt: skip
+        assert code == 0
+        err = capsys.readouterr().err
+        assert err.count("look like NCBI build 38") == (0 if flags[1] == "GRCh37" else 1)
+        tables.append(pd.read_csv(f"{out}.enrichment.tsv", sep="\t"))
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+    assert not tables[0].equals(tables[2])
+    for bad, message in (
+        (["--build", "36"], "argument --build: must be 37 or 38"),
+        (["--build", "37", "--gene-loc", "NCBI37"], "not allowed with argument"),
+        ([], "one of the arguments --gene-loc --build is required"),
+    ):
+        with pytest.raises(SystemExit) as exc:
+            main(["genes", "--sumstats", "x", "--bfile", "y", "--out", str(tmp_path / "g"), *bad])
+        assert exc.value.code == 2
+        assert message in capsys.readouterr().err

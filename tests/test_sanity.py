@@ -283,3 +283,19 @@ def test_gene_locations_of_another_build_than_the_panel_warn() -> None:
     assert not [w for w in caught if "NCBI build" in str(w.message)]
     with pytest.raises(ldenrich.InvalidArgumentError, match="builds 37 and 38"):
         ldenrich.bundled_gene_loc(36)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_fraction_same_matches_a_dict_lookup(seed: int) -> None:
+    # The build check's vectorised join against the plain definition: each query id found in
+    # the reference counts once per occurrence, a repeated reference id takes its last position.
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(0, 60)), int(rng.integers(0, 60))
+    ids = [f"rs{x}" for x in rng.integers(0, 40, n)]
+    starts = rng.integers(0, 3, n)
+    ref_ids = [f"rs{x}" for x in rng.integers(0, 40, m)]
+    ref_starts = rng.integers(0, 3, m)
+    ref = dict(zip(ref_ids, ref_starts.tolist(), strict=True))
+    same = [ref[i] == s for i, s in zip(ids, starts.tolist(), strict=True) if i in ref]
+    expected = (sum(same) / len(same) if same else 0.0, len(same))
+    assert _sanity._fraction_same(ids, starts, ref_ids, ref_starts) == expected

@@ -167,10 +167,21 @@ MIN_COUNT_FOR_BUILD = 50
 def _fraction_same(
     ids: Sequence[str], starts: np.ndarray, ref_ids: Sequence[str], ref_starts: np.ndarray
 ) -> tuple[float, int]:
-    """Fraction of the ids shared with a reference that sit at the reference's position."""
-    ref = dict(zip(ref_ids, ref_starts.tolist(), strict=True))
-    same = [ref[i] == s for i, s in zip(ids, starts.tolist(), strict=True) if i in ref]
-    return (sum(same) / len(same) if same else 0.0), len(same)
+    """Fraction of the ids shared with a reference that sit at the reference's position (an id
+    repeated in the reference takes its last position)."""
+    import pandas as pd  # already imported by the caller's steps; a hash join in C, not a dict
+
+    if len(ref_ids) != len(ref_starts) or len(ids) != len(starts):
+        raise ValueError("ids and positions differ in length")
+    ref = pd.Series(np.asarray(ref_starts), index=pd.Index(ref_ids, dtype=object))
+    ref = ref[~ref.index.duplicated(keep="last")]
+    at = ref.index.get_indexer(pd.Index(ids, dtype=object))
+    found = at >= 0
+    n = int(np.count_nonzero(found))
+    if n == 0:
+        return 0.0, 0
+    same = ref.to_numpy()[at[found]] == np.asarray(starts)[found]
+    return int(np.count_nonzero(same)) / n, n
 
 
 @functools.cache

@@ -115,6 +115,28 @@ def gene_loc_arg(text: str) -> Path:
 GENE_LOC_HELP = "MAGMA .gene.loc, or NCBI37 / NCBI38 for the bundled files"
 
 
+def build_arg(text: str) -> Path:
+    """``--build``: 37 or 38 (or GRCh37/hg19, GRCh38/hg38), as the bundled gene locations."""
+    try:
+        return ldenrich.bundled_gene_loc(text)
+    except ldenrich.InvalidArgumentError:
+        raise argparse.ArgumentTypeError(
+            f"must be 37 or 38 (GRCh37/hg19, GRCh38/hg38); got {text!r}"
+        ) from None
+
+
+def add_gene_loc_options(group: argparse._ActionsContainer, required: bool, help: str) -> None:
+    """``--gene-loc FILE`` or ``--build 37|38`` (the bundled NCBI gene locations of that build),
+    one of the two; both set ``args.gene_loc``."""
+    one = group.add_mutually_exclusive_group(required=required)
+    one.add_argument("--gene-loc", type=gene_loc_arg, help=help)
+    one.add_argument(
+        "--build", dest="gene_loc", type=build_arg, metavar="{37,38}",
+        help="genome build of the data: use the bundled NCBI37.3 (GRCh37) or NCBI38 (GRCh38) "
+        "gene locations, instead of --gene-loc",
+    )  # fmt: skip
+
+
 def thread_count(text: str) -> int:
     """``--threads``: a whole number of at least 1."""
     try:

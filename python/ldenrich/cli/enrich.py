@@ -11,9 +11,9 @@ from ldenrich.cli._common import (
     OUT_RULE,
     HelpFormatter,
     add_common_options,
+    add_gene_loc_options,
     add_out_option,
     add_sumstats_options,
-    gene_loc_arg,
     output_prefix,
     parse_window,
     start_logging,
@@ -43,9 +43,7 @@ def add_enrich_options(p: argparse.ArgumentParser, required: bool) -> None:
     io = p.add_argument_group("inputs")
     io.add_argument("--sumstats", required=required, type=Path, help="GWAS summary statistics")
     io.add_argument("--bim", required=required, type=Path, help="reference PLINK .bim or prefix")
-    io.add_argument(
-        "--gene-loc", type=gene_loc_arg, help=GENE_LOC_HELP + " (needed with --gene-sets)"
-    )
+    add_gene_loc_options(io, False, GENE_LOC_HELP + " (needed with --gene-sets)")
     io.add_argument(
         "--gene-sets", type=Path, action="append", default=[], help="gene-set file (repeatable)"
     )

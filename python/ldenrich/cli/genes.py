@@ -12,10 +12,10 @@ from ldenrich.cli._common import (
     OUT_RULE,
     HelpFormatter,
     add_common_options,
+    add_gene_loc_options,
     add_out_option,
     add_sample_size_options,
     add_sumstats_options,
-    gene_loc_arg,
     log_sumstats,
     output_prefix,
     parse_window,
@@ -40,7 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     p.add_argument("--sumstats", required=True, type=Path, help="GWAS summary statistics")
     p.add_argument("--bfile", required=True, type=Path, help="PLINK reference panel prefix")
-    p.add_argument("--gene-loc", required=True, type=gene_loc_arg, help=GENE_LOC_HELP)
+    add_gene_loc_options(p, True, GENE_LOC_HELP)
     p.add_argument(
         "--window", type=parse_window, default=(35.0, 10.0), metavar="UP,DOWN",
         help="gene window in kb, strand-aware (MAGMA's rule)",

@@ -19,11 +19,11 @@ from ldenrich.cli._common import (
     OUT_RULE,
     HelpFormatter,
     add_common_options,
+    add_gene_loc_options,
     add_out_option,
     add_sample_size_options,
     add_sumstats_options,
     column_names,
-    gene_loc_arg,
     output_prefix,
     parse_window,
     start_logging,
@@ -58,7 +58,7 @@ def add_run_options(p: argparse.ArgumentParser, required: bool, sumstats: bool =
     if sumstats:
         io.add_argument("--sumstats", required=required, type=Path, help="GWAS summary statistics")
     io.add_argument("--bfile", required=required, type=Path, help="PLINK reference panel prefix")
-    io.add_argument("--gene-loc", required=required, type=gene_loc_arg, help=GENE_LOC_HELP)
+    add_gene_loc_options(io, required, GENE_LOC_HELP)
     io.add_argument(
         "--gene-sets", required=required, type=Path, action="append",
         help="gene-set file (repeatable)",
