@@ -89,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     previous = work / "meta.json"
     reuse = previous.exists() and json.loads(previous.read_text()).get("traits") == [
-        args.snps, args.traits, args.seed
+        args.snps,
+        args.traits,
+        args.seed,
     ]
     if reuse:
         # The same inputs from an earlier run in --dir (they take minutes to generate).

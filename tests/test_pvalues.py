@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import math
+import warnings
 
 import mpmath as mp
 import numpy as np
@@ -525,3 +526,52 @@ def test_chisq_from_minus_log10_p_and_ln_p_match_mpmath(tmp_path) -> None:  # ty
         if 0 < v < 300:
             assert got == pytest.approx(stats.chi2.isf(10.0**-v, 1), rel=1e-9, abs=1e-300), v
     assert_allclose(by_ln.chisq, by_log10.chisq, rtol=1e-13, atol=0)
+
+
+# --------------------------------------------------------------------------------------
+# welch_t: the one Welch formula, shared by the screen and the gene-set step
+# --------------------------------------------------------------------------------------
+
+
+def test_native_welch_t_matches_scipy_on_raw_groups() -> None:
+    from ldenrich import _native
+
+    rng = np.random.default_rng(8)
+    groups = []
+    for i in range(300):
+        n1, n2 = rng.integers(1, 40, size=2)
+        x = rng.normal(0.0, rng.uniform(0.1, 5.0), n1)
+        y = rng.normal(rng.uniform(-3.0, 3.0), rng.uniform(0.1, 5.0), n2)
+        if i % 10 == 0:  # ties: a constant group, and both constant
+            x = np.full(n1, 2.0)
+        if i % 30 == 0:
+            y = np.full(n2, 1.0)
+        if i % 7 == 0:  # values on a coarse grid: many ties, extremes of scale
+            x, y = np.round(x) * 1e150, np.round(y) * 1e150
+        groups.append((x, y))
+    summary = np.array(
+        [
+            [len(x), x.mean(), np.var(x, ddof=1) if len(x) > 1 else np.nan,
+             len(y), y.mean(), np.var(y, ddof=1) if len(y) > 1 else np.nan]
+            for x, y in groups
+        ]
+    )  # fmt: skip
+    t, df = _native.welch_t(*(np.ascontiguousarray(c) for c in summary.T))
+    for (x, y), ti, dfi in zip(groups, t, df, strict=True):
+        # SciPy warns on groups of one and on zero variances; its values are the point here.
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            want = stats.ttest_ind(x, y, equal_var=False)
+        for got, exp in ((ti, want.statistic), (dfi, want.df)):
+            if np.isnan(exp):
+                assert np.isnan(got)
+            else:
+                assert got == pytest.approx(exp, rel=1e-12, abs=0.0)
+
+
+def test_native_welch_t_rejects_ragged_arrays() -> None:
+    from ldenrich import _native
+
+    one, two = np.ones(3), np.ones(2)
+    with pytest.raises(ldenrich.LdenrichError, match="one length"):
+        _native.welch_t(one, one, one, two, one, one)

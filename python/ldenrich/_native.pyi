@@ -50,6 +50,7 @@ __all__ = [
     "sldsc_h2",
     "universes_built",
     "weighted_chisq_sf",
+    "welch_t",
 ]
 
 __version__: str
@@ -320,3 +321,11 @@ def resolve_gene_sets(
     ids: list[str], symbols: list[str], sets: list[list[str]], threads: int | None
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32], list[int], list[list[str]]]: ...
 def kruskal_wallis_h(values: npt.NDArray[np.float64], bounds: list[int]) -> float: ...
+def welch_t(
+    n1: npt.NDArray[np.float64],
+    mean1: npt.NDArray[np.float64],
+    var1: npt.NDArray[np.float64],
+    n2: npt.NDArray[np.float64],
+    mean2: npt.NDArray[np.float64],
+    var2: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...

@@ -354,13 +354,13 @@ def welch_greater(
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Welch's t of ``mean1 > mean2`` from group summaries, as ``scipy.stats.ttest_ind(...,
     equal_var=False, alternative="greater")`` (df = 1 when both variances are 0): ``(t, df, p)``."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a, b = v1 / n1, v2 / n2
-        t = (m1 - m2) / np.sqrt(a + b)
-        df = (a + b) ** 2 / (a**2 / (n1 - 1) + b**2 / (n2 - 1))
-        df = np.where(np.isnan(df) & (a + b == 0), 1.0, df)
-        ok = (n1 >= 2) & (n2 >= 2)
-        t, df = np.where(ok, t, np.nan), np.where(ok, df, np.nan)
+    # The formula is the core's, shared with the screen's Welch columns.
+    shape = np.shape(n1)
+    columns = [np.ascontiguousarray(np.broadcast_to(x, shape), dtype=np.float64)
+               for x in (n1, m1, v1, n2, m2, v2)]  # fmt: skip
+    t, df = _native.welch_t(*columns)
+    ok = (np.asarray(n1) >= 2) & (np.asarray(n2) >= 2)
+    t, df = np.where(ok, t, np.nan), np.where(ok, df, np.nan)
     return t, df, _t_sf(t, df)
 
 

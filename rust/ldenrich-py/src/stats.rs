@@ -1,8 +1,9 @@
 //! Upper tail of a weighted sum of independent chi-square(1) variables.
 use ldenrich_core::stats::quadform::weighted_chisq_sf;
 use ldenrich_core::stats::ranks::kruskal_wallis_h;
+use ldenrich_core::stats::ttest::welch_t;
 use ldenrich_core::Error;
-use numpy::PyReadonlyArray1;
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 use crate::errors::{run, to_py};
@@ -36,8 +37,39 @@ fn kruskal_wallis_h_py(py: Python<'_>, values: PyReadonlyArray1<'_, f64>, bounds
     run(py, || Ok(kruskal_wallis_h(&values, &bounds)))
 }
 
+/// Welch's `(t, df)` of `mean1 - mean2`, element by element, from group sizes, means and
+/// variances (ddof 1) of equal length (core `stats::ttest::welch_t`).
+#[pyfunction(name = "welch_t")]
+#[allow(clippy::type_complexity)]
+fn welch_t_py<'py>(
+    py: Python<'py>,
+    n1: PyReadonlyArray1<'py, f64>,
+    mean1: PyReadonlyArray1<'py, f64>,
+    var1: PyReadonlyArray1<'py, f64>,
+    n2: PyReadonlyArray1<'py, f64>,
+    mean2: PyReadonlyArray1<'py, f64>,
+    var2: PyReadonlyArray1<'py, f64>,
+) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+    let columns = [&n1, &mean1, &var1, &n2, &mean2, &var2].map(|a| a.as_slice().map(<[f64]>::to_vec));
+    let mut copied = Vec::with_capacity(6);
+    for column in columns {
+        copied.push(column.map_err(|_| to_py(Error::InvalidArgument("welch_t takes contiguous 1-d arrays".into())))?);
+    }
+    let len = copied[0].len();
+    if copied.iter().any(|c| c.len() != len) {
+        return Err(to_py(Error::InvalidArgument("welch_t takes arrays of one length".into())));
+    }
+    let (t, df): (Vec<f64>, Vec<f64>) = run(py, || {
+        Ok((0..len)
+            .map(|i| welch_t(copied[0][i], copied[1][i], copied[2][i], copied[3][i], copied[4][i], copied[5][i]))
+            .unzip())
+    })?;
+    Ok((t.into_pyarray(py), df.into_pyarray(py)))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(weighted_chisq_sf_py, m)?)?;
     m.add_function(wrap_pyfunction!(kruskal_wallis_h_py, m)?)?;
+    m.add_function(wrap_pyfunction!(welch_t_py, m)?)?;
     Ok(())
 }

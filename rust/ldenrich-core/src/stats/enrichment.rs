@@ -15,6 +15,7 @@ use crate::stats::jackknife::{block_separators, jackknife_se, ratio_without_bloc
 use crate::stats::permutation::{ShiftNull, MAX_PERMUTATIONS};
 use crate::stats::ranks::Ranks;
 use crate::stats::sum::Sum;
+use crate::stats::ttest::welch_t;
 
 /// Options of the screen.
 #[derive(Debug, Clone, Copy)]
@@ -312,10 +313,7 @@ impl<'a> EnrichmentContext<'a> {
         let centered_out = self.total_centered - centered_in.value();
         let centered_sq_out = self.total_centered_sq - centered_sq_in.value();
         let var_out = ((centered_sq_out - centered_out * centered_out / n2) / (n2 - 1.0)).max(0.0);
-        let (v1, v2) = (var_in / n1, var_out / n2);
-        let welch_t = (mean_in - mean_out) / (v1 + v2).sqrt();
-        let df = (v1 + v2) * (v1 + v2) / (v1 * v1 / (n1 - 1.0) + v2 * v2 / (n2 - 1.0));
-        let welch_df = if df.is_nan() { 1.0 } else { df };
+        let (welch_t, welch_df) = welch_t(n1, mean_in, var_in, n2, mean_out, var_out);
 
         // Mann-Whitney U with mid-ranks, tie correction and continuity correction.
         let rank_sum = self.ranks.rank_sum(ranges);

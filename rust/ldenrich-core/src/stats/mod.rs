@@ -6,3 +6,4 @@ pub mod permutation;
 pub mod quadform;
 pub mod ranks;
 pub mod sum;
+pub mod ttest;
