@@ -561,3 +561,45 @@ def test_the_correlation_band_stays_in_the_core(monkeypatch: pytest.MonkeyPatch)
     assert "GLS" in gene_set_analysis(raw, sets, min_genes=2).model["method"]
     with pytest.raises(ldenrich.InvalidArgumentError, match="band"):
         GeneCorrelations([[0.5]])  # gene 0 has no gene before it
+
+
+def test_a_gene_set_file_stays_in_the_core(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    # A file read by the core reaches the resolver as it is; only sets built in Python are
+    # converted. Same table as from a dict, with every Python view of the file's genes refused.
+    from ldenrich.sets import read_gene_results
+
+    raw = read_gene_results(Path(__file__).parent / "data" / "odd" / "chr22_head.genes.raw")
+    genes = [*raw.table.GENE.astype(str).tolist(), "NOT_A_GENE", "22"]
+    rng = np.random.default_rng(11)
+    sets = {
+        f"SET_{i}": list(dict.fromkeys(rng.choice(genes, rng.integers(1, 12)).tolist()))
+        for i in range(3_000)
+    }
+    gmt = tmp_path / "many.gmt"
+    gmt.write_text("".join(f"{n}\tdesc {n}\t" + "\t".join(g) + "\n" for n, g in sets.items()))
+    extra = {"PY_SET": genes[:6]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ldenrich.LdenrichWarning)
+        expected = gene_set_analysis(raw, [ldenrich.GeneSets(
+            sets, source=str(gmt), descriptions={n: f"desc {n}" for n in sets}),
+            ldenrich.GeneSets(extra)]).sets  # fmt: skip
+        read = ldenrich.read_gene_sets(gmt)
+
+        def refuse(*_args, **_kwargs):
+            raise AssertionError("the file's genes went through Python objects")
+
+        for name in ("__getitem__", "items", "values"):
+            monkeypatch.setattr(ldenrich.GeneSets, name, refuse)
+        with pytest.raises(AssertionError, match="Python objects"):
+            gene_set_analysis(raw, [ldenrich.GeneSets(extra)])  # the refusal works
+        monkeypatch.undo()
+        python_part = ldenrich.GeneSets(extra)
+        genes_of_extra = dict(python_part.items())
+        for name in ("__getitem__", "items"):
+            monkeypatch.setattr(ldenrich.GeneSets, name, refuse)
+        monkeypatch.setattr(ldenrich.GeneSets, "values", lambda self: (
+            refuse() if self._native is not None else genes_of_extra.values()))  # fmt: skip
+        got = gene_set_analysis(raw, [read, python_part]).sets
+    pd.testing.assert_frame_equal(got, expected)
+    assert got.loc[got["set"] == "SET_7", "description"].tolist() == ["desc SET_7"]
+    assert "PY_SET" in got["set"].tolist()

@@ -513,7 +513,7 @@ def _symbols(table: pd.DataFrame, gene_loc: GeneLoc | None) -> list[str]:
 
 
 def _resolve_sets(
-    sets: list[tuple[str, str, str, list[str]]],
+    sets: _Sets,
     table: pd.DataFrame,
     symbols: list[str],
     threads: int | None,
@@ -521,39 +521,51 @@ def _resolve_sets(
     """The screen's rule (the core's ``GeneResolver``): exact gene ID first, then a
     case-insensitive symbol."""
     offsets, rows, n_genes, missing = _native.resolve_gene_sets(
-        [str(g) for g in table["GENE"]], symbols, [tokens for *_, tokens in sets], threads
+        [str(g) for g in table["GENE"]], symbols, sets.parts, threads
     )
     return [
         _SetGenes(name, src, desc, rows[offsets[i] : offsets[i + 1]], missing[i], n_genes[i])
-        for i, (name, src, desc, _) in enumerate(sets)
+        for i, (name, src, desc) in enumerate(sets.labels)
     ]
+
+
+@dataclass
+class _Sets:
+    """The sets to test: ``(name, source, description)`` of each, in order, and their genes as
+    parts for the core: a file read by the core is passed as it is (its genes never become
+    Python strings); sets built in Python as token lists."""
+
+    labels: list[tuple[str, str, str]] = field(default_factory=list)
+    parts: list[_native.GeneSets | list[list[str]]] = field(default_factory=list)
 
 
 def _as_sets(
     gene_sets: GeneSets | Mapping[str, Sequence[str]] | Sequence[GeneSets],
-) -> list[tuple[str, str, str, list[str]]]:
-    """``(name, source, description, genes)`` per set; the source is the file's name (the same
-    on every machine; the full path is in the log)."""
+) -> _Sets:
+    """The sets of every group, names unique across groups; the source is the file's name (the
+    same on every machine; the full path is in the log)."""
     if isinstance(gene_sets, GeneSets):
         groups: list[Any] = [gene_sets]
     elif isinstance(gene_sets, Mapping):
         groups = [GeneSets(gene_sets)]
     else:
         groups = list(gene_sets)
-    out: list[tuple[str, str, str, list[str]]] = []
+    out = _Sets()
     seen: dict[str, str] = {}
     for group in groups:
         if not isinstance(group, GeneSets):
             group = GeneSets(group)
-        for name, genes in group.items():
+        source = os.path.basename(group.source)
+        for name in group:
             if name in seen:
                 raise InconsistentInputError(
                     f"gene set name '{name}' is used twice (in {seen[name]} and {group.source}); "
                     "set names must be unique"
                 )
             seen[name] = group.source
-            description = group.descriptions.get(name, "")
-            out.append((name, os.path.basename(group.source), description, list(genes)))
+            out.labels.append((name, source, group.descriptions.get(name, "")))
+        native = group._native
+        out.parts.append(native if native is not None else [list(g) for g in group.values()])
     return out
 
 

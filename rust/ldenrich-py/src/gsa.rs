@@ -6,6 +6,7 @@ use std::sync::Arc;
 use ldenrich_core::annot::categories::GeneResolver;
 use ldenrich_core::gsa::{BaseModel, GlsOptions};
 use ldenrich_core::io::generesults::{read_gene_results, CorrelationBand};
+use ldenrich_core::io::genesets::GeneSets;
 use ldenrich_core::parallel::with_threads;
 use ldenrich_core::Error;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
@@ -13,6 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::errors::{run, to_py};
+use crate::io::PyGeneSets;
 
 fn contiguous<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>, what: &str) -> PyResult<&'a [T]> {
     a.as_slice().map_err(|_| to_py(Error::InvalidArgument(format!("{what} must be a contiguous 1-d array"))))
@@ -91,19 +93,41 @@ fn read_gene_results_py(py: Python<'_>, path: PathBuf) -> PyResult<Bound<'_, PyD
 /// CSR (`offsets`, sorted distinct `rows`), each set's distinct token count and missing tokens.
 type ResolvedSets<'py> = (Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u32>>, Vec<usize>, Vec<Vec<String>>);
 
+/// `sets` is a list of parts, in order: each a gene-set file held in the core (`GeneSets`,
+/// whose genes never become Python strings) or a list of token lists built in Python.
 #[pyfunction(name = "resolve_gene_sets")]
 #[pyo3(signature = (ids, symbols, sets, threads))]
 fn resolve_gene_sets_py<'py>(
     py: Python<'py>,
     ids: Vec<String>,
     symbols: Vec<String>,
-    sets: Vec<Vec<String>>,
+    sets: Vec<Bound<'py, PyAny>>,
     threads: Option<usize>,
 ) -> PyResult<ResolvedSets<'py>> {
+    enum Part {
+        File(Arc<GeneSets>),
+        Lists(Vec<Vec<String>>),
+    }
+    let mut parts = Vec::with_capacity(sets.len());
+    for part in &sets {
+        parts.push(match part.downcast::<PyGeneSets>() {
+            Ok(file) => Part::File(Arc::clone(&file.get().inner)),
+            Err(_) => Part::Lists(part.extract()?),
+        });
+    }
     let resolved = run(py, || {
+        let tokens: Vec<&[String]> = parts
+            .iter()
+            .flat_map(|part| -> Box<dyn Iterator<Item = &[String]> + '_> {
+                match part {
+                    Part::File(file) => Box::new(file.sets.iter().map(|set| set.genes.as_slice())),
+                    Part::Lists(lists) => Box::new(lists.iter().map(Vec::as_slice)),
+                }
+            })
+            .collect();
         with_threads(threads, || {
             let resolver = GeneResolver::from_columns(&ids, &symbols);
-            resolver.resolve_sets(&sets)
+            resolver.resolve_sets(&tokens)
         })
     })?;
     let mut offsets = Vec::with_capacity(resolved.len() + 1);

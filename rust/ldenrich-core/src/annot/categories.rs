@@ -179,8 +179,9 @@ impl<'a> GeneResolver<'a> {
     }
 
     /// [`GeneResolver::resolve_set`] for many sets, in parallel on the current pool.
-    pub fn resolve_sets(&self, sets: &[Vec<String>]) -> Vec<ResolvedSet> {
-        sets.par_iter().map(|tokens| self.resolve_set(tokens)).collect()
+    /// The sets may be owned token lists or borrowed from a [`crate::io::genesets::GeneSets`].
+    pub fn resolve_sets<S: AsRef<[String]> + Sync>(&self, sets: &[S]) -> Vec<ResolvedSet> {
+        sets.par_iter().map(|tokens| self.resolve_set(tokens.as_ref())).collect()
     }
 }
 
