@@ -387,6 +387,20 @@ def test_case_control_counts_give_the_sample_size() -> None:
     assert Trait("t", Path("x"), n=10.0).sumstats_options(SumStatsOptions(n=5)).n == 10
 
 
+def test_one_multi_trait_vcf_serves_several_rows(tmp_path: Path) -> None:
+    path = tmp_path / "m.tsv"
+    path.write_text("trait\tsumstats\tvcf_sample\tcohort\nA\topengwas.vcf.gz\tieu-a-2\tx\n"
+                    "B\topengwas.vcf.gz\tieu-b-7\ty\nC\tother.tsv\t\tz\n")  # fmt: skip
+    a, b, c = read_manifest(path)
+    assert (a.sumstats, b.sumstats) == (tmp_path / "opengwas.vcf.gz",) * 2
+    assert [t.sumstats_options(SumStatsOptions()).vcf_sample for t in (a, b, c)] == [
+        "ieu-a-2", "ieu-b-7", None,
+    ]  # fmt: skip
+    assert a.metadata == {"cohort": "x"}
+    base = SumStatsOptions(vcf_sample="ieu-a-9")
+    assert c.sumstats_options(base).vcf_sample == "ieu-a-9"
+
+
 def test_a_touched_file_is_reused_and_a_changed_one_recomputed(
     manifest: Path, tmp_path: Path
 ) -> None:

@@ -112,3 +112,47 @@ def test_explicit_columns_and_formats_override(files: dict[str, Path]) -> None:
         ldenrich.read_sumstats(files["fastgwa"], format="nope")
     with pytest.raises(ldenrich.MissingColumnError, match="format 'regenie'"):
         ldenrich.read_sumstats(files["fastgwa"], format="regenie")
+
+
+def test_a_multi_trait_gwas_vcf_needs_its_sample_named(
+    files: dict[str, Path], original: Any, tmp_path: Path
+) -> None:
+    # OpenGWAS VCFs may hold several traits, one sample column each. The height column is put
+    # second, after a decoy trait (every row carries the next row's values), so reading the
+    # first column would give another table.
+    import gzip
+
+    raw = files["gwas-vcf"].read_bytes()
+    lines = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode().splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("#CHROM"))
+    body = lines[head + 1 :]
+    name = lines[head].split("\t")[9]
+    out = [*lines[:head], "\t".join([*lines[head].split("\t")[:9], "decoy", name])]
+    for i, line in enumerate(body):
+        fields = line.split("\t")
+        decoy = body[(i + 1) % len(body)].split("\t")
+        out.append("\t".join([*fields[:8], fields[8], decoy[9] if decoy[8] == fields[8] else
+                              ":".join("." for _ in fields[8].split(":")), fields[9]]))  # fmt: skip
+    vcf = tmp_path / "two_traits.vcf"
+    vcf.write_text("\n".join(out) + "\n")
+
+    with pytest.raises(ldenrich.InvalidArgumentError, match=f"2 samples.*decoy, {name}"):
+        ldenrich.read_sumstats(vcf)
+    with pytest.raises(ldenrich.InvalidArgumentError, match="no VCF sample 'nope'"):
+        ldenrich.read_sumstats(vcf, vcf_sample="nope")
+    with pytest.raises(ldenrich.InvalidArgumentError, match="not a GWAS-VCF"):
+        ldenrich.read_sumstats(ldenrich.example_data().sumstats, vcf_sample=name)
+    assert ldenrich.read_sumstats(vcf, vcf_sample=name).vcf_sample == name
+    ex = ldenrich.example_data()
+    code = main(["enrich", "--sumstats", str(vcf), "--bim", str(ex.bim),
+                 "--gene-loc", str(ex.gene_loc), "--gene-sets", str(ex.gene_sets),
+                 "--out", str(tmp_path / "e")])  # fmt: skip
+    assert code != 0
+    assert "choose one with --vcf-sample" in Path(f"{tmp_path / 'e'}.log").read_text()
+
+    table, _, log = _enrich(vcf, tmp_path / "chosen", "--vcf-sample", name)
+    assert f"format gwas-vcf (detected from the header), sample {name}" in log
+    single, _, _ = _enrich(files["gwas-vcf"], tmp_path / "single")
+    pd.testing.assert_frame_equal(table, single)
+    decoy, _, _ = _enrich(vcf, tmp_path / "decoy", "--vcf-sample", "DECOY")
+    assert not decoy["enrichment"].equals(table["enrichment"])

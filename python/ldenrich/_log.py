@@ -184,7 +184,8 @@ def log_sumstats(ss: SumStats) -> None:
     LOGGER.info(
         "  %s: %d rows (%s), format %s, chi-square from %s, columns %s",
         ss.path, ss.rows_read, ss.compression,
-        f"{ss.format} ({how})" if ss.format else "generic (columns by synonyms)", ss.source,
+        (f"{ss.format} ({how})" if ss.format else "generic (columns by synonyms)")
+        + (f", sample {ss.vcf_sample}" if ss.vcf_sample else ""), ss.source,
         ", ".join(f"{k}={v}" for k, v in ss.columns.items()),
     )  # fmt: skip
 

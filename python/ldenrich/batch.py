@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 PathLike = str | os.PathLike[str]
 
 #: Manifest columns with a meaning; any other column is metadata carried into the tables.
-MANIFEST_COLUMNS = ("trait", "sumstats", "n", "n_col", "format", "ncase", "ncontrol")
+MANIFEST_COLUMNS = ("trait", "sumstats", "n", "n_col", "format", "ncase", "ncontrol", "vcf_sample")
 
 _TRAIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
 
@@ -79,9 +79,11 @@ class Trait:
     ncase: float | None = None
     ncontrol: float | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    vcf_sample: str | None = None
 
     def sumstats_options(self, base: SumStatsOptions) -> SumStatsOptions:
-        """The batch's reading options with this trait's own ``n``, ``n_col`` and ``format``.
+        """The batch's reading options with this trait's own ``n``, ``n_col``, ``format`` and
+        ``vcf_sample`` (a multi-trait GWAS-VCF can serve several rows, one sample each).
 
         ``ncase`` and ``ncontrol`` give ``n = ncase + ncontrol`` (or the effective
         ``4 / (1/ncase + 1/ncontrol)`` with ``n_effective``) when the row has no ``n``.
@@ -97,6 +99,7 @@ class Trait:
         return SumStatsOptions(
             n=n, n_col=n_col, n_effective=base.n_effective,
             format=self.format or base.format, chisq_from=base.chisq_from, columns=base.columns,
+            vcf_sample=self.vcf_sample or base.vcf_sample,
         )  # fmt: skip
 
 
@@ -179,6 +182,7 @@ def read_manifest(path: PathLike) -> list[Trait]:
                 n_col=values.get("n_col") or None, format=values.get("format") or None,
                 ncase=number("ncase"), ncontrol=number("ncontrol"),
                 metadata={k: v for k, v in values.items() if k not in MANIFEST_COLUMNS},
+                vcf_sample=values.get("vcf_sample") or None,
             )
         )  # fmt: skip
         if (traits[-1].ncase is None) != (traits[-1].ncontrol is None):
@@ -429,6 +433,8 @@ def _equivalent_command(spec: BatchSpec, trait: Trait, ss: SumStatsOptions) -> s
         words += ["--n-effective"]
     if ss.format != "auto":
         words += ["--format", ss.format]
+    if ss.vcf_sample is not None:
+        words += ["--vcf-sample", ss.vcf_sample]
     if ss.chisq_from != "auto":
         words += ["--chisq-from", ss.chisq_from]
     for role, name in sorted(ss.columns.items()):
@@ -592,8 +598,7 @@ def _write_batch_files(spec: BatchSpec, traits: Sequence[Trait], files: list) ->
     record["traits"] = [t.name for t in traits]
     write_text(spec.out / "batch.json", json.dumps(record, indent=1, sort_keys=True) + "\n")
     metadata = sorted({k for t in traits for k in t.metadata})
-    lines = ["\t".join(["trait", "sumstats", "n", "n_col", "format", "ncase", "ncontrol",
-                        *metadata])]  # fmt: skip
+    lines = ["\t".join([*MANIFEST_COLUMNS, *metadata])]
 
     def text(v: Any) -> str:
         return "" if v is None else (f"{v:g}" if isinstance(v, float) else str(v))
@@ -601,6 +606,7 @@ def _write_batch_files(spec: BatchSpec, traits: Sequence[Trait], files: list) ->
     for t in traits:
         lines.append("\t".join([t.name, os.fspath(t.sumstats), text(t.n), text(t.n_col),
                                 text(t.format), text(t.ncase), text(t.ncontrol),
+                                text(t.vcf_sample),
                                 *(t.metadata.get(k, "") for k in metadata)]))  # fmt: skip
     write_text(spec.out / "manifest.tsv", "\n".join(lines) + "\n")
 

@@ -71,6 +71,11 @@ class SumStats:
         return None if found is None else found[0]
 
     @property
+    def vcf_sample(self) -> str | None:
+        """The GWAS-VCF sample (trait) column the statistics came from, or ``None``."""
+        return self._native.vcf_sample
+
+    @property
     def format_detected(self) -> bool:
         """Whether :attr:`format` was detected from the header (rather than forced)."""
         found = self._native.format
@@ -133,6 +138,7 @@ def read_sumstats(
     chisq_from: ChisqFrom = "auto",
     threads: int | None = None,
     format: str = "auto",
+    vcf_sample: str | None = None,
 ) -> SumStats:
     """Read GWAS summary statistics.
 
@@ -187,10 +193,16 @@ def read_sumstats(
         ``other_test``); ``saige`` (``MarkerID``, ``p.value``); ``metal``; ``plink2``
         (``--glm``: alleles ``REF``/``ALT``, only ``TEST`` = ``ADD``); ``fastgwa``;
         ``bolt-lmm`` (``P_BOLT_LMM`` over ``P_BOLT_LMM_INF``); ``gwas-vcf`` (OpenGWAS: the
-        ``ES:SE:LP:AF:SS`` values of the first sample column, keyed per row by ``FORMAT``);
+        ``ES:SE:LP:AF:SS`` values of the sample column, keyed per row by ``FORMAT``; see
+        ``vcf_sample``);
         ``daner`` (N from
         ``FRQ_A_<Ncas>``/``FRQ_U_<Ncon>``); ``pgc-table``; ``ldsc``. Explicit ``*_col``
         arguments override a preset's choice.
+    vcf_sample : str, optional
+        The sample (trait) column of a GWAS-VCF with several, matched exactly, else
+        case-insensitively when that names one. A GWAS-VCF with several samples and none
+        chosen is an :class:`InvalidArgumentError` listing them; naming a sample for another
+        layout is one too.
     threads : int, optional
         Threads that decompress (BGZF) and parse the file (default: ``LDENRICH_NUM_THREADS``
         or all cores); the result does not depend on it.
@@ -238,7 +250,7 @@ def read_sumstats(
     mode = "required" if read_n is True or n_col is not None else "if-found" if read_n else "no"
     return SumStats(
         _native.read_sumstats(
-            os.fspath(path), columns, chisq_from, mode, n_effective, threads, format
+            os.fspath(path), columns, chisq_from, mode, n_effective, threads, format, vcf_sample
         )
     )
 

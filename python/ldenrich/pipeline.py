@@ -158,7 +158,7 @@ class SumStatsOptions:
     ``n`` is a sample size for every SNP (``--n``); ``n_col`` names a per-SNP column
     (``--n-col``); without either, a sample-size column is used when one is found.
     ``columns`` maps roles (``snp``, ``p``, ``beta`` ... see :data:`COLUMN_ROLES`) to header
-    names.
+    names. ``vcf_sample`` picks the trait column of a GWAS-VCF with several (``--vcf-sample``).
 
     Examples
     --------
@@ -173,6 +173,7 @@ class SumStatsOptions:
     format: str = "auto"
     chisq_from: str = "auto"
     columns: Mapping[str, str] = field(default_factory=dict)
+    vcf_sample: str | None = None
 
     def __post_init__(self) -> None:
         if self.n is not None:
@@ -207,6 +208,7 @@ def read_trait_sumstats(
         n_effective=options.n_effective,
         chisq_from=options.chisq_from,  # type: ignore[arg-type]
         format=options.format,
+        vcf_sample=options.vcf_sample,
         threads=threads,
         **{f"{role}_col": name for role, name in options.columns.items()},
     )

@@ -189,6 +189,10 @@ def add_sumstats_options(parser: argparse.ArgumentParser) -> None:
         help="layout preset (auto: detected from the header): " + ", ".join(FORMATS),
     )  # fmt: skip
     cols.add_argument(
+        "--vcf-sample", default=None, metavar="NAME",
+        help="the sample (trait) column of a GWAS-VCF holding several",
+    )  # fmt: skip
+    cols.add_argument(
         "--match", choices=["auto", "rsid", "position"], default="auto",
         help="how rows find their reference SNP (auto: rs numbers by rsid, the other rows by "
         "chromosome, position and alleles)",
@@ -213,6 +217,7 @@ def read_sumstats_from_args(args: argparse.Namespace) -> ldenrich.SumStats:
         n_effective=getattr(args, "n_effective", False),
         chisq_from=args.chisq_from,
         format=args.format,
+        vcf_sample=getattr(args, "vcf_sample", None),
         threads=getattr(args, "threads", None),
         **columns,
     )

@@ -127,6 +127,7 @@ def sumstats_options_from_args(args: argparse.Namespace) -> SumStatsOptions:
         n=getattr(args, "n", None), n_col=getattr(args, "n_col", None),
         n_effective=getattr(args, "n_effective", False), format=args.format,
         chisq_from=args.chisq_from, columns=column_names(args),
+        vcf_sample=getattr(args, "vcf_sample", None),
     )  # fmt: skip
 
 

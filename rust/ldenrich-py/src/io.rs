@@ -42,6 +42,11 @@ impl PySumStats {
     fn p_zero_from_other(&self) -> u64 {
         self.inner.p_zero_from_other
     }
+    /// The GWAS-VCF sample column read, or `None`.
+    #[getter]
+    fn vcf_sample(&self) -> Option<String> {
+        self.inner.vcf_sample.clone()
+    }
     /// `(preset name, detected)` or `None`.
     #[getter]
     fn format(&self) -> Option<(&'static str, bool)> {
@@ -161,7 +166,7 @@ fn role_of(name: &str) -> PyResult<Role> {
 }
 
 #[pyfunction(name = "read_sumstats")]
-#[pyo3(signature = (path, columns, chisq_from, read_n="no", n_effective=false, threads=None, format="auto"))]
+#[pyo3(signature = (path, columns, chisq_from, read_n="no", n_effective=false, threads=None, format="auto", vcf_sample=None))]
 #[allow(clippy::too_many_arguments)]
 fn read_sumstats_py(
     py: Python<'_>,
@@ -172,12 +177,13 @@ fn read_sumstats_py(
     n_effective: bool,
     threads: Option<usize>,
     format: &str,
+    vcf_sample: Option<String>,
 ) -> PyResult<PySumStats> {
     let format = if format == "auto" { None } else { Some(Format::parse(format).map_err(to_py)?) };
     let columns = columns.into_iter().map(|(r, n)| Ok((role_of(&r)?, n))).collect::<PyResult<Vec<_>>>()?;
     let chisq_from = ChisqFrom::parse(chisq_from).map_err(to_py)?;
     let read_n = ReadN::parse(read_n).map_err(to_py)?;
-    let options = SumstatsOptions { columns, chisq_from: Some(chisq_from), read_n, n_effective, format };
+    let options = SumstatsOptions { columns, chisq_from: Some(chisq_from), read_n, n_effective, format, vcf_sample };
     let inner = run(py, || with_threads(threads, || read_sumstats(&path, &options))?)?;
     Ok(PySumStats { inner: Arc::new(inner) })
 }

@@ -295,6 +295,9 @@ pub struct SumstatsOptions {
     /// With case and control counts, use the effective sample size 4 / (1/Ncas + 1/Ncon)
     /// rather than Ncas + Ncon.
     pub n_effective: bool,
+    /// The sample (trait) column of a GWAS-VCF holding several; required then, since each
+    /// column is another trait. `None` takes the only one.
+    pub vcf_sample: Option<String>,
 }
 
 /// Whether [`read_sumstats`] reads a sample size.
@@ -458,6 +461,8 @@ pub struct SumStats {
     /// chromosome and position columns or from `chr:pos:a1:a2` ids; used to match rows by
     /// position and to compare id-matched rows with the reference's positions.
     pub positions: Option<(Vec<u8>, Vec<u32>)>,
+    /// The GWAS-VCF sample column the statistics come from, when the file is one.
+    pub vcf_sample: Option<String>,
     /// Rows with p = 0 whose chi-square came from the file's Z or BETA/SE instead.
     pub p_zero_from_other: u64,
     /// Data rows read (blank lines excluded).
@@ -905,9 +910,21 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
     let mut raw_header = raw_header;
     let real_fields = raw_header.len();
     let mut header: Vec<String> = raw_header.iter().map(|h| normalize_header(h.as_bytes())).collect();
-    // GWAS-VCF: the statistics are the `:`-separated values of the first sample column, named
+    // GWAS-VCF: the statistics are the `:`-separated values of the chosen sample column, named
     // by the row's FORMAT field; they become columns after the real ones, named by their keys.
     let vcf = vcf_sample_keys(&header, &meta);
+    let vcf_column = match &vcf {
+        Some(_) => Some(choose_vcf_sample(path, header_line, &raw_header, options.vcf_sample.as_deref())?),
+        None if options.vcf_sample.is_some() => {
+            return Err(Error::InvalidArgument(format!(
+                "{}: a VCF sample was asked for ('{}'), but the file is not a GWAS-VCF",
+                path.display(),
+                options.vcf_sample.as_deref().unwrap_or_default()
+            )));
+        }
+        None => None,
+    };
+    let vcf_sample_name = vcf_column.map(|c| raw_header[c].clone());
     if let Some(keys) = &vcf {
         for key in keys {
             header.push(key.clone());
@@ -940,7 +957,11 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
     })?;
     let n_fields = real_fields;
     let plan = ColumnPlan { test: format.as_ref().and_then(|f| f.test), ..plan };
-    let vcf = vcf.map(|keys| VcfSample { keys: keys.into_iter().map(String::into_bytes).collect(), first: n_fields });
+    let vcf = vcf.map(|keys| VcfSample {
+        keys: keys.into_iter().map(String::into_bytes).collect(),
+        first: n_fields,
+        column: vcf_column.unwrap_or(VCF_FORMAT + 1),
+    });
     let rows = RowParser { path, names: &raw_header, plan: &plan, delimiter, n_fields, header_line, vcf: vcf.as_ref() };
     // Pieces are folded in as soon as they are parsed in order, so only the pieces in flight
     // exist besides the growing result.
@@ -982,6 +1003,7 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
         alleles,
         n: sample_size,
         positions,
+        vcf_sample: vcf_sample_name,
         p_zero_from_other,
         rows_read,
         dropped,
@@ -1088,6 +1110,45 @@ impl Part {
 struct VcfSample {
     keys: Vec<Vec<u8>>,
     first: usize,
+    /// The field of the sample column used.
+    column: usize,
+}
+
+/// The field of the GWAS-VCF sample column to read: the one named (exactly, else the only
+/// case-insensitive match), or the only one. Several samples are several traits, so without a
+/// name that is an error listing them.
+fn choose_vcf_sample(path: &Path, header_line: u64, raw_header: &[String], wanted: Option<&str>) -> Result<usize> {
+    let samples = &raw_header[VCF_FORMAT + 1..];
+    let listed = || {
+        let shown: Vec<&str> = samples.iter().take(10).map(String::as_str).collect();
+        let more = if samples.len() > 10 { format!(" and {} more", samples.len() - 10) } else { String::new() };
+        format!("{}{more}", shown.join(", "))
+    };
+    let found = match wanted {
+        None if samples.len() == 1 => Some(0),
+        None => {
+            return Err(Error::InvalidArgument(format!(
+                "{}: line {header_line} (header): this GWAS-VCF holds {} samples (traits): {}; choose one with \
+                 --vcf-sample (vcf_sample=)",
+                path.display(),
+                samples.len(),
+                listed()
+            )));
+        }
+        Some(name) => samples.iter().position(|s| s == name).or_else(|| {
+            let folded: Vec<usize> = (0..samples.len()).filter(|&i| samples[i].eq_ignore_ascii_case(name)).collect();
+            (folded.len() == 1).then(|| folded[0])
+        }),
+    };
+    match found {
+        Some(i) => Ok(VCF_FORMAT + 1 + i),
+        None => Err(Error::InvalidArgument(format!(
+            "{}: line {header_line} (header): no VCF sample '{}'; the samples are {}",
+            path.display(),
+            wanted.unwrap_or_default(),
+            listed()
+        ))),
+    }
 }
 
 /// Column index of the VCF `FORMAT` field (the first sample follows it).
@@ -1117,7 +1178,7 @@ fn vcf_sample_keys(header: &[String], meta: &[String]) -> Option<Vec<String>> {
 /// Appends to `ranges` the sample values of a GWAS-VCF row, in the order of `vcf.keys`
 /// (empty where the row's FORMAT lacks a key).
 fn split_vcf_sample(line: &[u8], ranges: &mut Vec<(u32, u32)>, vcf: &VcfSample) {
-    let (format, sample) = (ranges[VCF_FORMAT], ranges[VCF_FORMAT + 1]);
+    let (format, sample) = (ranges[VCF_FORMAT], ranges[vcf.column]);
     ranges.truncate(vcf.first);
     ranges.resize(vcf.first + vcf.keys.len(), (0, 0));
     let keys = line[format.0 as usize..format.1 as usize].split(|&b| b == b':');
@@ -1494,6 +1555,36 @@ mod tests {
         let s = read_sumstats(&p, &SumstatsOptions::default()).unwrap();
         assert_eq!((s.len(), s.chisq[1]), (2, 0.0));
         assert_eq!(s.columns.iter().find(|(r, _)| *r == Role::A1).unwrap().1, "ALT");
+    }
+
+    #[test]
+    fn gwas_vcf_with_several_samples_reads_the_one_named() {
+        let dir = tempfile::tempdir().unwrap();
+        // Two traits; each row's FORMAT applies to both sample columns.
+        let text = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tieu-a-2\tIEU-B-7\n\
+                    22\t100\trs1\tG\tA\t.\tPASS\t.\tES:SE:LP\t0.1:0.05:2:50\t0.3:0.1:1:7\n\
+                    22\t200\trs2\tC\tT\t.\tPASS\t.\tES:SE:LP\t0.2:0.1:4\t0.1:0.1:0.5\n";
+        let p = write(&dir, "two.vcf", text);
+        let read = |name: Option<&str>| {
+            read_sumstats(&p, &SumstatsOptions { vcf_sample: name.map(String::from), ..Default::default() })
+        };
+        let chisq_of = |lp: f64| crate::special::chisq_from_log_p(-lp * std::f64::consts::LN_10);
+        let first = read(Some("ieu-a-2")).unwrap();
+        assert_eq!(first.vcf_sample.as_deref(), Some("ieu-a-2"));
+        assert_eq!(first.chisq, [chisq_of(2.0), chisq_of(4.0)]);
+        // A case-insensitive name matches when it matches one sample only.
+        let second = read(Some("ieu-b-7")).unwrap();
+        assert_eq!(second.vcf_sample.as_deref(), Some("IEU-B-7"));
+        assert_eq!(second.chisq, [chisq_of(1.0), chisq_of(0.5)]);
+        let message = read(None).unwrap_err().to_string();
+        assert!(message.contains("2 samples") && message.contains("ieu-a-2, IEU-B-7"), "{message}");
+        let message = read(Some("nope")).unwrap_err().to_string();
+        assert!(message.contains("no VCF sample 'nope'") && message.contains("line 2"), "{message}");
+        let plain = write(&dir, "plain.txt", "SNP P\nrs1 0.5\n");
+        let message = read_sumstats(&plain, &SumstatsOptions { vcf_sample: Some("x".into()), ..Default::default() })
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("not a GWAS-VCF"), "{message}");
     }
 
     #[test]
