@@ -120,21 +120,8 @@ def test_a_multi_trait_gwas_vcf_needs_its_sample_named(
     # OpenGWAS VCFs may hold several traits, one sample column each. The height column is put
     # second, after a decoy trait (every row carries the next row's values), so reading the
     # first column would give another table.
-    import gzip
-
-    raw = files["gwas-vcf"].read_bytes()
-    lines = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode().splitlines()
-    head = next(i for i, line in enumerate(lines) if line.startswith("#CHROM"))
-    body = lines[head + 1 :]
-    name = lines[head].split("\t")[9]
-    out = [*lines[:head], "\t".join([*lines[head].split("\t")[:9], "decoy", name])]
-    for i, line in enumerate(body):
-        fields = line.split("\t")
-        decoy = body[(i + 1) % len(body)].split("\t")
-        out.append("\t".join([*fields[:8], fields[8], decoy[9] if decoy[8] == fields[8] else
-                              ":".join("." for _ in fields[8].split(":")), fields[9]]))  # fmt: skip
     vcf = tmp_path / "two_traits.vcf"
-    vcf.write_text("\n".join(out) + "\n")
+    name = fixtures.with_decoy_sample(files["gwas-vcf"], vcf)
 
     with pytest.raises(ldenrich.InvalidArgumentError, match=f"2 samples.*decoy, {name}"):
         ldenrich.read_sumstats(vcf)

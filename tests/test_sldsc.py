@@ -291,6 +291,31 @@ def test_cli_writes_results_and_delete_values(case: Path, tmp_path: Path) -> Non
     assert "not_in_w_ld" in log and "117" in log
 
 
+def test_h2_reads_one_trait_of_a_multi_trait_gwas_vcf(case: Path, tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_fixtures", Path(__file__).parent / "data" / "formats" / "make_fixtures.py"
+    )
+    assert spec is not None and spec.loader is not None
+    fixtures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fixtures)
+    single = fixtures.write_all(tmp_path / "formats")["gwas-vcf"]
+    two = tmp_path / "two.vcf"
+    name = fixtures.with_decoy_sample(single, two)
+
+    def h2(sumstats: Path, out: str, *extra: str) -> int:
+        return main(["h2", "--h2", str(sumstats), "--ref-ld-chr", f"{case}/baseline.",
+                     "--w-ld-chr", W_LD, "--out", str(tmp_path / out), *extra])  # fmt: skip
+
+    assert h2(single, "single") == 0
+    assert h2(two, "chosen", "--vcf-sample", name) == 0
+    want = Path(tmp_path / "single.results").read_bytes()
+    assert Path(tmp_path / "chosen.results").read_bytes() == want
+    assert h2(two, "unnamed") != 0
+    assert "choose one with --vcf-sample" in Path(tmp_path / "unnamed.log").read_text()
+
+
 # --- bad input -----------------------------------------------------------------------------
 
 

@@ -30,6 +30,10 @@ def add_regression_options(p: argparse.ArgumentParser) -> None:
         "reads",
     )  # fmt: skip
     p.add_argument("--n-col", help="per-SNP sample-size column (default: detected)")
+    p.add_argument(
+        "--vcf-sample", metavar="NAME",
+        help="the sample (trait) column of a GWAS-VCF holding several",
+    )  # fmt: skip
     ref = p.add_mutually_exclusive_group(required=True)
     ref.add_argument(
         "--ref-ld-chr", metavar="PREFIX[,PREFIX...]",
@@ -62,7 +66,8 @@ def read_gwas(args: argparse.Namespace) -> ldenrich.SumStats:
     from ldenrich.cli._common import log_sumstats
 
     with step(f"reading {args.h2}"):
-        ss = ldenrich.read_sumstats(args.h2, read_n=True, n_col=args.n_col, threads=args.threads)
+        ss = ldenrich.read_sumstats(args.h2, read_n=True, n_col=args.n_col,
+                                    vcf_sample=args.vcf_sample, threads=args.threads)  # fmt: skip
     log_sumstats(ss)
     return ss
 

@@ -293,6 +293,25 @@ FIXTURES: list[tuple[str, str, Callable[[pd.DataFrame], pd.DataFrame], str, str,
 ]
 
 
+def with_decoy_sample(vcf: Path, out: Path) -> str:
+    """Writes ``out``: the GWAS-VCF ``vcf`` with a second trait, ``decoy``, put *before* its
+    sample column (each row carries the next row's values), as in a multi-trait OpenGWAS
+    file; returns the name of the original sample."""
+    raw = vcf.read_bytes()
+    lines = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode().splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("#CHROM"))
+    body = lines[head + 1 :]
+    name = lines[head].split("\t")[9]
+    rows = [*lines[:head], "\t".join([*lines[head].split("\t")[:9], "decoy", name])]
+    for i, line in enumerate(body):
+        fields = line.split("\t")
+        after = body[(i + 1) % len(body)].split("\t")
+        decoy = after[9] if after[8] == fields[8] else ":".join("." for _ in fields[8].split(":"))
+        rows.append("\t".join([*fields[:9], decoy, fields[9]]))
+    out.write_text("\n".join(rows) + "\n")
+    return name
+
+
 def write_all(out: Path) -> dict[str, Path]:
     """Writes every fixture into ``out``; returns the path of each preset's file."""
     out.mkdir(parents=True, exist_ok=True)
