@@ -316,6 +316,27 @@ def test_h2_reads_one_trait_of_a_multi_trait_gwas_vcf(case: Path, tmp_path: Path
     assert "choose one with --vcf-sample" in Path(tmp_path / "unnamed.log").read_text()
 
 
+def test_run_with_h2_reports_it(case: Path, tmp_path: Path) -> None:
+    from ldenrich.pipeline import Options, ReferenceInputs, run_all
+
+    ex = ldenrich.example_data()
+    ref = ReferenceInputs(bfile=ex.bfile, gene_loc=ex.gene_loc, gene_sets=[ex.gene_sets],
+                          ref_ld_chr=f"{case}/baseline.", w_ld_chr=W_LD)  # fmt: skip
+    options = Options(analyses=("screen", "genes", "sets", "h2"), permutations=100,
+                      figures=False, raw=False, threads=1)  # fmt: skip
+    res = run_all(case / "height.sumstats.gz", ref, tmp_path / "t", options)
+    assert res.h2 is not None
+    page = (tmp_path / "t.report.html").read_text()
+    section = page[page.index('<section id="h2">') :]
+    section = section[: section.index("</section>")]
+    assert "Partitioned heritability (S-LDSC)" in section
+    assert f"Total observed-scale h2 {res.h2.summary['h2']:.4g}" in section
+    for category in res.h2.results["Category"]:
+        assert category in section
+    assert "t.h2.results" in section  # the full table is linked
+    assert 'href="#h2"' in page
+
+
 # --- bad input -----------------------------------------------------------------------------
 
 

@@ -586,7 +586,7 @@ def run_trait(
 
     if genes is not None and sets is not None and screen is not None:
         written.update(_figures_and_report(prefix, options, reference, annot, screen, genes,
-                                           sets, members, written, command))  # fmt: skip
+                                           sets, members, written, command, h2))  # fmt: skip
     for kind, path in written.items():
         LOGGER.info("wrote %s (%s)", path, kind)
     return Results(annot, screen, genes, sets, written, summary, h2)
@@ -884,6 +884,7 @@ def _figures_and_report(
     members: pd.DataFrame | None,
     written: dict[str, Path],
     command: str | None,
+    h2: H2Result | None = None,
 ) -> dict[str, Path]:
     import shlex
 
@@ -907,7 +908,7 @@ def _figures_and_report(
             out["report"] = _report(
                 prefix.with_name(prefix.name + ".report.html"),
                 command or shlex.join(["ldenrich", *sys.argv[1:]]),
-                annot.qc, genes, sets, members, screen, figures, _table_files(written),
+                annot.qc, genes, sets, members, screen, figures, _table_files(written), h2,
             )  # fmt: skip
     return out
 
@@ -942,7 +943,8 @@ def _figures(
 def _table_files(written: dict[str, Path]) -> dict[str, str]:
     """The report's table kinds -> the written files' names (the report sits beside them)."""
     kinds = {"enrichment": "enrichment", "sets.tsv": "sets", "table3.tsv": "table3",
-             "members.tsv": "members", "gsa.out": "gsa", "genes.out": "genes"}  # fmt: skip
+             "members.tsv": "members", "gsa.out": "gsa", "genes.out": "genes",
+             "h2.results": "h2"}  # fmt: skip
     return {kinds[k]: p.name for k, p in written.items() if k in kinds}
 
 
@@ -956,6 +958,7 @@ def _report(
     screen: pd.DataFrame,
     figures: list[Path],
     table_files: dict[str, str],
+    h2: H2Result | None = None,
 ) -> Path:
     from ldenrich import report
 
@@ -971,6 +974,7 @@ def _report(
         table3=sets.table3(screen),
         kruskal=sets.kruskal,
         enrichment=screen,
+        h2=h2,
         # Each PNG/SVG pair is embedded once, as the (smaller) PNG.
         figures=[
             (_CAPTIONS.get(stem.rsplit(".", 1)[-1], stem), [p for p in figures if p.stem == stem])

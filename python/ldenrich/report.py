@@ -506,6 +506,35 @@ def _report_date() -> str:
     return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
+_H2_COLUMNS = ("Category", "Prop._SNPs", "Prop._h2", "Prop._h2_std_error", "Enrichment",
+               "Enrichment_std_error", "Enrichment_p", "Coefficient_p", "tau_star")  # fmt: skip
+
+
+def _h2_section(fit: Any, max_rows: int, file: str | None) -> tuple[str, list[tuple[str, str]]]:
+    """Total h2 and the annotations of a :class:`ldenrich.sldsc.H2Result`, those with the
+    smallest ``Enrichment_p`` first."""
+    s = fit.summary
+    results = _check_frame(fit.results, "h2 results")
+    lines = [
+        f"Total observed-scale h2 {s['h2']:.4g} (SE {s['h2_se']:.3g}); intercept "
+        f"{s['intercept']:.4g} (SE {s['intercept_se']:.3g}); {s['n_snps']:,} SNPs in the "
+        f"regression, {s['blocks']} jackknife blocks.",
+        "Enrichment_p is ldsc's two-sided test of enrichment and Coefficient_p the one-sided "
+        "test of the annotation's own contribution (tau). The block jackknife assumes blocks "
+        "longer than the LD: on one chromosome or a small panel use fewer blocks (see the "
+        "S-LDSC page of the documentation).",
+    ]
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    body += "".join(f'<p class="warning">{html.escape(str(w))}</p>' for w in fit.qc)
+    columns = [c for c in _H2_COLUMNS if c in results.columns]
+    body += _top_table(results, what="annotations", p_column="Enrichment_p",
+                       max_rows=max_rows, columns=columns, sort=True, file=file)  # fmt: skip
+    if file:
+        link = html.escape(file, quote=True)
+        body += f'<p>Every column of ldsc\'s .results: <a href="{link}">{link}</a>.</p>'
+    return body, [("total h2 (S-LDSC)", f"{s['h2']:.3g}")]
+
+
 def render_report(
     *,
     title: str,
@@ -519,6 +548,7 @@ def render_report(
     kruskal: pd.DataFrame | None = None,
     enrichment: pd.DataFrame | None = None,
     gsa: pd.DataFrame | None = None,
+    h2: Any = None,
     figures: Iterable[FigureSpec] = (),
     notes: Iterable[str] = (),
     extra_tables: Mapping[str, pd.DataFrame] | None = None,
@@ -659,6 +689,11 @@ def render_report(
             )
         )
 
+    if h2 is not None:
+        body, h2_glance = _h2_section(h2, max_rows, file=files.get("h2"))
+        sections.append(_Section("h2", "Partitioned heritability (S-LDSC)", body))
+        glance.extend(h2_glance)
+
     if genes is not None:
         body, gene_glance = _genes_section(genes, max_rows, file=files.get("genes"))
         sections.append(_Section("genes", "Gene-level results", body))
@@ -722,6 +757,7 @@ def write_report(
     kruskal: pd.DataFrame | None = None,
     enrichment: pd.DataFrame | None = None,
     gsa: pd.DataFrame | None = None,
+    h2: Any = None,
     figures: Iterable[FigureSpec] = (),
     notes: Iterable[str] = (),
     extra_tables: Mapping[str, pd.DataFrame] | None = None,
@@ -735,9 +771,10 @@ def write_report(
 
     Each table given becomes a section; a table left as None is skipped. Sections: notes,
     figures, the enrichment screen, gene sets, the Table 3 summary, Kruskal-Wallis, the genes
-    of each set, the competitive gene-set analysis, gene-level results (with the Bonferroni
-    count and ``lambda_GC``), extra tables, the QC accounting and the run (command, version,
-    date). Tables longer than ``max_rows`` show their rows with the smallest p and say so.
+    of each set, the competitive gene-set analysis, partitioned heritability (S-LDSC), gene-level
+    results (with the Bonferroni count and ``lambda_GC``), extra tables, the QC accounting and
+    the run (command, version, date). Tables longer than ``max_rows`` show their rows with the
+    smallest p and say so.
 
     Parameters
     ----------
@@ -758,6 +795,8 @@ def write_report(
         (the study's Table 1/2), the study's Table 3, and the Kruskal-Wallis row.
     enrichment : pandas.DataFrame, optional
         The enrichment screen's table.
+    h2 : ldenrich.sldsc.H2Result, optional
+        Partitioned heritability (S-LDSC): total h2, intercept and the annotations.
     gsa : pandas.DataFrame, optional
         Competitive gene-set analysis (e.g. MAGMA ``.gsa.out``: ``VARIABLE ... P``).
     figures : iterable
@@ -809,6 +848,7 @@ def write_report(
         kruskal=kruskal,
         enrichment=enrichment,
         gsa=gsa,
+        h2=h2,
         figures=figures,
         notes=notes,
         extra_tables=extra_tables,
