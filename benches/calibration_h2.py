@@ -25,6 +25,7 @@ import argparse
 import gzip
 import itertools
 import math
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,11 +36,8 @@ import pandas as pd
 import ldenrich
 from ldenrich.sldsc import load_ld_reference
 
-HERE = Path(__file__).resolve().parent
-import sys  # noqa: E402
-
-sys.path.insert(0, str(HERE))
-import calibration_sim as cs  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import calibration_sim as cs  # a sibling script, not a package
 
 TESTED = ("genes", "random5pct", "left_half")
 

@@ -31,13 +31,16 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ldenrich._atomic import write_text
 from ldenrich.errors import InvalidArgumentError
+
+if TYPE_CHECKING:
+    from ldenrich.sldsc import H2Result
 
 __all__ = ["format_value", "render_report", "write_report"]
 
@@ -510,7 +513,9 @@ _H2_COLUMNS = ("Category", "Prop._SNPs", "Prop._h2", "Prop._h2_std_error", "Enri
                "Enrichment_std_error", "Enrichment_p", "Coefficient_p", "tau_star")  # fmt: skip
 
 
-def _h2_section(fit: Any, max_rows: int, file: str | None) -> tuple[str, list[tuple[str, str]]]:
+def _h2_section(
+    fit: H2Result, max_rows: int, file: str | None
+) -> tuple[str, list[tuple[str, str]]]:
     """Total h2 and the annotations of a :class:`ldenrich.sldsc.H2Result`, those with the
     smallest ``Enrichment_p`` first."""
     s = fit.summary
@@ -548,7 +553,7 @@ def render_report(
     kruskal: pd.DataFrame | None = None,
     enrichment: pd.DataFrame | None = None,
     gsa: pd.DataFrame | None = None,
-    h2: Any = None,
+    h2: H2Result | None = None,
     figures: Iterable[FigureSpec] = (),
     notes: Iterable[str] = (),
     extra_tables: Mapping[str, pd.DataFrame] | None = None,
@@ -757,7 +762,7 @@ def write_report(
     kruskal: pd.DataFrame | None = None,
     enrichment: pd.DataFrame | None = None,
     gsa: pd.DataFrame | None = None,
-    h2: Any = None,
+    h2: H2Result | None = None,
     figures: Iterable[FigureSpec] = (),
     notes: Iterable[str] = (),
     extra_tables: Mapping[str, pd.DataFrame] | None = None,

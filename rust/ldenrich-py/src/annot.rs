@@ -15,6 +15,7 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::arrays::contiguous;
 use crate::errors::{run, to_py};
 use crate::io::{PyBed, PyBim, PyGeneLoc, PyGeneSets, PySumStats};
 
@@ -83,8 +84,8 @@ fn category_specs_py(gene_sets: Vec<GeneSetArg<'_>>, intervals: Vec<IntervalArg<
         specs.push(match arg {
             IntervalArg::Native(name, source, bed) => CategorySpec::from_bed(name, source, &bed.inner),
             IntervalArg::Python(name, source, chrom, start, end) => {
-                let bed =
-                    bed_from_columns(&name, &chrom, slice(&start, "start")?, slice(&end, "end")?).map_err(to_py)?;
+                let bed = bed_from_columns(&name, &chrom, contiguous(&start, "start")?, contiguous(&end, "end")?)
+                    .map_err(to_py)?;
                 CategorySpec::from_bed(name, source, &bed)
             }
         });
@@ -94,10 +95,6 @@ fn category_specs_py(gene_sets: Vec<GeneSetArg<'_>>, intervals: Vec<IntervalArg<
 
 type RangeArrays<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>);
 type CategoryRow = (String, String, bool, Option<usize>, Option<usize>, usize, usize);
-
-fn slice<'a, T: numpy::Element>(array: &'a PyReadonlyArray1<'_, T>, what: &str) -> PyResult<&'a [T]> {
-    array.as_slice().map_err(|_| to_py(Error::InvalidArgument(format!("{what} must be a contiguous 1-d array"))))
-}
 
 #[pyfunction(name = "annotate")]
 #[pyo3(signature = (sumstats, bim, gene_loc, categories, window_up_kb, window_down_kb, drop_strand_ambiguous, threads, matching="auto"))]
@@ -274,7 +271,7 @@ fn enrichment_ranges_py<'py>(
     }
     let mut categories = Vec::with_capacity(starts.len());
     for (s, e) in starts.iter().zip(&ends) {
-        let (s, e) = (slice(s, "starts")?, slice(e, "ends")?);
+        let (s, e) = (contiguous(s, "starts")?, contiguous(e, "ends")?);
         if s.len() != e.len() {
             return Err(to_py(Error::InvalidArgument(
                 "starts and ends of a category must have the same length".into(),
@@ -282,10 +279,10 @@ fn enrichment_ranges_py<'py>(
         }
         categories.push(s.iter().copied().zip(e.iter().copied()).collect::<Vec<(u32, u32)>>());
     }
-    let chisq = slice(&chisq, "chisq")?;
+    let chisq = contiguous(&chisq, "chisq")?;
     let chromosomes = match &chrom {
         Some(labels) => {
-            let labels = slice(labels, "chrom")?;
+            let labels = contiguous(labels, "chrom")?;
             if labels.len() != chisq.len() {
                 return Err(to_py(Error::InvalidArgument(format!(
                     "chrom has {} labels for {} SNPs",

@@ -13,12 +13,9 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::arrays::contiguous;
 use crate::errors::{run, to_py};
 use crate::io::PyGeneSets;
-
-fn contiguous<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>, what: &str) -> PyResult<&'a [T]> {
-    a.as_slice().map_err(|_| to_py(Error::InvalidArgument(format!("{what} must be a contiguous 1-d array"))))
-}
 
 /// Gene-gene correlations as the core holds them (CSR band, checked when built): from the
 /// `.genes.raw` reader or the gene analysis to the GLS without a trip through Python lists.
@@ -116,15 +113,13 @@ fn resolve_gene_sets_py<'py>(
         });
     }
     let resolved = run(py, || {
-        let tokens: Vec<&[String]> = parts
-            .iter()
-            .flat_map(|part| -> Box<dyn Iterator<Item = &[String]> + '_> {
-                match part {
-                    Part::File(file) => Box::new(file.sets.iter().map(|set| set.genes.as_slice())),
-                    Part::Lists(lists) => Box::new(lists.iter().map(Vec::as_slice)),
-                }
-            })
-            .collect();
+        let mut tokens: Vec<&[String]> = Vec::new();
+        for part in &parts {
+            match part {
+                Part::File(file) => tokens.extend(file.sets.iter().map(|set| set.genes.as_slice())),
+                Part::Lists(lists) => tokens.extend(lists.iter().map(Vec::as_slice)),
+            }
+        }
         with_threads(threads, || {
             let resolver = GeneResolver::from_columns(&ids, &symbols);
             resolver.resolve_sets(&tokens)

@@ -3,6 +3,7 @@
 //! documentation lives in the Python package.
 
 mod annot;
+mod arrays;
 mod errors;
 mod gene;
 mod gsa;

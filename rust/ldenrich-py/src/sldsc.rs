@@ -11,13 +11,12 @@ use numpy::{IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyA
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::arrays::contiguous;
 use crate::errors::{run, to_py};
 
 fn vector(a: &PyReadonlyArray1<'_, f64>, what: &str) -> PyResult<Vec<f64>> {
     // Copied: the array could change under a detached thread.
-    a.as_slice()
-        .map(<[f64]>::to_vec)
-        .map_err(|_| to_py(Error::InvalidArgument(format!("{what} must be a contiguous 1-d float array"))))
+    contiguous(a, what).map(<[f64]>::to_vec)
 }
 
 /// A copy of `a` in faer's column-major layout, read in the array's own memory order.

@@ -6,16 +6,14 @@ use ldenrich_core::Error;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
+use crate::arrays::contiguous;
 use crate::errors::{run, to_py};
 
 /// `(p, ln_p)` with `p = P(sum_k lambdas[k] * chi2_1 > x)`; `ln_p` stays finite when `p`
 /// underflows. Non-positive or non-finite lambdas are ignored.
 #[pyfunction(name = "weighted_chisq_sf")]
 fn weighted_chisq_sf_py(py: Python<'_>, lambdas: PyReadonlyArray1<'_, f64>, x: f64) -> PyResult<(f64, f64)> {
-    let lambdas: Vec<f64> = match lambdas.as_slice() {
-        Ok(slice) => slice.to_vec(),
-        Err(_) => return Err(to_py(Error::InvalidArgument("lambdas must be a contiguous 1-d array".into()))),
-    };
+    let lambdas = contiguous(&lambdas, "lambdas")?.to_vec();
     run(py, || {
         let tail = weighted_chisq_sf(&lambdas, x);
         Ok((tail.p, tail.ln_p))
@@ -27,10 +25,7 @@ fn weighted_chisq_sf_py(py: Python<'_>, lambdas: PyReadonlyArray1<'_, f64>, x: f
 #[pyfunction(name = "kruskal_wallis_h")]
 fn kruskal_wallis_h_py(py: Python<'_>, values: PyReadonlyArray1<'_, f64>, bounds: Vec<usize>) -> PyResult<f64> {
     // Copied: the array could change under a detached thread.
-    let values = values
-        .as_slice()
-        .map_err(|_| to_py(Error::InvalidArgument("values must be a contiguous 1-d array".into())))?
-        .to_vec();
+    let values = contiguous(&values, "values")?.to_vec();
     if bounds.first() != Some(&0) || bounds.last() != Some(&values.len()) || values.iter().any(|v| v.is_nan()) {
         return Err(to_py(Error::InvalidArgument("bounds must run from 0 to len(values); no NaN".into())));
     }
@@ -50,10 +45,10 @@ fn welch_t_py<'py>(
     mean2: PyReadonlyArray1<'py, f64>,
     var2: PyReadonlyArray1<'py, f64>,
 ) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
-    let columns = [&n1, &mean1, &var1, &n2, &mean2, &var2].map(|a| a.as_slice().map(<[f64]>::to_vec));
     let mut copied = Vec::with_capacity(6);
-    for column in columns {
-        copied.push(column.map_err(|_| to_py(Error::InvalidArgument("welch_t takes contiguous 1-d arrays".into())))?);
+    for (a, what) in [(&n1, "n1"), (&mean1, "mean1"), (&var1, "var1"), (&n2, "n2"), (&mean2, "mean2"), (&var2, "var2")]
+    {
+        copied.push(contiguous(a, what)?.to_vec());
     }
     let len = copied[0].len();
     if copied.iter().any(|c| c.len() != len) {

@@ -957,10 +957,10 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
     })?;
     let n_fields = real_fields;
     let plan = ColumnPlan { test: format.as_ref().and_then(|f| f.test), ..plan };
-    let vcf = vcf.map(|keys| VcfSample {
+    let vcf = vcf.zip(vcf_column).map(|(keys, column)| VcfSample {
         keys: keys.into_iter().map(String::into_bytes).collect(),
         first: n_fields,
-        column: vcf_column.unwrap_or(VCF_FORMAT + 1),
+        column,
     });
     let rows = RowParser { path, names: &raw_header, plan: &plan, delimiter, n_fields, header_line, vcf: vcf.as_ref() };
     // Pieces are folded in as soon as they are parsed in order, so only the pieces in flight
