@@ -109,6 +109,12 @@ def test_shell_examples_run(page: Path, tmp_path: Path) -> None:
         fh.write("base\tevery_third\n")
         fh.writelines(f"1\t{int(i % 3 == 0)}\n" for i in range(len(snps)))
     (tmp_path / "hm3.snplist").write_text("".join(f"{s}\n" for s in snps[::10]))
+    # For the munge example: an allele list in ldsc's --merge-alleles layout.
+    with gzip.open(ex.bim, "rt") as fh:
+        rows = [line.split() for line in fh][::10]
+    (tmp_path / "w_hm3.snplist").write_text(
+        "SNP\tA1\tA2\n" + "".join(f"{r[1]}\t{r[4]}\t{r[5]}\n" for r in rows)
+    )
     # The `ldenrich` of this interpreter's environment (the installed wheel under test).
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     for line, code in runnable(page)[1]:

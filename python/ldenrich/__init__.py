@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         read_sumstats,
     )
     from ldenrich.ldscores import ldscore, read_annot, write_ldscore
+    from ldenrich.munge import MergeAlleles, MungedSumStats, munge_sumstats, read_merge_alleles
     from ldenrich.sets import GeneSetResults, gene_set_analysis, read_gene_results
     from ldenrich.sldsc import H2Result, h2_cts, partitioned_h2
     from ldenrich.stats import enrichment, enrichment_arrays
@@ -74,6 +75,10 @@ _LAZY = {
     "read_gene_results": "ldenrich.sets",
     "enrichment": "ldenrich.stats",
     "enrichment_arrays": "ldenrich.stats",
+    "MergeAlleles": "ldenrich.munge",
+    "MungedSumStats": "ldenrich.munge",
+    "munge_sumstats": "ldenrich.munge",
+    "read_merge_alleles": "ldenrich.munge",
     "ldscore": "ldenrich.ldscores",
     "read_annot": "ldenrich.ldscores",
     "write_ldscore": "ldenrich.ldscores",
@@ -187,7 +192,9 @@ __all__ = [
     "InvalidArgumentError",
     "LdenrichError",
     "LdenrichWarning",
+    "MergeAlleles",
     "MissingColumnError",
+    "MungedSumStats",
     "ParseError",
     "SumStats",
     "__version__",
@@ -202,6 +209,7 @@ __all__ = [
     "gene_set_analysis",
     "h2_cts",
     "ldscore",
+    "munge_sumstats",
     "partitioned_h2",
     "read_annot",
     "read_bed",
@@ -209,6 +217,7 @@ __all__ = [
     "read_gene_loc",
     "read_gene_results",
     "read_gene_sets",
+    "read_merge_alleles",
     "read_sumstats",
     "write_ldscore",
 ]

@@ -21,7 +21,9 @@ __all__ = [
     "InternalError",
     "InvalidArgumentError",
     "LdenrichError",
+    "MergeAlleles",
     "MissingColumnError",
+    "Munged",
     "ParseError",
     "SumStats",
     "__version__",
@@ -37,12 +39,14 @@ __all__ = [
     "ld_matrix",
     "ld_scores",
     "liability_factor",
+    "munge",
     "read_bed",
     "read_bim",
     "read_dosages",
     "read_gene_loc",
     "read_gene_results",
     "read_gene_sets",
+    "read_merge_alleles",
     "read_numeric_table",
     "read_sumstats",
     "resolve_gene_sets",
@@ -84,6 +88,7 @@ class SumStats:
     p_zero_from_other: int
     has_alleles: bool
     has_n: bool
+    has_sign: bool
     format: tuple[str, bool] | None
     vcf_sample: str | None
     def __len__(self) -> int: ...
@@ -174,6 +179,7 @@ def read_sumstats(
     threads: int | None = None,
     format: str = "auto",
     vcf_sample: str | None = None,
+    read_sign: bool = False,
 ) -> SumStats: ...
 def read_bim(path: str, threads: int | None = None) -> Bim: ...
 def read_gene_loc(path: str) -> GeneLoc: ...
@@ -331,3 +337,34 @@ def welch_t(
     mean2: npt.NDArray[np.float64],
     var2: npt.NDArray[np.float64],
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+
+@final
+class MergeAlleles:
+    path: str
+    def __len__(self) -> int: ...
+
+@final
+class Munged:
+    merge_alleles: str | None
+    def __len__(self) -> int: ...
+    def qc_table(self) -> list[tuple[str, int]]: ...
+    def qc_details(self) -> dict[str, Any]: ...
+    def snp_ids(self) -> list[str]: ...
+    def chrom(self) -> npt.NDArray[np.uint8]: ...
+    def bp(self) -> npt.NDArray[np.uint32]: ...
+    def alleles(self) -> tuple[list[str], list[str]]: ...
+    def z(self) -> npt.NDArray[np.float64]: ...
+    def n(self) -> npt.NDArray[np.float64]: ...
+    def p(self) -> npt.NDArray[np.float64]: ...
+    def write(self, path: str, layout: str, threads: int | None = None) -> None: ...
+
+def read_merge_alleles(path: str) -> MergeAlleles: ...
+def munge(
+    sumstats: SumStats,
+    bim: Bim,
+    merge_alleles: MergeAlleles | None,
+    n: float | None,
+    drop_strand_ambiguous: bool,
+    matching: str,
+    threads: int | None = None,
+) -> Munged: ...

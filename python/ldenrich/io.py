@@ -82,6 +82,11 @@ class SumStats:
         return found is not None and found[1]
 
     @property
+    def signed(self) -> bool:
+        """Whether the direction of each effect was read (``signed=True``)."""
+        return self._native.has_sign
+
+    @property
     def has_n(self) -> bool:
         """Whether a per-SNP sample size was read (its rule is ``columns["n"]``)."""
         return self._native.has_n
@@ -139,6 +144,7 @@ def read_sumstats(
     threads: int | None = None,
     format: str = "auto",
     vcf_sample: str | None = None,
+    signed: bool = False,
 ) -> SumStats:
     """Read GWAS summary statistics.
 
@@ -203,6 +209,12 @@ def read_sumstats(
         case-insensitively when that names one. A GWAS-VCF with several samples and none
         chosen is an :class:`InvalidArgumentError` listing them; naming a sample for another
         layout is one too.
+    signed : bool
+        Also read the direction of each effect, which :func:`ldenrich.munge_sumstats` needs
+        for a signed Z: the sign of the statistic's own column (Z, BETA, ln OR), else of a
+        ``Z``, ``BETA`` or ``OR`` column beside a p-value. A row whose direction is missing is
+        then dropped (counted as ``missing_statistic``); a file with none is a
+        :class:`MissingColumnError`.
     threads : int, optional
         Threads that decompress (BGZF) and parse the file (default: ``LDENRICH_NUM_THREADS``
         or all cores); the result does not depend on it.
@@ -250,7 +262,15 @@ def read_sumstats(
     mode = "required" if read_n is True or n_col is not None else "if-found" if read_n else "no"
     return SumStats(
         _native.read_sumstats(
-            os.fspath(path), columns, chisq_from, mode, n_effective, threads, format, vcf_sample
+            os.fspath(path),
+            columns,
+            chisq_from,
+            mode,
+            n_effective,
+            threads,
+            format,
+            vcf_sample,
+            signed,
         )
     )
 

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from ldenrich import describe_build
-from ldenrich.cli import batch, demo, enrich, gather, genes, h2, h2_cts, ldscore, run, sets
+from ldenrich.cli import batch, demo, enrich, gather, genes, h2, h2_cts, ldscore, munge, run, sets
 from ldenrich.cli._common import HelpFormatter, log_outcome, show_warning, stop_logging
 from ldenrich.errors import CancelledError, LdenrichError, LdenrichWarning
 
-_SUBCOMMANDS = (run, genes, sets, enrich, ldscore, h2, h2_cts, batch, gather, demo)
+_SUBCOMMANDS = (run, genes, sets, enrich, munge, ldscore, h2, h2_cts, batch, gather, demo)
 
 
 class _PrintBuild(argparse.Action):

@@ -219,6 +219,7 @@ def read_sumstats_from_args(args: argparse.Namespace) -> ldenrich.SumStats:
         format=args.format,
         vcf_sample=getattr(args, "vcf_sample", None),
         threads=getattr(args, "threads", None),
+        signed=getattr(args, "signed", False),
         **columns,
     )
 

@@ -419,8 +419,15 @@ fn run_sumstats(path: &Path, rng: &mut Rng, bim: &Path) -> Outcome {
         columns.push((Role::P, "P".to_string()));
     }
     let read_n = if rng.chance(20) { ReadN::Required } else { ReadN::No };
-    let options =
-        SumstatsOptions { columns, chisq_from, read_n, n_effective: rng.chance(2), format: None, vcf_sample: None };
+    let options = SumstatsOptions {
+        columns,
+        chisq_from,
+        read_n,
+        n_effective: rng.chance(2),
+        format: None,
+        vcf_sample: None,
+        read_sign: false,
+    };
     let s = match read_sumstats(path, &options) {
         Ok(s) => s,
         Err(e) => return Ok(Err(e)),

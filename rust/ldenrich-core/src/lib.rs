@@ -16,6 +16,7 @@ pub mod gene;
 pub mod gsa;
 pub mod io;
 pub mod ldscore;
+pub mod munge;
 pub mod parallel;
 pub mod radix;
 pub mod sldsc;

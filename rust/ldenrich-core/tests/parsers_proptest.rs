@@ -145,8 +145,15 @@ fn sumstats_file() -> impl Strategy<Value = Vec<u8>> {
 
 fn check_sumstats(path: &Path, chisq_from: Option<ChisqFrom>, read_n: bool, bim: &Path) {
     let read_n = if read_n { ReadN::Required } else { ReadN::No };
-    let options =
-        SumstatsOptions { columns: Vec::new(), chisq_from, read_n, n_effective: false, format: None, vcf_sample: None };
+    let options = SumstatsOptions {
+        columns: Vec::new(),
+        chisq_from,
+        read_n,
+        n_effective: false,
+        format: None,
+        vcf_sample: None,
+        read_sign: false,
+    };
     let s = match read_sumstats(path, &options) {
         Ok(s) => s,
         Err(e) => return assert_good_error(&e, path),

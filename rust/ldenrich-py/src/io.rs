@@ -57,6 +57,10 @@ impl PySumStats {
         self.inner.n.is_some()
     }
     #[getter]
+    fn has_sign(&self) -> bool {
+        self.inner.sign.is_some()
+    }
+    #[getter]
     fn has_alleles(&self) -> bool {
         self.inner.alleles.is_some()
     }
@@ -166,7 +170,7 @@ fn role_of(name: &str) -> PyResult<Role> {
 }
 
 #[pyfunction(name = "read_sumstats")]
-#[pyo3(signature = (path, columns, chisq_from, read_n="no", n_effective=false, threads=None, format="auto", vcf_sample=None))]
+#[pyo3(signature = (path, columns, chisq_from, read_n="no", n_effective=false, threads=None, format="auto", vcf_sample=None, read_sign=false))]
 #[allow(clippy::too_many_arguments)]
 fn read_sumstats_py(
     py: Python<'_>,
@@ -178,12 +182,14 @@ fn read_sumstats_py(
     threads: Option<usize>,
     format: &str,
     vcf_sample: Option<String>,
+    read_sign: bool,
 ) -> PyResult<PySumStats> {
     let format = if format == "auto" { None } else { Some(Format::parse(format).map_err(to_py)?) };
     let columns = columns.into_iter().map(|(r, n)| Ok((role_of(&r)?, n))).collect::<PyResult<Vec<_>>>()?;
     let chisq_from = ChisqFrom::parse(chisq_from).map_err(to_py)?;
     let read_n = ReadN::parse(read_n).map_err(to_py)?;
-    let options = SumstatsOptions { columns, chisq_from: Some(chisq_from), read_n, n_effective, format, vcf_sample };
+    let options =
+        SumstatsOptions { columns, chisq_from: Some(chisq_from), read_n, n_effective, format, vcf_sample, read_sign };
     let inner = run(py, || with_threads(threads, || read_sumstats(&path, &options))?)?;
     Ok(PySumStats { inner: Arc::new(inner) })
 }

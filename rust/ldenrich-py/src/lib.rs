@@ -9,6 +9,7 @@ mod gene;
 mod gsa;
 mod io;
 mod ldscore;
+mod munge;
 mod plink;
 mod sldsc;
 mod stats;
@@ -54,6 +55,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     plink::register(m)?;
     sldsc::register(m)?;
     ldscore::register(m)?;
+    munge::register(m)?;
     stats::register(m)?;
     Ok(())
 }

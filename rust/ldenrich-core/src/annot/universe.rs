@@ -494,13 +494,24 @@ fn classify(
     Ok(b)
 }
 
+/// The rows of both files that every usable SNP comes from, in genome order, and the
+/// accounting of every summary-statistic row.
+#[derive(Debug, Clone)]
+pub struct Joined {
+    /// .bim row of each usable SNP, sorted by (chromosome, position), ties in .bim order.
+    pub bim_rows: Vec<u32>,
+    /// Summary-statistic row of each, in the same order.
+    pub sumstats_rows: Vec<u32>,
+    /// Every row accounted for.
+    pub qc: Qc,
+}
+
 /// Joins summary statistics to a reference .bim (docs/methods.md §5.2).
 ///
 /// Each summary-statistic row is counted under the first [`DropReason`] that applies, so that
 /// `read == used + sum(dropped)` exactly. Identifiers occurring more than once in either file
-/// are dropped, every copy.
-pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) -> Result<Universe> {
-    UNIVERSES_BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+/// are dropped, every copy. No usable SNP is an error.
+pub fn join(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) -> Result<Joined> {
     if bim.len() >= DROPPED as usize {
         return Err(Error::InvalidArgument(format!(
             "{}: {} rows; at most {} are supported",
@@ -596,7 +607,16 @@ pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) 
             summary.join(", ")
         )));
     }
-    let row = |&b: &u32| row_of_bim[b as usize] as usize;
+    let sumstats_rows: Vec<u32> = kept.par_iter().map(|&b| row_of_bim[b as usize]).collect();
+    Ok(Joined { bim_rows: kept, sumstats_rows, qc })
+}
+
+/// The SNP universe of [`join`]: the reference's positions and the statistics of every usable
+/// SNP, in genome order.
+pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) -> Result<Universe> {
+    UNIVERSES_BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let Joined { bim_rows: kept, sumstats_rows, qc } = join(sumstats, bim, options)?;
+    let rows = &sumstats_rows;
     let ((chrom, bp), (chisq, n)) = rayon::join(
         || {
             rayon::join(
@@ -606,8 +626,8 @@ pub fn build_universe(sumstats: &SumStats, bim: &Bim, options: UniverseOptions) 
         },
         || {
             rayon::join(
-                || kept.par_iter().map(|b| sumstats.chisq[row(b)]).collect::<Vec<f64>>(),
-                || sumstats.n.as_ref().map(|n| kept.par_iter().map(|b| n[row(b)]).collect::<Vec<f64>>()),
+                || rows.par_iter().map(|&r| sumstats.chisq[r as usize]).collect::<Vec<f64>>(),
+                || sumstats.n.as_ref().map(|n| rows.par_iter().map(|&r| n[r as usize]).collect::<Vec<f64>>()),
             )
         },
     );

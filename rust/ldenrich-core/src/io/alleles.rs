@@ -172,6 +172,38 @@ pub fn is_strand_ambiguous(a1: u32, a2: u32) -> bool {
     single(a1) && single(a2) && reverse_complement(a1) == Some(a2)
 }
 
+/// How the pair (`s1`, `s2`) of column pair `s` names the variant (`r1`, `r2`) of column pair
+/// `r`: `Some(true)` when `s1` is `r1` (directly or on the other strand), `Some(false)` when it
+/// is `r2` (the pair swapped), `None` when the pairs are different variants. A missing allele
+/// matches anything. For a strand-ambiguous pair (A/T, C/G) the direct reading wins, so its
+/// orientation is a guess unless both files use the same strand.
+pub fn orientation(
+    s: (&AlleleColumn, &AlleleColumn),
+    s_codes: (u32, u32),
+    r: (&AlleleColumn, &AlleleColumn),
+    r_codes: (u32, u32),
+) -> Option<bool> {
+    let (s1, s2) = s_codes;
+    let (r1, r2) = r_codes;
+    let eq = |x: u32, xc: &AlleleColumn, y: u32, yc: &AlleleColumn| xc.same(x, yc, y);
+    if eq(s1, s.0, r1, r.0) && eq(s2, s.1, r2, r.1) {
+        return Some(true);
+    }
+    if eq(s1, s.0, r2, r.1) && eq(s2, s.1, r1, r.0) {
+        return Some(false);
+    }
+    let flip = |c: u32| if c == MISSING { Some(MISSING) } else { reverse_complement(c) };
+    if let (Some(f1), Some(f2)) = (flip(s1), flip(s2)) {
+        if eq(f1, s.0, r1, r.0) && eq(f2, s.1, r2, r.1) {
+            return Some(true);
+        }
+        if eq(f1, s.0, r2, r.1) && eq(f2, s.1, r1, r.0) {
+            return Some(false);
+        }
+    }
+    None
+}
+
 /// True if the pair (`s1`, `s2`) of column pair `s` names the same variant as (`r1`, `r2`) of
 /// column pair `r`: directly, swapped, strand-flipped or both. A missing allele matches anything.
 pub fn alleles_match(
@@ -180,25 +212,7 @@ pub fn alleles_match(
     r: (&AlleleColumn, &AlleleColumn),
     r_codes: (u32, u32),
 ) -> bool {
-    let (s1, s2) = s_codes;
-    let (r1, r2) = r_codes;
-    let eq = |x: u32, xc: &AlleleColumn, y: u32, yc: &AlleleColumn| xc.same(x, yc, y);
-    if eq(s1, s.0, r1, r.0) && eq(s2, s.1, r2, r.1) {
-        return true;
-    }
-    if eq(s1, s.0, r2, r.1) && eq(s2, s.1, r1, r.0) {
-        return true;
-    }
-    let flip = |c: u32| if c == MISSING { Some(MISSING) } else { reverse_complement(c) };
-    if let (Some(f1), Some(f2)) = (flip(s1), flip(s2)) {
-        if eq(f1, s.0, r1, r.0) && eq(f2, s.1, r2, r.1) {
-            return true;
-        }
-        if eq(f1, s.0, r2, r.1) && eq(f2, s.1, r1, r.0) {
-            return true;
-        }
-    }
-    false
+    orientation(s, s_codes, r, r_codes).is_some()
 }
 
 #[cfg(test)]
@@ -234,6 +248,25 @@ mod tests {
         assert!(matches(("A", "G"), ("T", "0")));
         assert!(matches(("A", "G"), ("C", "0")));
         assert!(!matches(("A", "G"), ("AT", "0")));
+    }
+
+    fn oriented(s: (&str, &str), r: (&str, &str)) -> Option<bool> {
+        let (s1c, s2c, s1, s2) = pair(s.0, s.1);
+        let (r1c, r2c, r1, r2) = pair(r.0, r.1);
+        orientation((&s1c, &s2c), (s1, s2), (&r1c, &r2c), (r1, r2))
+    }
+
+    #[test]
+    fn orientation_rules() {
+        assert_eq!(oriented(("A", "G"), ("A", "G")), Some(true));
+        assert_eq!(oriented(("g", "a"), ("A", "G")), Some(false));
+        assert_eq!(oriented(("T", "C"), ("A", "G")), Some(true));
+        assert_eq!(oriented(("C", "T"), ("A", "G")), Some(false));
+        assert_eq!(oriented(("A", "C"), ("A", "G")), None);
+        assert_eq!(oriented(("AT", "A"), ("A", "AT")), Some(false));
+        assert_eq!(oriented(("G", "A"), ("A", "0")), Some(false));
+        assert_eq!(oriented(("A", "T"), ("A", "T")), Some(true));
+        assert_eq!(oriented(("I", "D"), ("D", "I")), Some(false));
     }
 
     #[test]

@@ -298,6 +298,9 @@ pub struct SumstatsOptions {
     /// The sample (trait) column of a GWAS-VCF holding several; required then, since each
     /// column is another trait. `None` takes the only one.
     pub vcf_sample: Option<String>,
+    /// Also read the direction of each effect (the sign of Z, BETA or ln OR), which a
+    /// harmonised table needs; a row whose direction is missing is then dropped.
+    pub read_sign: bool,
 }
 
 /// Whether [`read_sumstats`] reads a sample size.
@@ -463,6 +466,9 @@ pub struct SumStats {
     pub positions: Option<(Vec<u8>, Vec<u32>)>,
     /// The GWAS-VCF sample column the statistics come from, when the file is one.
     pub vcf_sample: Option<String>,
+    /// Direction of each kept row's effect (-1, 0 or +1, for its effect allele), when asked
+    /// for ([`SumstatsOptions::read_sign`]).
+    pub sign: Option<Vec<i8>>,
     /// Rows with p = 0 whose chi-square came from the file's Z or BETA/SE instead.
     pub p_zero_from_other: u64,
     /// Data rows read (blank lines excluded).
@@ -484,8 +490,44 @@ struct ColumnPlan {
     positions: Option<(usize, usize)>,
     stat: StatColumns,
     alleles: Option<(usize, usize)>,
+    /// Where the direction of an effect is read, when asked for.
+    sign: Option<SignColumn>,
+    /// The column naming the allele each row's effect is for (plink2's `A1`), with the
+    /// effect and other allele columns it is one of: the direction is for the effect column.
+    tested_allele: Option<(usize, usize, usize)>,
     columns: Vec<(Role, String)>,
     source: ChisqSource,
+}
+
+/// A column whose sign is the direction of the effect.
+#[derive(Debug, Clone, Copy)]
+enum SignColumn {
+    /// Z or BETA: its own sign.
+    Signed(usize),
+    /// An odds ratio: the sign of its logarithm.
+    OddsRatio(usize),
+}
+
+impl SignColumn {
+    /// The direction of the effect in `line`, or why it has none.
+    #[inline]
+    fn of_row(self, line: &[u8], ranges: &[(u32, u32)]) -> std::result::Result<i8, DropReason> {
+        let (i, null) = match self {
+            SignColumn::Signed(i) => (i, 0.0),
+            SignColumn::OddsRatio(i) => (i, 1.0),
+        };
+        let value = parse_number(field(line, ranges, i))?;
+        if matches!(self, SignColumn::OddsRatio(_)) && value <= 0.0 {
+            return Err(DropReason::InvalidStatistic);
+        }
+        Ok(if value > null {
+            1
+        } else if value < null {
+            -1
+        } else {
+            0
+        })
+    }
 }
 
 /// The scale a p-value column is written in.
@@ -709,6 +751,37 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
         columns.push((Role::Chr, raw[c].clone()));
         columns.push((Role::Bp, raw[b].clone()));
     }
+    let sign = if options.read_sign {
+        let own = match stat {
+            StatColumns::Z(i) | StatColumns::BetaSe(i, _) => Some(SignColumn::Signed(i)),
+            StatColumns::LogOrSe(i, _) => Some(SignColumn::OddsRatio(i)),
+            StatColumns::P(..) => None,
+        };
+        let sign = match own {
+            Some(sign) => sign,
+            None => {
+                let (role, sign) = if let Some(i) = find(Role::Z)? {
+                    (Role::Z, SignColumn::Signed(i))
+                } else if let Some(i) = find(Role::Beta)? {
+                    (Role::Beta, SignColumn::Signed(i))
+                } else if let Some(i) = find(Role::Or)? {
+                    (Role::Or, SignColumn::OddsRatio(i))
+                } else {
+                    return Err(missing(
+                        "direction of effect (Z, BETA or OR; the p-value alone has none), needed for signed Z",
+                    ));
+                };
+                let i = match sign {
+                    SignColumn::Signed(i) | SignColumn::OddsRatio(i) => i,
+                };
+                columns.push((role, raw[i].clone()));
+                sign
+            }
+        };
+        Some(sign)
+    } else {
+        None
+    };
     let used: Vec<usize> = match stat {
         StatColumns::Z(i) | StatColumns::P(i, _) => snp.into_iter().chain([i]).collect(),
         StatColumns::BetaSe(a, b) | StatColumns::LogOrSe(a, b) => snp.into_iter().chain([a, b]).collect(),
@@ -721,7 +794,19 @@ fn plan_columns(path: &Path, header: &[String], raw: &[String], options: &Sumsta
             });
         }
     }
-    Ok(ColumnPlan { snp, n, p_zero_fallback, positions, stat, alleles, columns, source, test: None })
+    Ok(ColumnPlan {
+        snp,
+        n,
+        p_zero_fallback,
+        positions,
+        stat,
+        alleles,
+        sign,
+        tested_allele: None,
+        columns,
+        source,
+        test: None,
+    })
 }
 
 enum Parsed {
@@ -956,7 +1041,15 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
         other => other,
     })?;
     let n_fields = real_fields;
-    let plan = ColumnPlan { test: format.as_ref().and_then(|f| f.test), ..plan };
+    // plink2 `--glm` writes the effect of its `A1` column, which is ALT or REF row by row,
+    // while the allele pair is read as (ALT, REF): a direction is turned when `A1` is REF.
+    let tested_allele = match (&format, plan.sign, plan.alleles) {
+        (Some(f), Some(_), Some((effect, other))) if f.format == Format::Plink2 => {
+            header.iter().position(|h| h == "A1").filter(|&t| t != effect && t != other).map(|t| (t, effect, other))
+        }
+        _ => None,
+    };
+    let plan = ColumnPlan { test: format.as_ref().and_then(|f| f.test), tested_allele, ..plan };
     let vcf = vcf.zip(vcf_column).map(|(keys, column)| VcfSample {
         keys: keys.into_iter().map(String::into_bytes).collect(),
         first: n_fields,
@@ -973,11 +1066,15 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
         mut alleles,
         n: mut sample_size,
         mut positions,
+        mut sign,
         p_zero_from_other,
         dropped,
         dropped_keys,
         rows_read,
     } = whole;
+    if let Some(sign) = sign.as_mut() {
+        sign.shrink_to_fit();
+    }
     ids.finish();
     chisq.shrink_to_fit();
     if let Some((c1, c2)) = alleles.as_mut() {
@@ -1004,6 +1101,7 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
         n: sample_size,
         positions,
         vcf_sample: vcf_sample_name,
+        sign,
         p_zero_from_other,
         rows_read,
         dropped,
@@ -1018,6 +1116,7 @@ struct Part {
     alleles: Option<(AlleleColumn, AlleleColumn)>,
     n: Option<Vec<f64>>,
     positions: Option<(Vec<u8>, Vec<u32>)>,
+    sign: Option<Vec<i8>>,
     p_zero_from_other: u64,
     dropped: DropCounts,
     dropped_keys: Vec<u64>,
@@ -1032,6 +1131,7 @@ impl Part {
             alleles: plan.alleles.map(|_| (AlleleColumn::default(), AlleleColumn::default())),
             n: plan.n.map(|_| Vec::new()),
             positions: plan.positions.map(|_| (Vec::new(), Vec::new())),
+            sign: plan.sign.map(|_| Vec::with_capacity(capacity)),
             p_zero_from_other: 0,
             dropped: [0; DropReason::ALL.len()],
             dropped_keys: Vec::new(),
@@ -1059,9 +1159,10 @@ impl Part {
             self.alleles = Some((AlleleColumn::missing(before), AlleleColumn::missing(before)));
         }
         if let Some((c1, c2)) = self.alleles.as_mut() {
-            let (a1, a2) = alleles.unwrap_or((b"", b""));
-            c1.push(a1);
-            c2.push(a2);
+            // `chr:pos:ref:alt`: the effect allele is the last (Neale UKB, REGENIE, plink2).
+            let (other, effect) = alleles.unwrap_or((b"", b""));
+            c1.push(effect);
+            c2.push(other);
         }
     }
 
@@ -1081,6 +1182,9 @@ impl Part {
         }
         if let (Some(n), Some(pn)) = (self.n.as_mut(), part.n) {
             n.extend_from_slice(&pn);
+        }
+        if let (Some(sign), Some(ps)) = (self.sign.as_mut(), part.sign) {
+            sign.extend_from_slice(&ps);
         }
         if self.positions.is_none() && part.positions.is_some() {
             self.positions = Some((vec![0; before], vec![0; before]));
@@ -1266,6 +1370,31 @@ impl RowParser<'_> {
                 },
                 (parsed, _) => parsed,
             };
+            let mut direction = 0i8;
+            let parsed = match (parsed, plan.sign) {
+                (usable @ (Parsed::Value(_) | Parsed::FromP(_)), Some(column)) => match column.of_row(line, &ranges) {
+                    Ok(d) => match plan.tested_allele {
+                        None => {
+                            direction = d;
+                            usable
+                        }
+                        Some((t, effect, other)) => {
+                            let tested = field(line, &ranges, t);
+                            if tested.eq_ignore_ascii_case(field(line, &ranges, effect)) {
+                                direction = d;
+                                usable
+                            } else if tested.eq_ignore_ascii_case(field(line, &ranges, other)) {
+                                direction = -d;
+                                usable
+                            } else {
+                                Parsed::Drop(DropReason::AlleleMismatch)
+                            }
+                        }
+                    },
+                    Err(reason) => Parsed::Drop(reason),
+                },
+                (parsed, _) => parsed,
+            };
             let parsed = match (parsed, plan.n) {
                 (usable @ (Parsed::Value(_) | Parsed::FromP(_)), Some(source)) => {
                     match n_of_row(line, &ranges, source) {
@@ -1298,6 +1427,9 @@ impl RowParser<'_> {
             };
             part.ids.push(id);
             part.chisq.push(chisq);
+            if let Some(sign) = part.sign.as_mut() {
+                sign.push(direction);
+            }
             if let (Some((c1, c2)), Some((i1, i2))) = (part.alleles.as_mut(), plan.alleles) {
                 c1.push(field(line, &ranges, i1));
                 c2.push(field(line, &ranges, i2));
@@ -1314,8 +1446,9 @@ impl RowParser<'_> {
                             if c1.codes.last() == Some(&MISSING_ALLELE) && c2.codes.last() == Some(&MISSING_ALLELE) {
                                 c1.codes.pop();
                                 c2.codes.pop();
-                                c1.push(a1);
-                                c2.push(a2);
+                                // `chr:pos:ref:alt`: the effect allele is the last.
+                                c1.push(a2);
+                                c2.push(a1);
                             }
                         }
                     }
