@@ -244,3 +244,91 @@ def test_windows_stop_at_chromosome_ends(tmp_path: Path, annot: pd.DataFrame) ->
     bad = _write_panel(tmp_path / "bad", chroms=(["21"] * 10 + ["22"] * 10) * (N_SNPS // 20))
     with pytest.raises(ldenrich.ParseError, match="chromosome 21 starts again"):
         ldenrich.ldscore(bad, ld_wind_snps=3)
+
+
+def _brute_force_annotation(
+    bp: np.ndarray, chrom: np.ndarray, genes: pd.DataFrame, sets: dict, up: float, down: float
+) -> pd.DataFrame:
+    """Each set's SNPs inside the window of any of its genes (MAGMA's strand-aware rule: up kb
+    before the transcription start, down after the end), by direct comparison."""
+    out = {}
+    by_id = genes.set_index("gene")
+    for name, members in sets.items():
+        inside = np.zeros(len(bp), dtype=bool)
+        for g in members:
+            if g not in by_id.index:
+                continue
+            row = by_id.loc[g]
+            before, after = (up, down) if row.strand == "+" else (down, up)
+            lo, hi = max(int(row.start) - int(before * 1000), 0), int(row.stop) + int(after * 1000)
+            inside |= (chrom == row.chrom) & (bp >= lo) & (bp <= hi)
+        out[name] = inside.astype(float)
+    return pd.DataFrame(out)
+
+
+@pytest.mark.parametrize("window", [(100.0, 100.0), (35.0, 10.0), (0.0, 0.0)])
+def test_gene_set_annotations_match_brute_force(window: tuple[float, float]) -> None:
+    ex = ldenrich.example_data()
+    genes = ldenrich.read_gene_loc(ex.gene_loc).to_frame()
+    on22 = genes[genes.chrom == 22].gene.tolist()
+    rng = np.random.default_rng(3)
+    sets = {
+        f"set {i}": [
+            *rng.choice(on22, size=int(rng.integers(1, 40)), replace=False),
+            "not-a-gene",
+            genes.gene.iloc[0],
+        ]
+        for i in range(25)
+    }
+    sets["none"] = ["not-a-gene"]
+    bim = ldenrich.read_bim(ex.bim).to_frame()
+    made = ldenrich.make_annot(ex.bim, ex.gene_loc, sets, window=window)
+    want = _brute_force_annotation(bim.bp.to_numpy(), bim.chrom.to_numpy(), genes, sets, *window)
+    want.columns = [c.replace(" ", "_") for c in want.columns]
+    pd.testing.assert_frame_equal(made, want)
+    categories = pd.DataFrame(made.attrs["categories"]).set_index("name")
+    assert categories.loc["none", "n_snps"] == 0 and categories.loc["none", "n_genes_found"] == 0
+    assert made.attrs["missing_genes"]["set 0"] == ["not-a-gene"]
+
+
+def test_bed_annotations_use_half_open_zero_based_intervals() -> None:
+    ex = ldenrich.example_data()
+    bim = ldenrich.read_bim(ex.bim).to_frame()
+    bp = bim.bp.to_numpy()
+    lo, hi = int(np.quantile(bp, 0.2)), int(np.quantile(bp, 0.3))
+    frame = pd.DataFrame({"chrom": ["chr22", "chr21"], "start": [lo, 0], "end": [hi, 10**9]})
+    made = ldenrich.make_annot(ex.bim, beds={"region": frame})
+    # BED start is 0-based: the SNP at `lo` is outside, the one at `hi` inside.
+    np.testing.assert_array_equal(made["region"], ((bp > lo) & (bp <= hi)).astype(float))
+
+
+def test_cli_gene_set_ld_scores_in_one_pass(tmp_path: Path) -> None:
+    ex = ldenrich.example_data()
+    out = tmp_path / "sets.22"
+    args = [
+        "ldscore", "--bfile", str(ex.bfile), "--gene-sets", str(ex.gene_sets),
+        "--gene-loc", str(ex.gene_loc), "--window", "35,10", "--ld-wind-snps", "200",
+        "--write-annot", "--out", str(out),
+    ]  # fmt: skip
+    assert main(args) == 0
+    made = ldenrich.make_annot(ex.bim, ex.gene_loc, ex.gene_sets, window=(35.0, 10.0))
+    want = ldenrich.ldscore(ex.bfile, made, ld_wind_snps=200)
+    ldenrich.write_ldscore(want, tmp_path / "want.22")
+    for suffix in (".l2.ldscore.gz", ".l2.M", ".l2.M_5_50"):
+        got, expected = (
+            Path(f"{out}{suffix}").read_bytes(),
+            (tmp_path / f"want.22{suffix}").read_bytes(),
+        )
+        if suffix.endswith(".gz"):
+            got, expected = gzip.decompress(got), gzip.decompress(expected)
+        assert got == expected, suffix
+    back = ldenrich.read_annot(f"{out}.annot.gz", ldenrich.read_bim(ex.bim).to_frame().snp)
+    pd.testing.assert_frame_equal(back.astype(float), made, check_dtype=False)
+    log = Path(f"{out}.log").read_text()
+    assert f"{made.shape[1]} annotations ({made.shape[1]} gene sets" in log
+    assert "hold no SNP of the panel" in log
+    # Gene sets without gene locations: one clear error.
+    code = main(["ldscore", "--bfile", str(ex.bfile), "--gene-sets", str(ex.gene_sets),
+                 "--out", str(tmp_path / "bad")])  # fmt: skip
+    assert code != 0
+    assert "--gene-loc" in (tmp_path / "bad.log").read_text()

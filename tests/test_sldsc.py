@@ -503,3 +503,41 @@ def test_enrichment_p_is_calibrated_on_a_heritable_null_with_real_ld(tmp_path: P
     pooled = float((df["Enrichment_p"] < 0.05).mean())
     assert 0.05 - 3 * se <= pooled <= 0.05 + 3 * se, pooled
     assert df["Enrichment_p"].notna().all()
+
+
+def test_h2_cts_tests_each_column_of_a_sets_file(case: Path, tmp_path: Path) -> None:
+    """``sets_ld`` (LD scores of many sets from one ``ldscore`` pass) gives, set by set, what
+    ldsc's ``--ref-ld-chr-cts`` gives with one file per set (itself checked against pyldsc)."""
+    ex = ldenrich.example_data()
+    sets = tmp_path / "sets.22"
+    args = [
+        "ldscore", "--bfile", str(ex.bfile), "--gene-sets", str(ex.gene_sets),
+        "--build", "37", "--ld-wind-cm", "1", "--out", str(sets),
+    ]  # fmt: skip
+    assert main(args) == 0
+    made = ldenrich.make_annot(ex.bim, ex.gene_loc, ex.gene_sets)
+    nonempty = [c for c in made.columns if made[c].any()]
+    assert 3 <= len(nonempty) < made.shape[1]
+    for c in nonempty:
+        one = ldenrich.ldscore(ex.bfile, made[[c]], ld_wind_cm=1.0)
+        ldenrich.write_ldscore(one, tmp_path / f"{c}.22")
+    gwas = case / "height.sumstats.gz"
+    each = ldenrich.h2_cts(gwas, sets_ld=f"{tmp_path}/sets.", ref_ld_chr=f"{case}/baseline.",
+                           w_ld_chr=W_LD)  # fmt: skip
+    separate = ldenrich.h2_cts(
+        gwas, [(c, f"{tmp_path}/{c}.") for c in nonempty], f"{case}/baseline.", W_LD
+    )
+    assert sorted(each.attrs["empty"]) == sorted(set(made.columns) - set(nonempty))
+    tested = each.dropna(subset=["Coefficient"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(tested, separate)
+    assert each["Coefficient"].isna().sum() == len(each.attrs["empty"])
+    # The command line writes the same table, the empty sets as NA, and says so.
+    out = tmp_path / "cts"
+    cli = ["h2-cts", "--h2", str(gwas), "--ref-ld-chr", f"{case}/baseline.", "--w-ld-chr", W_LD,
+           "--sets-ld", f"{tmp_path}/sets.", "--out", str(out)]  # fmt: skip
+    assert main(cli) == 0
+    written = pd.read_csv(f"{out}.cell_type_results.txt", sep="\t")
+    np.testing.assert_allclose(written["Coefficient"], each["Coefficient"], rtol=1e-12)
+    assert "LD scores without variance" in Path(f"{out}.log").read_text()
+    with pytest.raises(ldenrich.InvalidArgumentError, match="one of the two"):
+        ldenrich.h2_cts(gwas, ref_ld_chr=f"{case}/baseline.", w_ld_chr=W_LD)

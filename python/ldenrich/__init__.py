@@ -45,7 +45,7 @@ if TYPE_CHECKING:
         read_gene_sets,
         read_sumstats,
     )
-    from ldenrich.ldscores import ldscore, read_annot, write_ldscore
+    from ldenrich.ldscores import ldscore, make_annot, read_annot, write_annot, write_ldscore
     from ldenrich.munge import MergeAlleles, MungedSumStats, munge_sumstats, read_merge_alleles
     from ldenrich.sets import GeneSetResults, gene_set_analysis, read_gene_results
     from ldenrich.sldsc import H2Result, h2_cts, partitioned_h2
@@ -82,6 +82,8 @@ _LAZY = {
     "ldscore": "ldenrich.ldscores",
     "read_annot": "ldenrich.ldscores",
     "write_ldscore": "ldenrich.ldscores",
+    "make_annot": "ldenrich.ldscores",
+    "write_annot": "ldenrich.ldscores",
     "H2Result": "ldenrich.sldsc",
     "partitioned_h2": "ldenrich.sldsc",
     "h2_cts": "ldenrich.sldsc",
@@ -209,6 +211,7 @@ __all__ = [
     "gene_set_analysis",
     "h2_cts",
     "ldscore",
+    "make_annot",
     "munge_sumstats",
     "partitioned_h2",
     "read_annot",
@@ -219,5 +222,6 @@ __all__ = [
     "read_gene_sets",
     "read_merge_alleles",
     "read_sumstats",
+    "write_annot",
     "write_ldscore",
 ]

@@ -40,6 +40,7 @@ __all__ = [
     "ld_scores",
     "liability_factor",
     "munge",
+    "panel_annotation",
     "read_bed",
     "read_bim",
     "read_dosages",
@@ -104,6 +105,7 @@ class Bim:
     def __len__(self) -> int: ...
     def chrom(self) -> npt.NDArray[np.uint8]: ...
     def bp(self) -> npt.NDArray[np.uint32]: ...
+    def cm(self) -> npt.NDArray[np.float64]: ...
     def snp_ids(self, rows: list[int] | None = None) -> list[str]: ...
     def alleles(self) -> tuple[list[str], list[str]]: ...
 
@@ -368,3 +370,15 @@ def munge(
     matching: str,
     threads: int | None = None,
 ) -> Munged: ...
+def panel_annotation(
+    bim: Bim,
+    gene_loc: GeneLoc | None,
+    categories: CategorySpecs,
+    window_up_kb: float,
+    window_down_kb: float,
+    threads: int | None = None,
+) -> tuple[
+    list[tuple[str, str, bool, int | None, int | None, int, int]],
+    list[list[str]],
+    npt.NDArray[np.float64],
+]: ...

@@ -10,7 +10,7 @@ import gzip
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -21,6 +21,8 @@ from ldenrich.io import chrom_name
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ldenrich.io import Bim, GeneLoc
 
 PathLike = str | os.PathLike[str]
 WindowRule = Literal["ldsc", "exact"]
@@ -272,3 +274,157 @@ def write_ldscore(frame: pd.DataFrame, prefix: PathLike, *, cm_maf: bool = False
         with atomic_path(path) as tmp:
             tmp.write_text("\t".join(repr(float(v)) for v in frame.attrs[key].values()) + "\n")
     return paths
+
+
+def make_annot(
+    bim: PathLike | Bim,
+    gene_loc: PathLike | GeneLoc | None = None,
+    gene_sets: Any = None,
+    beds: Any = None,
+    *,
+    window: tuple[float, float] = (100.0, 100.0),
+    threads: int | None = None,
+) -> pd.DataFrame:
+    """Annotations of a panel's SNPs from gene sets and interval files (ldsc ``make_annot``).
+
+    One 0/1 column per gene set (the SNPs inside the window of any of its genes) and per BED
+    file (the SNPs inside its intervals), one row per ``.bim`` row, in ``.bim`` order: the
+    ``annot`` argument of :func:`ldscore`, and what :func:`write_annot` writes for
+    ``--overlap-annot``. Gene sets are resolved as by :func:`ldenrich.annotate` (identifiers,
+    then symbols); SNPs off chromosomes 1-22 are 0.
+
+    Parameters
+    ----------
+    bim : path or Bim
+        The panel's ``.bim`` (or PLINK prefix).
+    gene_loc : path or GeneLoc, optional
+        Gene locations (needed with gene sets); ``"NCBI37"``/``"NCBI38"`` for the bundled ones.
+    gene_sets : path, GeneSets, mapping or list of them, optional
+        As for :func:`ldenrich.annotate`.
+    beds : path, DataFrame mapping or list, optional
+        As for :func:`ldenrich.annotate`.
+    window : (float, float)
+        Kilobases before the transcription start and after its end (MAGMA's strand-aware rule,
+        closed 1-based intervals). The default ``(100, 100)`` is LDSC-SEG's symmetric 100 kb
+        window; ``(35, 10)`` is the gene analysis's.
+    threads : int, optional
+        Threads (the result does not depend on it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One float column per category, named by it with whitespace replaced by ``_`` (ldsc's
+        files are whitespace-separated). ``attrs["categories"]`` has one record per column
+        (``name``, ``source``, ``is_gene_set``, ``n_genes``, ``n_genes_found``,
+        ``n_intervals``, ``n_snps``) and
+        ``attrs["missing_genes"]`` the genes of each set absent from the gene locations.
+
+    Examples
+    --------
+    >>> import ldenrich
+    >>> ex = ldenrich.example_data()
+    >>> a = ldenrich.make_annot(ex.bim, ex.gene_loc, {"pair": ["COMT", "ADORA2A"]})
+    >>> a.shape, int(a["pair"].sum()) > 0
+    ((15938, 1), True)
+    """
+    import pandas as pd
+
+    from ldenrich._example import _BUILDS, bundled_gene_loc
+    from ldenrich.annot import category_specs
+    from ldenrich.io import Bim, GeneLoc, read_bim, read_gene_loc
+
+    if not isinstance(bim, Bim):
+        bim = read_bim(bim, threads=threads)
+    if gene_loc is not None and not isinstance(gene_loc, GeneLoc):
+        text = os.fspath(gene_loc)
+        bundled = text.strip().lower() in _BUILDS and not Path(text).exists()
+        gene_loc = read_gene_loc(bundled_gene_loc(text) if bundled else text)
+    if len(window) != 2:
+        raise InvalidArgumentError(f"window must be (up_kb, down_kb); got {window!r}")
+    specs = category_specs(gene_sets, beds)
+    if specs.n_gene_sets + specs.n_intervals == 0:
+        raise InvalidArgumentError("make_annot needs gene sets or interval files")
+    if specs.n_gene_sets and gene_loc is None:
+        raise InvalidArgumentError("gene sets need gene locations: pass gene_loc=")
+    rows, missing, matrix = _native.panel_annotation(
+        bim._native,
+        None if gene_loc is None else gene_loc._native,
+        specs._native,
+        float(window[0]),
+        float(window[1]),
+        threads,
+    )
+    names = ["_".join(str(r[0]).split()) for r in rows]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InvalidArgumentError(
+            f"category names {repeated} repeat once whitespace is replaced by '_'; rename them"
+        )
+    frame = pd.DataFrame(matrix, columns=names)
+    keys = ("name", "source", "is_gene_set", "n_genes", "n_genes_found", "n_intervals", "n_snps")
+    # Plain records: pandas compares attrs when it combines frames, which a DataFrame breaks.
+    frame.attrs["categories"] = [dict(zip(keys, r, strict=True)) for r in rows]
+    frame.attrs["missing_genes"] = {r[0]: m for r, m in zip(rows, missing, strict=True) if m}
+    return frame
+
+
+def write_annot(annot: pd.DataFrame, bim: PathLike | Bim, path: PathLike) -> Path:
+    """Write annotations as a full ldsc ``.annot.gz`` (``CHR BP SNP CM`` then the columns).
+
+    Parameters
+    ----------
+    annot : pandas.DataFrame
+        One row per ``.bim`` row (what :func:`make_annot` returns).
+    bim : path or Bim
+        The panel's ``.bim``, for the first four columns.
+    path : str or PathLike
+        The file (gzip when it ends in ``.gz``), written atomically.
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import ldenrich, tempfile, pathlib
+    >>> ex = ldenrich.example_data()
+    >>> a = ldenrich.make_annot(ex.bim, ex.gene_loc, {"pair": ["COMT", "ADORA2A"]})
+    >>> p = ldenrich.write_annot(a, ex.bim, pathlib.Path(tempfile.mkdtemp()) / "x.22.annot.gz")
+    >>> list(ldenrich.read_annot(p).columns)
+    ['pair']
+    """
+    import pandas as pd
+
+    from ldenrich.io import Bim, read_bim
+
+    if not isinstance(bim, Bim):
+        bim = read_bim(bim)
+    panel = bim.to_frame()
+    if len(panel) != len(annot):
+        raise InvalidArgumentError(
+            f"the annotation has {len(annot)} rows but {bim.path} has {len(panel)} SNPs"
+        )
+    cm = np.asarray(bim._native.cm(), dtype=float)
+    # Binary columns as integers, as ldsc's make_annot writes them (a smaller file).
+    annot = annot.reset_index(drop=True)
+    annot = annot.astype(
+        {c: np.int64 for c in annot.columns if np.array_equal(annot[c], np.round(annot[c]))}
+    )
+    full = pd.concat(
+        [
+            pd.DataFrame(
+                {"CHR": [chrom_name(c) for c in panel["chrom"]], "BP": panel["bp"],
+                 "SNP": panel["snp"], "CM": cm}
+            ),
+            annot,
+        ],
+        axis=1,
+    )  # fmt: skip
+    path = Path(path)
+    with atomic_path(path) as tmp, open(tmp, "wb") as raw:
+        if path.suffix == ".gz":
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
+                full.to_csv(fh, sep="\t", index=False)
+        else:
+            full.to_csv(raw, sep="\t", index=False)
+    return path

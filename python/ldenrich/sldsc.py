@@ -836,10 +836,11 @@ def results_frame(result: H2Result, ldsc_columns: bool = False) -> pd.DataFrame:
 
 def h2_cts(
     sumstats: PathLike | Any,
-    ref_ld_chr_cts: PathLike | Sequence[tuple[str, PathLike | Sequence[PathLike]]],
+    ref_ld_chr_cts: PathLike | Sequence[tuple[str, PathLike | Sequence[PathLike]]] | None = None,
     ref_ld_chr: PathLike | Sequence[PathLike] | None = None,
     w_ld_chr: PathLike | None = None,
     *,
+    sets_ld: PathLike | Sequence[PathLike] | None = None,
     ref_ld: PathLike | Sequence[PathLike] | None = None,
     w_ld: PathLike | None = None,
     not_m_5_50: bool = False,
@@ -859,9 +860,14 @@ def h2_cts(
     ----------
     sumstats : path or SumStats
         As for :func:`partitioned_h2`.
-    ref_ld_chr_cts : path or list of (name, prefixes)
+    ref_ld_chr_cts : path or list of (name, prefixes), optional
         ldsc's ``--ref-ld-chr-cts`` file (lines ``name prefix[,prefix...]``), or the pairs.
         Every regression SNP must have LD scores in each set's files.
+    sets_ld : prefix or list of prefixes, optional
+        Instead of ``ref_ld_chr_cts``: LD-score files holding many sets, one column each (what
+        ``ldenrich ldscore --gene-sets`` writes in one pass); every column is tested on its
+        own, named by the column (``L2`` removed). Per chromosome when the baseline is. A column
+        without variance (a set with no SNP) gets a row of NaN, named in ``attrs["empty"]``.
     ref_ld_chr, w_ld_chr, ref_ld, w_ld, not_m_5_50, intercept, no_intercept : optional
         As for :func:`partitioned_h2` (``ref_ld_chr``: the baseline).
     chisq_max, blocks, threads : optional
@@ -894,8 +900,12 @@ def h2_cts(
     prefixes, weights, per_chrom, intercept = _resolve(
         ref_ld_chr, ref_ld, w_ld_chr, w_ld, intercept, no_intercept
     )
+    if (ref_ld_chr_cts is None) == (sets_ld is None):
+        raise InvalidArgumentError("give ref_ld_chr_cts or sets_ld (one of the two)")
     entries: list[tuple[str, list[PathLike]]]
-    if isinstance(ref_ld_chr_cts, (str, os.PathLike)):
+    if ref_ld_chr_cts is None:
+        entries = []
+    elif isinstance(ref_ld_chr_cts, (str, os.PathLike)):
         entries = []
         path = Path(ref_ld_chr_cts)
         for i, line in enumerate(path.read_text().splitlines()):
@@ -909,28 +919,29 @@ def h2_cts(
             entries.append((fields[0], _as_list(fields[1])))
     else:
         entries = [(str(n), _as_list(p)) for n, p in ref_ld_chr_cts]
-    if not entries:
+    if ref_ld_chr_cts is not None and not entries:
         raise InconsistentInputError(f"{ref_ld_chr_cts}: no annotation listed")
     reference = ref_ld_chr if per_chrom else ref_ld
     weights = w_ld_chr if per_chrom else w_ld
     assert reference is not None and weights is not None
     merged = _merge(sumstats, prefixes, weights, per_chrom, not not_m_5_50)
     base_m = merged.reference.m[merged.reference.kept]
-    rows = []
-    for name, cts_prefixes in entries:
-        cts = _read_reference(cts_prefixes, per_chrom, not not_m_5_50)
-        where = pd.Index(cts.snps).get_indexer(merged.snps)
+
+    def rows_of(snps: np.ndarray, what: str) -> np.ndarray:
+        where = pd.Index(snps).get_indexer(merged.snps)
         if (where < 0).any():
             missing = merged.snps[where < 0]
             raise InconsistentInputError(
-                f"{name}: {len(missing)} regression SNPs have no LD score in "
-                f"{','.join(map(str, cts_prefixes))} (first: {missing[0]}); the set's files must "
-                "cover the baseline's SNPs"
+                f"{what}: {len(missing)} regression SNPs have no LD score in it (first: "
+                f"{missing[0]}); the set's files must cover the baseline's SNPs"
             )
+        return where
+
+    def test(name: str, ld: np.ndarray, m: np.ndarray) -> tuple[str, float, float, float]:
         fit = _fit(
             merged,
-            np.hstack([cts.ld[where], merged.ld]),
-            np.concatenate([cts.m, base_m]),
+            np.hstack([ld, merged.ld]),
+            np.concatenate([m, base_m]),
             blocks=blocks,
             intercept=intercept,
             two_step=None,
@@ -938,11 +949,32 @@ def h2_cts(
             overlap=None,
             threads=threads,
         )
-        rows.append((name, fit["coef"][0], fit["coef_se"][0], fit["table"]["coef_p"][0]))
+        return (name, fit["coef"][0], fit["coef_se"][0], fit["table"]["coef_p"][0])
+
+    rows = []
+    empty: list[str] = []
+    for name, cts_prefixes in entries:
+        cts = _read_reference(cts_prefixes, per_chrom, not not_m_5_50)
+        where = rows_of(cts.snps, f"{name} ({','.join(map(str, cts_prefixes))})")
+        rows.append(test(name, cts.ld[where], cts.m))
+    for prefix in [] if sets_ld is None else _as_list(sets_ld):
+        # One read of the file, one regression per column.
+        scores = _read_ldscores(prefix, per_chrom)
+        m = _read_m(prefix, per_chrom, not not_m_5_50, len(scores.names))
+        where = rows_of(scores.snps, str(prefix))
+        for j, column in enumerate(scores.names):
+            name = column.removesuffix("L2")
+            ld = scores.ld[where, j : j + 1]
+            if ld.max() == ld.min():
+                empty.append(name)
+                rows.append((name, np.nan, np.nan, np.nan))
+                continue
+            rows.append(test(name, ld, m[j : j + 1]))
     out = pd.DataFrame(
         rows, columns=["Name", "Coefficient", "Coefficient_std_error", "Coefficient_P_value"]
     )
     out["Coefficient_q_BH"] = benjamini_hochberg(out["Coefficient_P_value"].to_numpy())
     out = out.sort_values("Coefficient_P_value", kind="stable").reset_index(drop=True)
     out.attrs["dropped"] = merged.dropped
+    out.attrs["empty"] = empty
     return out

@@ -27,16 +27,23 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "h2-cts",
         help=HELP,
-        description=HELP + ". For each annotation of --ref-ld-chr-cts, the regression on its "
+        description=HELP + ". For each annotation of --ref-ld-chr-cts (or each column of "
+        "--sets-ld), the regression on its "
         "LD scores with the baseline's; writes PREFIX.cell_type_results.txt (coefficient, SE, "
         "one-sided p, BH q; sorted by p) and PREFIX.log. " + OUT_RULE,
         formatter_class=HelpFormatter,
     )
     add_regression_options(p)
-    p.add_argument(
-        "--ref-ld-chr-cts", required=True, type=Path, metavar="FILE",
+    cts = p.add_mutually_exclusive_group(required=True)
+    cts.add_argument(
+        "--ref-ld-chr-cts", type=Path, metavar="FILE",
         help="lines 'name prefix[,prefix...]': each annotation's LD-score prefixes (per "
         "chromosome with --ref-ld-chr, else one file)",
+    )  # fmt: skip
+    cts.add_argument(
+        "--sets-ld", metavar="PREFIX[,PREFIX...]",
+        help="LD scores of many sets in one file, one column each (ldenrich ldscore "
+        "--gene-sets): every column is tested on its own (per chromosome with --ref-ld-chr)",
     )  # fmt: skip
     add_out_option(p)
     add_common_options(p)
@@ -49,12 +56,13 @@ def run(args: argparse.Namespace) -> int:
     out = output_prefix(args.out)
     start_logging(out.with_name(out.name + ".log"), args.verbose)
     ss = read_gwas(args)
-    with step(f"testing the annotations of {args.ref_ld_chr_cts}"):
+    with step(f"testing the annotations of {args.ref_ld_chr_cts or args.sets_ld}"):
         table = ldenrich.h2_cts(
             ss,
             args.ref_ld_chr_cts,
             args.ref_ld_chr,
             args.w_ld_chr,
+            sets_ld=args.sets_ld,
             ref_ld=args.ref_ld,
             w_ld=args.w_ld,
             not_m_5_50=args.not_m_5_50,
@@ -65,7 +73,13 @@ def run(args: argparse.Namespace) -> int:
             threads=args.threads,
         )
     log_dropped(table.attrs.get("dropped", {}))
-    LOGGER.info("  %d annotations tested", len(table))
+    empty = table.attrs.get("empty", [])
+    LOGGER.info("  %d annotations tested", len(table) - len(empty))
+    if empty:
+        LOGGER.warning(
+            "%d sets have LD scores without variance (no SNP in the set), reported as NA: %s",
+            len(empty), ", ".join(empty[:10]) + (" ..." if len(empty) > 10 else ""),
+        )  # fmt: skip
     path = write_tsv(out.with_name(out.name + ".cell_type_results.txt"), table)
     LOGGER.info("wrote %s", path)
     LOGGER.info("wrote %s", out.with_name(out.name + ".log"))

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ldenrich
 from ldenrich.cli._common import (
+    GENE_LOC_HELP,
     LOGGER,
     OUT_RULE,
     HelpFormatter,
     add_common_options,
+    add_gene_loc_options,
     add_out_option,
     output_prefix,
+    parse_window,
     start_logging,
     step,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HELP = "LD scores of a PLINK panel for many annotations at once (ldsc --l2)"
 
@@ -26,7 +33,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "ldscore",
         help=HELP,
         description=HELP + ". Writes PREFIX.l2.ldscore.gz, PREFIX.l2.M, PREFIX.l2.M_5_50 and "
-        "PREFIX.log. " + OUT_RULE,
+        "PREFIX.log (and PREFIX.annot.gz with --write-annot). Annotations come from ldsc .annot "
+        "files, gene sets (each set one column, in one pass) and BED files. " + OUT_RULE,
         formatter_class=HelpFormatter,
     )
     p.add_argument("--bfile", required=True, type=Path, help="PLINK prefix (.bed/.bim/.fam)")
@@ -43,6 +51,26 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         action="store_true",
         help="accepted for ldsc compatibility: full and thin files are told apart by their header",
     )
+    sets = p.add_argument_group("annotations from gene sets and intervals (ldsc make_annot)")
+    sets.add_argument(
+        "--gene-sets", type=Path, action="append", default=[],
+        help="GMT or two-column gene-set file: one annotation per set, the SNPs inside the "
+        "window of any of its genes (repeatable)",
+    )  # fmt: skip
+    sets.add_argument(
+        "--bed", type=Path, action="append", default=[],
+        help="BED file: one annotation, the SNPs inside its intervals (repeatable)",
+    )  # fmt: skip
+    add_gene_loc_options(sets, False, GENE_LOC_HELP + " (needed with --gene-sets)")
+    sets.add_argument(
+        "--window", type=parse_window, default=(100.0, 100.0), metavar="UP,DOWN",
+        help="gene window in kb before the start and after the end, strand-aware (LDSC-SEG's "
+        "symmetric 100 kb by default; 35,10 is the gene analysis's)",
+    )  # fmt: skip
+    sets.add_argument(
+        "--write-annot", action="store_true",
+        help="also write every annotation as PREFIX.annot.gz (for ldenrich h2 --overlap-annot)",
+    )  # fmt: skip
     wind = p.add_mutually_exclusive_group()
     wind.add_argument("--ld-wind-cm", type=float, help="window in cM (default 1)")
     wind.add_argument("--ld-wind-kb", type=float, help="window in kb")
@@ -66,14 +94,50 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+def annotations(args: argparse.Namespace) -> pd.DataFrame | list[Path] | None:
+    """The annotation columns: the --annot files, then one per gene set and BED file."""
+    if not args.gene_sets and not args.bed:
+        return args.annot or None
+    if args.gene_sets and args.gene_loc is None:
+        raise ldenrich.InvalidArgumentError("--gene-sets needs --gene-loc (or --build)")
+    import pandas as pd
+
+    with step("annotating the panel's SNPs with gene sets and intervals"):
+        made = ldenrich.make_annot(
+            args.bfile, args.gene_loc, args.gene_sets or None, args.bed or None,
+            window=args.window, threads=args.threads,
+        )  # fmt: skip
+    categories = pd.DataFrame(made.attrs["categories"])
+    LOGGER.info(
+        "  %d annotations (%d gene sets, %d interval files); window %g kb up, %g kb down",
+        len(categories), int(categories["is_gene_set"].sum()),
+        int((~categories["is_gene_set"]).sum()), *args.window,
+    )  # fmt: skip
+    for row in categories.itertuples():
+        genes = f"{row.n_genes_found} of {row.n_genes} genes, " if row.is_gene_set else ""
+        LOGGER.debug("  %s: %s%d SNPs", row.name, genes, row.n_snps)
+    empty = categories.loc[categories["n_snps"] == 0, "name"].tolist()
+    if empty:
+        LOGGER.warning(
+            "%d annotations hold no SNP of the panel (their LD scores are 0): %s",
+            len(empty), ", ".join(empty[:10]) + (" ..." if len(empty) > 10 else ""),
+        )  # fmt: skip
+    if not args.annot:
+        return made
+    snps = ldenrich.read_bim(args.bfile).to_frame()["snp"].tolist()
+    given = [ldenrich.read_annot(p, snps) for p in args.annot]
+    return pd.concat([*given, made], axis=1)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich ldscore``."""
     out = output_prefix(args.out)
     start_logging(out.with_name(out.name + ".log"), args.verbose)
+    annot = annotations(args)
     with step(f"computing LD scores of {args.bfile}"):
         scores = ldenrich.ldscore(
             args.bfile,
-            args.annot or None,
+            annot,
             ld_wind_cm=args.ld_wind_cm,
             ld_wind_kb=args.ld_wind_kb,
             ld_wind_snps=args.ld_wind_snps,
@@ -96,5 +160,11 @@ def run(args: argparse.Namespace) -> int:
         LOGGER.info("  %s: M = %s, M_5_50 = %s", name, m, scores.attrs["M_5_50"][name])
     for path in ldenrich.write_ldscore(scores, out, cm_maf=args.print_cm_maf):
         LOGGER.info("wrote %s", path)
+    if args.write_annot:
+        if annot is None:
+            import pandas as pd
+
+            annot = pd.DataFrame({"base": 1.0}, index=range(len(ldenrich.read_bim(args.bfile))))
+        LOGGER.info("wrote %s", ldenrich.write_annot(annot, args.bfile, f"{out}.annot.gz"))
     LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import ldenrich
@@ -66,10 +67,17 @@ def run(args: argparse.Namespace) -> int:
     sumstats_options = sumstats_options_from_args(args)  # checks --n before anything is read
     out = output_prefix(args.out)
     start_logging(out.with_name(out.name + ".log"), args.verbose)
-    with step("reading summary statistics and the reference"):
+    with step("reading summary statistics and the reference"), ThreadPoolExecutor(3) as pool:
+        # The core releases the GIL: the three files are read at once.
+        bim_job = pool.submit(ldenrich.read_bim, args.bim or args.bfile, threads=args.threads)
+        merge_job = (
+            pool.submit(ldenrich.read_merge_alleles, args.merge_alleles)
+            if args.merge_alleles
+            else None
+        )
         ss = read_sumstats_from_args(args)
-        bim = ldenrich.read_bim(args.bim or args.bfile, threads=args.threads)
-        merge = ldenrich.read_merge_alleles(args.merge_alleles) if args.merge_alleles else None
+        bim = bim_job.result()
+        merge = merge_job.result() if merge_job else None
     log_sumstats(ss)
     log_sample_size(sumstats_options, ss, required=True)
     if merge is not None:

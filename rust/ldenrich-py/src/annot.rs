@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use ldenrich_core::annot::categories::{build_categories, Category, CategorySpec, Window};
+use ldenrich_core::annot::categories::{build_categories, panel_annotation, Category, CategorySpec, Window};
 use ldenrich_core::annot::universe::{build_universe, Matching, Qc, Universe, UniverseOptions};
 use ldenrich_core::io::bed::bed_from_columns;
 use ldenrich_core::io::bim::Bim;
@@ -11,7 +11,7 @@ use ldenrich_core::parallel::with_threads;
 use ldenrich_core::stats::enrichment::{enrichment, CategoryStats, EnrichmentOptions};
 use ldenrich_core::stats::permutation::segments_from_labels;
 use ldenrich_core::Error;
-use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -95,6 +95,8 @@ fn category_specs_py(gene_sets: Vec<GeneSetArg<'_>>, intervals: Vec<IntervalArg<
 
 type RangeArrays<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>);
 type CategoryRow = (String, String, bool, Option<usize>, Option<usize>, usize, usize);
+/// Each category's row and missing genes, and the 0/1 matrix.
+type PanelAnnotationOut<'py> = (Vec<CategoryRow>, Vec<Vec<String>>, Bound<'py, PyArray2<f64>>);
 
 #[pyfunction(name = "annotate")]
 #[pyo3(signature = (sumstats, bim, gene_loc, categories, window_up_kb, window_down_kb, drop_strand_ambiguous, threads, matching="auto"))]
@@ -306,8 +308,44 @@ fn universes_built_py() -> u64 {
     ldenrich_core::annot::universe::universes_built()
 }
 
+/// The categories over every autosomal SNP of a panel and their 0/1 matrix (one row per
+/// `.bim` row), with each category's `CategoryRow` and missing genes.
+#[pyfunction(name = "panel_annotation")]
+#[pyo3(signature = (bim, gene_loc, categories, window_up_kb, window_down_kb, threads=None))]
+fn panel_annotation_py<'py>(
+    py: Python<'py>,
+    bim: PyRef<'_, PyBim>,
+    gene_loc: Option<PyRef<'_, PyGeneLoc>>,
+    categories: PyRef<'_, PyCategorySpecs>,
+    window_up_kb: f64,
+    window_down_kb: f64,
+    threads: Option<usize>,
+) -> PyResult<PanelAnnotationOut<'py>> {
+    let window = Window::from_kb(window_up_kb, window_down_kb).map_err(to_py)?;
+    let (bim, specs) = (Arc::clone(&bim.inner), Arc::clone(&categories.specs));
+    let genes = gene_loc.map(|g| Arc::clone(&g.inner));
+    let (annotation, matrix) = run(py, || {
+        with_threads(threads, || {
+            let a = panel_annotation(&bim, genes.as_deref(), window, &specs)?;
+            let matrix = a.matrix(bim.len());
+            Ok((a, matrix))
+        })?
+    })?;
+    let k = annotation.categories.len();
+    let rows = annotation
+        .categories
+        .iter()
+        .map(|c| {
+            (c.name.clone(), c.source.clone(), c.is_gene_set, c.n_genes, c.n_genes_found, c.n_intervals, c.n_snps())
+        })
+        .collect();
+    let missing = annotation.categories.iter().map(|c| c.missing_genes.clone()).collect();
+    Ok((rows, missing, matrix.into_pyarray(py).reshape([bim.len(), k])?))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyAnnotation>()?;
+    m.add_function(wrap_pyfunction!(panel_annotation_py, m)?)?;
     m.add_class::<PyCategorySpecs>()?;
     m.add_function(wrap_pyfunction!(category_specs_py, m)?)?;
     m.add_function(wrap_pyfunction!(universes_built_py, m)?)?;

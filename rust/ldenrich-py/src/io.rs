@@ -105,6 +105,9 @@ impl PyBim {
     fn bp<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u32>> {
         self.inner.bp.clone().into_pyarray(py)
     }
+    fn cm<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.inner.cm.clone().into_pyarray(py)
+    }
     #[pyo3(signature = (rows=None))]
     fn snp_ids(&self, rows: Option<Vec<u32>>) -> Vec<String> {
         match rows {

@@ -7,8 +7,10 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::annot::universe::Universe;
+use crate::chrom::is_autosome;
 use crate::error::{Error, Result};
 use crate::io::bed::BedIntervals;
+use crate::io::bim::Bim;
 use crate::io::geneloc::GeneLoc;
 
 /// Gene-window sizes in base pairs (MAGMA's `window=UP,DOWN` times 1000).
@@ -258,9 +260,76 @@ pub fn build_categories(
     Ok(categories)
 }
 
+/// Categories over the SNPs of a reference panel, as the columns of an annotation matrix with
+/// one row per `.bim` row (ldsc's `.annot`, and what LD scores are computed for).
+#[derive(Debug, Clone)]
+pub struct PanelAnnotation {
+    /// The categories, in the order of `specs`; their ranges index `order`.
+    pub categories: Vec<Category>,
+    /// `.bim` row of each SNP the ranges index: the autosomal rows, stably sorted by
+    /// (chromosome, position).
+    pub order: Vec<u32>,
+}
+
+impl PanelAnnotation {
+    /// The matrix, row-major: `bim_rows` rows (one per `.bim` row), one column per category,
+    /// 1 where the SNP is in the category and 0 elsewhere (non-autosomal rows are 0).
+    pub fn matrix(&self, bim_rows: usize) -> Vec<f64> {
+        let k = self.categories.len();
+        let mut out = vec![0.0; bim_rows * k];
+        for (j, category) in self.categories.iter().enumerate() {
+            for &(a, b) in &category.ranges {
+                for &row in &self.order[a as usize..b as usize] {
+                    out[row as usize * k + j] = 1.0;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Resolves category specifications against every autosomal SNP of a panel: a gene set
+/// annotates the SNPs inside its genes' windows (`window`, MAGMA's strand-aware rule; equal up
+/// and down give ldsc `make_annot`'s symmetric window), an interval file its intervals.
+pub fn panel_annotation(
+    bim: &Bim,
+    genes: Option<&GeneLoc>,
+    window: Window,
+    specs: &[CategorySpec],
+) -> Result<PanelAnnotation> {
+    let mut order: Vec<u32> = (0..bim.len() as u32).filter(|&i| is_autosome(bim.chrom[i as usize])).collect();
+    if order.is_empty() {
+        return Err(Error::InconsistentInput(format!("{}: no SNP on chromosomes 1-22", bim.path.display())));
+    }
+    order.sort_by_key(|&i| (bim.chrom[i as usize], bim.bp[i as usize]));
+    let chrom = order.iter().map(|&i| bim.chrom[i as usize]).collect();
+    let bp = order.iter().map(|&i| bim.bp[i as usize]).collect();
+    let universe = Universe::from_sorted(chrom, bp, vec![0.0; order.len()])?;
+    let categories = build_categories(&universe, genes, window, specs)?;
+    Ok(PanelAnnotation { categories, order })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn panel_annotation_follows_the_bim_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.bim");
+        // Unsorted, with a chromosome X row.
+        std::fs::write(&path, "1 a 0 300 A G\n1 b 0 100 A G\n23 x 0 150 A G\n1 c 0 200 A G\n2 d 0 150 A G\n").unwrap();
+        let bim = crate::io::bim::read_bim(&path).unwrap();
+        let spec = CategorySpec::Intervals {
+            name: "x".into(),
+            source: "t".into(),
+            chrom: vec![1, 23],
+            first: vec![150, 100],
+            last: vec![300, 200],
+        };
+        let a = panel_annotation(&bim, None, Window { up: 0, down: 0 }, &[spec]).unwrap();
+        assert_eq!(a.matrix(bim.len()), [1.0, 0.0, 0.0, 1.0, 0.0]);
+    }
 
     #[test]
     fn merges_ranges() {
