@@ -56,6 +56,7 @@ __all__ = [
     "universes_built",
     "weighted_chisq_sf",
     "welch_t",
+    "write_table",
 ]
 
 __version__: str
@@ -382,3 +383,11 @@ def panel_annotation(
     list[list[str]],
     npt.NDArray[np.float64],
 ]: ...
+def write_table(
+    path: str,
+    names: list[str],
+    text: list[list[str]],
+    numbers: npt.NDArray[np.float64],
+    decimals: int | None = None,
+    threads: int | None = None,
+) -> None: ...

@@ -266,10 +266,7 @@ def write_ldscore(frame: pd.DataFrame, prefix: PathLike, *, cm_maf: bool = False
     columns = ["CHR", "SNP", "BP", *(["CM", "MAF"] if cm_maf else []), *names]
     paths = [Path(f"{prefix}.l2.ldscore.gz"), Path(f"{prefix}.l2.M"), Path(f"{prefix}.l2.M_5_50")]
 
-    # mtime=0: identical inputs give byte-identical files.
-    with atomic_path(paths[0]) as tmp, open(tmp, "wb") as raw:
-        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
-            frame[columns].to_csv(fh, sep="\t", index=False, float_format="%.3f")
+    _write_table(paths[0], frame, ["CHR", "SNP", "BP"], columns[3:], decimals=3)
     for path, key in zip(paths[1:], ("M", "M_5_50"), strict=True):
         with atomic_path(path) as tmp:
             tmp.write_text("\t".join(repr(float(v)) for v in frame.attrs[key].values()) + "\n")
@@ -405,11 +402,7 @@ def write_annot(annot: pd.DataFrame, bim: PathLike | Bim, path: PathLike) -> Pat
             f"the annotation has {len(annot)} rows but {bim.path} has {len(panel)} SNPs"
         )
     cm = np.asarray(bim._native.cm(), dtype=float)
-    # Binary columns as integers, as ldsc's make_annot writes them (a smaller file).
     annot = annot.reset_index(drop=True)
-    annot = annot.astype(
-        {c: np.int64 for c in annot.columns if np.array_equal(annot[c], np.round(annot[c]))}
-    )
     full = pd.concat(
         [
             pd.DataFrame(
@@ -421,10 +414,18 @@ def write_annot(annot: pd.DataFrame, bim: PathLike | Bim, path: PathLike) -> Pat
         axis=1,
     )  # fmt: skip
     path = Path(path)
-    with atomic_path(path) as tmp, open(tmp, "wb") as raw:
-        if path.suffix == ".gz":
-            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
-                full.to_csv(fh, sep="\t", index=False)
-        else:
-            full.to_csv(raw, sep="\t", index=False)
+    _write_table(path, full, ["CHR", "BP", "SNP"], list(full.columns[3:]), decimals=None)
     return path
+
+
+def _write_table(
+    path: Path, frame: pd.DataFrame, text: list[str], numbers: list[str], decimals: int | None
+) -> None:
+    """``frame``'s ``text`` then ``numbers`` columns as a tab-separated file, atomically, by the
+    core's parallel writer (gzip for ``.gz``; the bytes do not depend on the threads).
+    ``decimals=3`` is ldsc's ``%.3f``; ``None`` the shortest text of each double (``1``, ``0``
+    for binary annotations)."""
+    matrix = np.ascontiguousarray(frame[numbers].to_numpy(dtype=float)).reshape(len(frame), -1)
+    columns = [frame[c].astype(str).tolist() for c in text]
+    with atomic_path(path) as tmp:
+        _native.write_table(os.fspath(tmp), [*text, *numbers], columns, matrix, decimals)

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use faer::{Mat, MatRef};
 use ldenrich_core::io::plink::open_bfile;
+use ldenrich_core::io::write::write_table;
 use ldenrich_core::ldscore::{ld_scores, LdScoreOptions, Window, WindowRule};
 use ldenrich_core::parallel::with_threads;
 use numpy::{IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray2};
@@ -71,7 +72,29 @@ fn ld_scores_py<'py>(
     Ok(out)
 }
 
+/// Writes a tab-separated table (gzip for `.gz`): the text columns, then the numbers (`rows x
+/// k`), with `decimals` fixed decimals or, with None, the shortest round-trip text.
+#[pyfunction(name = "write_table")]
+#[pyo3(signature = (path, names, text, numbers, decimals=None, threads=None))]
+fn write_table_py(
+    py: Python<'_>,
+    path: PathBuf,
+    names: Vec<String>,
+    text: Vec<Vec<String>>,
+    numbers: PyReadonlyArray2<'_, f64>,
+    decimals: Option<usize>,
+    threads: Option<usize>,
+) -> PyResult<()> {
+    let view = numbers.as_array();
+    let flat: Vec<f64> = match view.as_slice() {
+        Some(s) => s.to_vec(),
+        None => view.iter().copied().collect(),
+    };
+    run(py, || with_threads(threads, || write_table(&path, &names, &text, &flat, decimals))?)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ld_scores_py, m)?)?;
+    m.add_function(wrap_pyfunction!(write_table_py, m)?)?;
     Ok(())
 }

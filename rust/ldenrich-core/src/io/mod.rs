@@ -14,3 +14,4 @@ pub mod snpid;
 pub mod sumstats;
 pub mod table;
 pub mod text;
+pub mod write;
