@@ -44,3 +44,12 @@ def to_table(columns: Mapping[str, Any] | pd.DataFrame, output: Output = "pandas
             ) from exc
         return pl.DataFrame({name: _plain(values) for name, values in columns.items()})
     raise InvalidArgumentError(f"output must be 'pandas' or 'polars'; got {output!r}")
+
+
+def qc_frame(rows: Any) -> pd.DataFrame:
+    """A ``reason, count`` QC table (``read``, ``used``, then ``dropped_*``) from the core's
+    ``(reason, count)`` pairs: one shape for every step that accounts for rows."""
+    import pandas as pd
+
+    reasons, counts = zip(*rows, strict=True)
+    return pd.DataFrame({"reason": list(reasons), "count": np.array(counts, dtype=np.int64)})

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ldenrich import _native, _sanity
-from ldenrich._convert import Output, to_table
+from ldenrich._convert import Output, qc_frame, to_table
 from ldenrich.errors import InvalidArgumentError
 from ldenrich.io import (
     Bim,
@@ -57,8 +57,7 @@ class Annotation:
     @property
     def qc(self) -> pd.DataFrame:
         """Accounting of every summary-statistic row: ``read == used + sum(dropped_*)``."""
-        reasons, counts = zip(*self._native.qc(), strict=True)
-        return pd.DataFrame({"reason": list(reasons), "count": np.array(counts, dtype=np.int64)})
+        return qc_frame(self._native.qc())
 
     @property
     def qc_details(self) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from ldenrich import _native, _sanity
 from ldenrich._atomic import write_text
+from ldenrich._convert import qc_frame
 from ldenrich._pvalues import bonferroni
 from ldenrich.annot import Annotation
 from ldenrich.errors import InvalidArgumentError
@@ -359,7 +360,7 @@ def gene_analysis(
             np.concatenate([np.zeros(0, np.uint64), *lengths]),
             np.concatenate([np.zeros(0, np.float64), *values]),
         )
-    qc = pd.DataFrame(plan.qc(), columns=["reason", "count"])
+    qc = qc_frame(plan.qc())
     settings = {
         "window_kb": tuple(window),
         "n_snps_in_universe": plan.n_snps,

@@ -14,12 +14,11 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from ldenrich import _native, _sanity
 from ldenrich._atomic import atomic_path
-from ldenrich._convert import Output, to_table
+from ldenrich._convert import Output, qc_frame, to_table
 from ldenrich.errors import InvalidArgumentError
 from ldenrich.io import Bim, SumStats
 
@@ -90,8 +89,7 @@ class MungedSumStats:
         ``read == used + sum(dropped_*)``, with the join's reasons and then munge's own
         (``allele_missing``, ``reference_allele_missing``, ``not_in_merge_alleles``,
         ``merge_alleles_mismatch``)."""
-        reasons, counts = zip(*self._native.qc_table(), strict=True)
-        return pd.DataFrame({"reason": list(reasons), "count": np.array(counts, dtype=np.int64)})
+        return qc_frame(self._native.qc_table())
 
     @property
     def qc_details(self) -> dict[str, Any]:
