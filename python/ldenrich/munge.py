@@ -51,8 +51,8 @@ def read_merge_alleles(path: str | os.PathLike[str]) -> MergeAlleles:
     Parameters
     ----------
     path : str or PathLike
-        A header naming ``SNP``, ``A1`` and ``A2`` (other columns are ignored); tab or blank
-        separated, plain or gzip. A SNP listed twice is an :class:`InconsistentInputError`.
+        A header naming ``SNP``, ``A1`` and ``A2`` (any case; other columns are ignored); tab
+        or blank separated, plain or gzip. A SNP listed twice is an :class:`InconsistentInputError`.
 
     Returns
     -------

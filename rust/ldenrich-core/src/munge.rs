@@ -17,6 +17,7 @@ use crate::io::alleles::{orientation, AlleleColumn, MISSING};
 use crate::io::bim::Bim;
 use crate::io::sumstats::SumStats;
 use crate::io::table::read_numeric_table;
+use crate::io::text::LineReader;
 use crate::io::write::{write_number, write_rows};
 
 /// Options of [`munge`].
@@ -87,11 +88,28 @@ impl MergeAlleles {
     }
 }
 
-/// Reads an allele list: a header naming `SNP`, `A1` and `A2` (other columns are ignored),
+/// Reads an allele list: a header naming `SNP`, `A1` and `A2` (any case; other columns are ignored),
 /// tab or blank separated, plain or gzip. A SNP listed twice is an error.
 pub fn read_merge_alleles(path: &Path) -> Result<MergeAlleles> {
-    let table = read_numeric_table(path, &["SNP", "A1", "A2"], Some(&[]))?;
-    if table.text_names != ["SNP", "A1", "A2"] {
+    // The header's own spelling of SNP, A1 and A2 (matched case-insensitively).
+    let mut reader = LineReader::open(path)?;
+    let mut names: Vec<String> = ["SNP", "A1", "A2"].map(String::from).to_vec();
+    while let Some((_, line)) = reader.next_line()? {
+        let header = String::from_utf8_lossy(line);
+        if header.trim().is_empty() {
+            continue;
+        }
+        for name in names.iter_mut() {
+            if let Some(found) = header.split_whitespace().find(|h| h.eq_ignore_ascii_case(name)) {
+                *name = found.to_string();
+            }
+        }
+        break;
+    }
+    drop(reader);
+    let wanted: Vec<&str> = names.iter().map(String::as_str).collect();
+    let table = read_numeric_table(path, &wanted, Some(&[]))?;
+    if table.text_names != wanted {
         return Err(Error::MissingColumn {
             path: path.to_path_buf(),
             message: format!("an allele list needs the columns SNP, A1 and A2 (header: {})", table.header.join(", ")),
@@ -439,6 +457,8 @@ mod tests {
         assert!(munge(&signed(&no_alleles), &bim, None, STRICT).unwrap_err().to_string().contains("allele"));
         let dup = write(&dir, "d.snplist", "SNP A1 A2\nrs1 A G\nrs1 A G\n");
         assert!(read_merge_alleles(&dup).unwrap_err().to_string().contains("more than once"));
+        let lower = write(&dir, "c.snplist", "snp\ta1\ta2\nrs1\ta\tg\n");
+        assert_eq!(read_merge_alleles(&lower).unwrap().len(), 1);
         let bad = write(&dir, "b.snplist", "SNP REF\nrs1 A\n");
         assert!(read_merge_alleles(&bad).unwrap_err().to_string().contains("SNP, A1 and A2"));
     }
