@@ -332,3 +332,19 @@ def test_cli_gene_set_ld_scores_in_one_pass(tmp_path: Path) -> None:
                  "--out", str(tmp_path / "bad")])  # fmt: skip
     assert code != 0
     assert "--gene-loc" in (tmp_path / "bad.log").read_text()
+
+
+def test_write_annot_with_annot_files_alone(tmp_path: Path) -> None:
+    ex = ldenrich.example_data()
+    made = ldenrich.make_annot(ex.bim, ex.gene_loc, ex.gene_sets)[["monoaminergic"]]
+    thin = tmp_path / "thin.annot.gz"
+    with gzip.open(thin, "wt") as fh:
+        made.astype(int).to_csv(fh, sep="\t", index=False)
+    out = tmp_path / "a.22"
+    args = ["ldscore", "--bfile", str(ex.bfile), "--annot", str(thin), "--ld-wind-snps", "50",
+            "--write-annot", "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    back = ldenrich.read_annot(f"{out}.annot.gz", ldenrich.read_bim(ex.bim).to_frame().snp)
+    np.testing.assert_array_equal(back["monoaminergic"], made["monoaminergic"])
+    with pytest.raises(ldenrich.InvalidArgumentError, match="window"):
+        ldenrich.make_annot(ex.bim, ex.gene_loc, ex.gene_sets, window=("a", 1))

@@ -178,6 +178,13 @@ def test_bad_input_gets_one_clear_error(tmp_path: Path, bim: ldenrich.Bim) -> No
     with pytest.raises(ldenrich.InvalidArgumentError, match="--n"):
         _munge(no_n, bim)
     assert _munge(no_n, bim, n=20.0).to_frame().N.tolist() == [20.0]
+    with pytest.raises(ldenrich.InvalidArgumentError, match="positive number"):
+        _munge(no_n, bim, n="many")
+    # A rounded effect of exactly 0 beside a small p has no direction: counted, not guessed.
+    zero = _write(tmp_path / "zero.txt", "SNP A1 A2 BETA P N\nrs131538 A G 0.000 1e-5 10\n"
+                  "rs9605903 C T 0.1 0.5 10\n")  # fmt: skip
+    qc = _munge(zero, bim).qc.set_index("reason")["count"]
+    assert (qc["used"], qc["dropped_effect_zero"]) == (1, 1)
     no_alleles = _write(tmp_path / "a.txt", "SNP Z N\nrs131538 1.5 10\n")
     with pytest.raises(ldenrich.MissingColumnError, match="allele"):
         _munge(no_alleles, bim)

@@ -213,8 +213,9 @@ def read_sumstats(
         Also read the direction of each effect, which :func:`ldenrich.munge_sumstats` needs
         for a signed Z: the sign of the statistic's own column (Z, BETA, ln OR), else of a
         ``Z``, ``BETA`` or ``OR`` column beside a p-value. A row whose direction is missing is
-        then dropped (counted as ``missing_statistic``); a file with none is a
-        :class:`MissingColumnError`.
+        then dropped (counted as ``missing_statistic``; an odds ratio at or below 0 as
+        ``invalid_statistic``; a plink2 row whose ``A1`` is neither ``REF`` nor ``ALT`` as
+        ``allele_mismatch``); a file with none is a :class:`MissingColumnError`.
     threads : int, optional
         Threads that decompress (BGZF) and parse the file (default: ``LDENRICH_NUM_THREADS``
         or all cores); the result does not depend on it.

@@ -336,8 +336,10 @@ def make_annot(
         text = os.fspath(gene_loc)
         bundled = text.strip().lower() in _BUILDS and not Path(text).exists()
         gene_loc = read_gene_loc(bundled_gene_loc(text) if bundled else text)
-    if len(window) != 2:
-        raise InvalidArgumentError(f"window must be (up_kb, down_kb); got {window!r}")
+    try:
+        up, down = (float(w) for w in window)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"window must be (up_kb, down_kb); got {window!r}") from None
     specs = category_specs(gene_sets, beds)
     if specs.n_gene_sets + specs.n_intervals == 0:
         raise InvalidArgumentError("make_annot needs gene sets or interval files")
@@ -347,8 +349,8 @@ def make_annot(
         bim._native,
         None if gene_loc is None else gene_loc._native,
         specs._native,
-        float(window[0]),
-        float(window[1]),
+        up,
+        down,
         threads,
     )
     names = ["_".join(str(r[0]).split()) for r in rows]

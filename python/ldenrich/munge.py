@@ -88,7 +88,7 @@ class MungedSumStats:
         """Accounting of every summary-statistic row, as :attr:`Annotation.qc`:
         ``read == used + sum(dropped_*)``, with the join's reasons and then munge's own
         (``allele_missing``, ``reference_allele_missing``, ``not_in_merge_alleles``,
-        ``merge_alleles_mismatch``)."""
+        ``merge_alleles_mismatch``, ``effect_zero``)."""
         return qc_frame(self._native.qc_table())
 
     @property
@@ -168,8 +168,10 @@ def munge_sumstats(
     sqrt(chi-square)`` for the reference's first allele (negated when the file's effect allele
     is the reference's second, on either strand); the chi-square is the one every analysis
     uses. Rows whose file or reference allele is missing are left out, since their direction is
-    unknown, and so are strand-ambiguous SNPs (A/T, C/G) unless ``drop_strand_ambiguous`` is
-    false (their direction then assumes both files use the same strand).
+    unknown, as are rows whose effect is written as exactly 0 while their p-value is below 1
+    (``effect_zero``: a rounded BETA), and so are strand-ambiguous SNPs (A/T, C/G) unless
+    ``drop_strand_ambiguous`` is false (their direction then assumes both files use the same
+    strand).
 
     Parameters
     ----------
@@ -219,6 +221,11 @@ def munge_sumstats(
         raise InvalidArgumentError("bim must come from ldenrich.read_bim")
     if merge_alleles is not None and not isinstance(merge_alleles, MergeAlleles):
         merge_alleles = read_merge_alleles(merge_alleles)
+    if n is not None:
+        try:
+            n = float(n)
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(f"n must be a positive number; got {n!r}") from None
     if match not in ("auto", "rsid", "position"):
         raise InvalidArgumentError(f"match must be auto, rsid or position; got {match!r}")
     munged = MungedSumStats(
@@ -226,7 +233,7 @@ def munge_sumstats(
             sumstats._native,
             bim._native,
             None if merge_alleles is None else merge_alleles._native,
-            None if n is None else float(n),
+            n,
             bool(drop_strand_ambiguous),
             match,
             threads,

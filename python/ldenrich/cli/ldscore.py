@@ -161,10 +161,13 @@ def run(args: argparse.Namespace) -> int:
     for path in ldenrich.write_ldscore(scores, out, cm_maf=args.print_cm_maf):
         LOGGER.info("wrote %s", path)
     if args.write_annot:
-        if annot is None:
-            import pandas as pd
+        import pandas as pd
 
+        if annot is None:
             annot = pd.DataFrame({"base": 1.0}, index=range(len(ldenrich.read_bim(args.bfile))))
+        elif not isinstance(annot, pd.DataFrame):
+            snps = ldenrich.read_bim(args.bfile).to_frame()["snp"].tolist()
+            annot = pd.concat([ldenrich.read_annot(p, snps) for p in annot], axis=1)
         LOGGER.info("wrote %s", ldenrich.write_annot(annot, args.bfile, f"{out}.annot.gz"))
     LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
     return 0

@@ -41,15 +41,19 @@ pub enum MungeDrop {
     NotInMergeAlleles,
     /// The SNP's alleles differ from the allele list's.
     MergeAllelesMismatch,
+    /// The effect is written as exactly 0 (a rounded BETA or Z) while the p-value is below 1:
+    /// the direction is unknown.
+    EffectZero,
 }
 
 impl MungeDrop {
     /// Every reason, in the order they are applied and reported.
-    pub const ALL: [MungeDrop; 4] = [
+    pub const ALL: [MungeDrop; 5] = [
         MungeDrop::AlleleMissing,
         MungeDrop::ReferenceAlleleMissing,
         MungeDrop::NotInMergeAlleles,
         MungeDrop::MergeAllelesMismatch,
+        MungeDrop::EffectZero,
     ];
 
     /// Name in QC tables (`dropped_<name>`).
@@ -59,6 +63,7 @@ impl MungeDrop {
             MungeDrop::ReferenceAlleleMissing => "reference_allele_missing",
             MungeDrop::NotInMergeAlleles => "not_in_merge_alleles",
             MungeDrop::MergeAllelesMismatch => "merge_alleles_mismatch",
+            MungeDrop::EffectZero => "effect_zero",
         }
     }
 }
@@ -109,13 +114,15 @@ pub fn read_merge_alleles(path: &Path) -> Result<MergeAlleles> {
     drop(reader);
     let wanted: Vec<&str> = names.iter().map(String::as_str).collect();
     let table = read_numeric_table(path, &wanted, Some(&[]))?;
-    if table.text_names != wanted {
+    // The table keeps the file's column order; find each by name.
+    let column = |name: &str| table.text_names.iter().position(|n| n == name);
+    let (Some(i_snp), Some(i_a1), Some(i_a2)) = (column(wanted[0]), column(wanted[1]), column(wanted[2])) else {
         return Err(Error::MissingColumn {
             path: path.to_path_buf(),
             message: format!("an allele list needs the columns SNP, A1 and A2 (header: {})", table.header.join(", ")),
         });
-    }
-    let (snp, a1, a2) = (&table.text[0], &table.text[1], &table.text[2]);
+    };
+    let (snp, a1, a2) = (&table.text[i_snp], &table.text[i_a1], &table.text[i_a2]);
     if snp.is_empty() {
         return Err(Error::no_records(path, "SNP", 1, &[]));
     }
@@ -248,6 +255,9 @@ pub fn munge(
             // The join kept only pairs that match, and neither pair has a missing allele here.
             let same = orientation((s1, s2), (c1, c2), (&bim.a1, &bim.a2), (r1, r2)).unwrap_or(true);
             let magnitude = sumstats.chisq[row].sqrt();
+            if sign[row] == 0 && magnitude > 0.0 {
+                return Err(MungeDrop::EffectZero);
+            }
             let z = match (sign[row], same) {
                 (0, _) => 0.0,
                 (d, true) => f64::from(d) * magnitude,
@@ -430,7 +440,7 @@ mod tests {
         let m = munge(&signed(&ss), &read_bim(&bim).unwrap(), Some(&list), STRICT).unwrap();
         assert_eq!(m.z, [-2.0]);
         assert_eq!(m.a1.text(m.a1.codes[0]), "G");
-        assert_eq!(m.dropped, [0, 0, 1, 1]);
+        assert_eq!(m.dropped, [0, 0, 1, 1, 0]);
         let out = dir.path().join("o.sumstats.gz");
         write_munged(&m, &read_bim(&bim).unwrap(), &out, MungedLayout::Ldsc).unwrap();
         let back = signed(&out);
@@ -459,6 +469,16 @@ mod tests {
         assert!(read_merge_alleles(&dup).unwrap_err().to_string().contains("more than once"));
         let lower = write(&dir, "c.snplist", "snp\ta1\ta2\nrs1\ta\tg\n");
         assert_eq!(read_merge_alleles(&lower).unwrap().len(), 1);
+        // Columns in another order, and another column first.
+        let shuffled = write(&dir, "s.snplist", "CM A2 A1 SNP\n0 G A rs1\n");
+        let list = read_merge_alleles(&shuffled).unwrap();
+        assert_eq!((list.a1.text(list.a1.codes[0]), list.a2.text(list.a2.codes[0])), ("A".into(), "G".into()));
+        // An effect written as 0 with p < 1 has no direction: left out and counted.
+        let zero = write(&dir, "zero.txt", "SNP A1 A2 BETA P N\nrs1 A G 0.000 0.001 10\n");
+        let err = munge(&signed(&zero), &bim, None, STRICT).unwrap_err();
+        assert!(err.to_string().contains("dropped_effect_zero=1"), "{err}");
+        let null = write(&dir, "null.txt", "SNP A1 A2 BETA P N\nrs1 A G 0 1 10\n");
+        assert_eq!(munge(&signed(&null), &bim, None, STRICT).unwrap().z, [0.0]);
         let bad = write(&dir, "b.snplist", "SNP REF\nrs1 A\n");
         assert!(read_merge_alleles(&bad).unwrap_err().to_string().contains("SNP, A1 and A2"));
     }
