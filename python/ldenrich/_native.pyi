@@ -387,7 +387,7 @@ def write_table(
     path: str,
     names: list[str],
     text: list[list[str]],
-    numbers: npt.NDArray[np.float64],
+    numbers: list[npt.NDArray[np.float64]],
     decimals: int | None = None,
     threads: int | None = None,
 ) -> None: ...

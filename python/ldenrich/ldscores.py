@@ -427,7 +427,8 @@ def _write_table(
     core's parallel writer (gzip for ``.gz``; the bytes do not depend on the threads).
     ``decimals=3`` is ldsc's ``%.3f``; ``None`` the shortest text of each double (``1``, ``0``
     for binary annotations)."""
-    matrix = np.ascontiguousarray(frame[numbers].to_numpy(dtype=float)).reshape(len(frame), -1)
+    # One array per column: a view of the frame's block where it can be, not a copy of it.
+    values = [np.ascontiguousarray(frame[c].to_numpy(dtype=float)) for c in numbers]
     columns = [frame[c].astype(str).tolist() for c in text]
     with atomic_path(path) as tmp:
-        _native.write_table(os.fspath(tmp), [*text, *numbers], columns, matrix, decimals)
+        _native.write_table(os.fspath(tmp), [*text, *numbers], columns, values, decimals)

@@ -94,17 +94,25 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def annotations(args: argparse.Namespace) -> pd.DataFrame | list[Path] | None:
-    """The annotation columns: the --annot files, then one per gene set and BED file."""
-    if not args.gene_sets and not args.bed:
+def annotations(
+    args: argparse.Namespace, bim: ldenrich.Bim | None
+) -> pd.DataFrame | list[Path] | None:
+    """The annotation columns: the --annot files, then one per gene set and BED file; the
+    files' paths alone (for ldscore to read) unless their values are needed here."""
+    if not args.gene_sets and not args.bed and not (args.write_annot and args.annot):
         return args.annot or None
     if args.gene_sets and args.gene_loc is None:
         raise ldenrich.InvalidArgumentError("--gene-sets needs --gene-loc (or --build)")
     import pandas as pd
 
+    assert bim is not None
+    snps = bim.to_frame()["snp"].tolist() if args.annot else []
+    frames = [ldenrich.read_annot(p, snps) for p in args.annot]
+    if not args.gene_sets and not args.bed:
+        return pd.concat(frames, axis=1)
     with step("annotating the panel's SNPs with gene sets and intervals"):
         made = ldenrich.make_annot(
-            args.bfile, args.gene_loc, args.gene_sets or None, args.bed or None,
+            bim, args.gene_loc, args.gene_sets or None, args.bed or None,
             window=args.window, threads=args.threads,
         )  # fmt: skip
     categories = pd.DataFrame(made.attrs["categories"])
@@ -122,18 +130,17 @@ def annotations(args: argparse.Namespace) -> pd.DataFrame | list[Path] | None:
             "%d annotations hold no SNP of the panel (their LD scores are 0): %s",
             len(empty), ", ".join(empty[:10]) + (" ..." if len(empty) > 10 else ""),
         )  # fmt: skip
-    if not args.annot:
-        return made
-    snps = ldenrich.read_bim(args.bfile).to_frame()["snp"].tolist()
-    given = [ldenrich.read_annot(p, snps) for p in args.annot]
-    return pd.concat([*given, made], axis=1)
+    return pd.concat([*frames, made], axis=1)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich ldscore``."""
     out = output_prefix(args.out)
     start_logging(out.with_name(out.name + ".log"), args.verbose)
-    annot = annotations(args)
+    # The panel's .bim, read once, when annotations are built or written here.
+    needs_bim = args.gene_sets or args.bed or args.write_annot
+    bim = ldenrich.read_bim(args.bfile, threads=args.threads) if needs_bim else None
+    annot = annotations(args, bim)
     with step(f"computing LD scores of {args.bfile}"):
         scores = ldenrich.ldscore(
             args.bfile,
@@ -163,11 +170,9 @@ def run(args: argparse.Namespace) -> int:
     if args.write_annot:
         import pandas as pd
 
+        assert bim is not None
         if annot is None:
-            annot = pd.DataFrame({"base": 1.0}, index=range(len(ldenrich.read_bim(args.bfile))))
-        elif not isinstance(annot, pd.DataFrame):
-            snps = ldenrich.read_bim(args.bfile).to_frame()["snp"].tolist()
-            annot = pd.concat([ldenrich.read_annot(p, snps) for p in annot], axis=1)
-        LOGGER.info("wrote %s", ldenrich.write_annot(annot, args.bfile, f"{out}.annot.gz"))
+            annot = pd.DataFrame({"base": 1.0}, index=range(len(bim)))
+        LOGGER.info("wrote %s", ldenrich.write_annot(annot, bim, f"{out}.annot.gz"))
     LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
     return 0

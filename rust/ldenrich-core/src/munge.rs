@@ -242,7 +242,8 @@ pub fn munge(
     let outcome: Vec<Outcome> = bim_rows
         .par_iter()
         .zip(sumstats_rows.par_iter())
-        .map(|(&b, &row)| {
+        // One buffer per worker for the SNP's name, looked up in the allele list.
+        .map_init(Vec::new, |name: &mut Vec<u8>, (&b, &row)| {
             let (b, row) = (b as usize, row as usize);
             let (c1, c2) = (s1.codes[row], s2.codes[row]);
             if c1 == MISSING || c2 == MISSING {
@@ -266,7 +267,9 @@ pub fn munge(
             let Some(list) = merge_alleles else {
                 return Ok((z, None));
             };
-            let m = *list.index.get(bim.ids.name(b).as_bytes()).ok_or(MungeDrop::NotInMergeAlleles)?;
+            name.clear();
+            bim.ids.write_name(b, name);
+            let m = *list.index.get(name.as_slice()).ok_or(MungeDrop::NotInMergeAlleles)?;
             let (l1, l2) = (list.a1.codes[m as usize], list.a2.codes[m as usize]);
             let same = orientation((&bim.a1, &bim.a2), (r1, r2), (&list.a1, &list.a2), (l1, l2))
                 .filter(|_| l1 != MISSING && l2 != MISSING)
@@ -275,41 +278,36 @@ pub fn munge(
         })
         .collect();
     crate::cancel::check()?;
-    let mut dropped = [0u64; MungeDrop::ALL.len()];
     let mut munged = Munged {
         bim_rows: Vec::with_capacity(bim_rows.len()),
         a1: AlleleColumn::default(),
         a2: AlleleColumn::default(),
         z: Vec::with_capacity(bim_rows.len()),
         n: Vec::with_capacity(bim_rows.len()),
-        qc: Qc { used: 0, ..qc },
-        dropped,
+        qc,
+        dropped: [0; MungeDrop::ALL.len()],
         merge_alleles: merge_alleles.map(|l| l.path.clone()),
     };
     for ((&b, &row), result) in bim_rows.iter().zip(&sumstats_rows).zip(outcome) {
         match result {
-            Err(reason) => dropped[reason as usize] += 1,
+            Err(reason) => munged.dropped[reason as usize] += 1,
             Ok((z, listed)) => {
                 munged.bim_rows.push(b);
                 munged.z.push(if z == 0.0 { 0.0 } else { z });
                 munged.n.push(n_of(row as usize));
-                // Packed nucleotide codes mean the same in every column; others are re-interned.
-                let (x, y) = match listed {
-                    None => (bim.a1.text(bim.a1.codes[b as usize]), bim.a2.text(bim.a2.codes[b as usize])),
-                    Some(m) => {
-                        let list = merge_alleles.expect("listed rows come from a list");
-                        (list.a1.text(list.a1.codes[m as usize]), list.a2.text(list.a2.codes[m as usize]))
-                    }
+                // The alleles the Z is for: the allele list's row, else the reference's.
+                let ((c1, c2), allele_row) = match (listed, merge_alleles) {
+                    (Some(m), Some(list)) => ((&list.a1, &list.a2), m as usize),
+                    _ => ((&bim.a1, &bim.a2), b as usize),
                 };
-                munged.a1.push(x.as_bytes());
-                munged.a2.push(y.as_bytes());
+                munged.a1.push_from(c1, c1.codes[allele_row]);
+                munged.a2.push_from(c2, c2.codes[allele_row]);
             }
         }
     }
     munged.a1.finish();
     munged.a2.finish();
     munged.qc.used = munged.len() as u64;
-    munged.dropped = dropped;
     if munged.is_empty() {
         let summary: Vec<String> =
             munged.qc_table().into_iter().filter(|(_, n)| *n > 0).map(|(r, n)| format!("{r}={n}")).collect();
@@ -351,7 +349,7 @@ pub fn write_munged(munged: &Munged, bim: &Bim, path: &Path, layout: MungedLayou
     };
     write_rows(path, header, munged.len(), |i, text| {
         let b = munged.bim_rows[i] as usize;
-        text.extend_from_slice(bim.ids.name(b).as_bytes());
+        bim.ids.write_name(b, text);
         text.push(b'\t');
         if layout == MungedLayout::Harmonised {
             write!(text, "{}\t{}\t", chrom_name(bim.chrom[b]), bim.bp[b]).expect("writing to memory");

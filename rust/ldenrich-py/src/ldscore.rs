@@ -7,10 +7,11 @@ use ldenrich_core::io::plink::open_bfile;
 use ldenrich_core::io::write::write_table;
 use ldenrich_core::ldscore::{ld_scores, LdScoreOptions, Window, WindowRule};
 use ldenrich_core::parallel::with_threads;
-use numpy::{IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::arrays::contiguous;
 use crate::errors::run;
 
 /// LD scores of `prefix.{bed,bim,fam}` for `annot` (`n_bim x C`, C-contiguous or not; None = one
@@ -72,8 +73,9 @@ fn ld_scores_py<'py>(
     Ok(out)
 }
 
-/// Writes a tab-separated table (gzip for `.gz`): the text columns, then the numbers (`rows x
-/// k`), with `decimals` fixed decimals or, with None, the shortest round-trip text.
+/// Writes a tab-separated table (gzip for `.gz`): the text columns, then the numeric ones
+/// (one contiguous array each), with `decimals` fixed decimals or, with None, the shortest
+/// round-trip text.
 #[pyfunction(name = "write_table")]
 #[pyo3(signature = (path, names, text, numbers, decimals=None, threads=None))]
 fn write_table_py(
@@ -81,16 +83,12 @@ fn write_table_py(
     path: PathBuf,
     names: Vec<String>,
     text: Vec<Vec<String>>,
-    numbers: PyReadonlyArray2<'_, f64>,
+    numbers: Vec<PyReadonlyArray1<'_, f64>>,
     decimals: Option<usize>,
     threads: Option<usize>,
 ) -> PyResult<()> {
-    let view = numbers.as_array();
-    let flat: Vec<f64> = match view.as_slice() {
-        Some(s) => s.to_vec(),
-        None => view.iter().copied().collect(),
-    };
-    run(py, || with_threads(threads, || write_table(&path, &names, &text, &flat, decimals))?)
+    let columns = numbers.iter().map(|a| Ok(contiguous(a, "column")?.to_vec())).collect::<PyResult<Vec<_>>>()?;
+    run(py, || with_threads(threads, || write_table(&path, &names, &text, &columns, decimals))?)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -105,6 +105,18 @@ impl AlleleColumn {
         self.codes.push(code);
     }
 
+    /// Appends allele `code` of column `from`: packed nucleotide and missing codes mean the
+    /// same in every column and are copied; interned ones are re-interned here.
+    pub fn push_from(&mut self, from: &AlleleColumn, code: u32) {
+        if code == MISSING || code & INTERNED == 0 {
+            self.codes.push(code);
+        } else {
+            let text = &from.interned[(code & !INTERNED) as usize];
+            let own = self.code_of(text);
+            self.codes.push(own);
+        }
+    }
+
     /// Appends the codes of `part` (a column built from a later piece of the same file),
     /// re-coding its interned alleles into this column.
     pub fn absorb(&mut self, part: AlleleColumn) {

@@ -238,6 +238,9 @@ pub struct FormatPlan {
     pub columns: Vec<(Role, usize)>,
     /// Column of the test, and the test whose rows are kept.
     pub test: Option<(usize, &'static str)>,
+    /// Column naming, row by row, which of the preset's two allele columns the effect is for
+    /// (plink2 `--glm`'s `A1`, which is `ALT` or `REF`).
+    pub tested_allele: Option<usize>,
 }
 
 /// The preset of a header: `forced` if given (an error when the header lacks what it
@@ -266,7 +269,11 @@ pub fn plan_format(header: &[String], meta: &[String], forced: Option<Format>) -
         )));
     }
     let test = format.test_column().and_then(|(name, keep)| position(name).map(|i| (i, keep)));
-    Ok(Some(FormatPlan { format, detected, columns, test }))
+    let tested_allele = match format {
+        Format::Plink2 => position("A1").filter(|i| columns.iter().all(|&(_, c)| c != *i)),
+        _ => None,
+    };
+    Ok(Some(FormatPlan { format, detected, columns, test, tested_allele }))
 }
 
 #[cfg(test)]

@@ -138,6 +138,17 @@ impl SnpIds {
         self.key_name(self.keys[row])
     }
 
+    /// Appends the identifier of row `row` to `out`, without allocating.
+    pub fn write_name(&self, row: usize, out: &mut Vec<u8>) {
+        match self.resolve(self.keys[row]) {
+            SnpKey::Rs(n) => {
+                use std::io::Write;
+                write!(out, "rs{n}").expect("writing to memory");
+            }
+            SnpKey::Other(b) => out.extend_from_slice(b),
+        }
+    }
+
     /// The identifier denoted by `key` as text.
     pub fn key_name(&self, key: u64) -> String {
         match self.resolve(key) {

@@ -499,6 +499,30 @@ struct ColumnPlan {
     source: ChisqSource,
 }
 
+/// The direction of a row's effect for its effect-allele column: the sign of `column`, turned
+/// where `tested_allele` (the column naming the allele the effect is for, with the effect and
+/// other allele columns) names the other allele; a row naming neither has no direction.
+#[inline]
+fn direction_of_row(
+    line: &[u8],
+    ranges: &[(u32, u32)],
+    column: SignColumn,
+    tested_allele: Option<(usize, usize, usize)>,
+) -> std::result::Result<i8, DropReason> {
+    let d = column.of_row(line, ranges)?;
+    let Some((t, effect, other)) = tested_allele else {
+        return Ok(d);
+    };
+    let tested = field(line, ranges, t);
+    if tested.eq_ignore_ascii_case(field(line, ranges, effect)) {
+        Ok(d)
+    } else if tested.eq_ignore_ascii_case(field(line, ranges, other)) {
+        Ok(-d)
+    } else {
+        Err(DropReason::AlleleMismatch)
+    }
+}
+
 /// A column whose sign is the direction of the effect.
 #[derive(Debug, Clone, Copy)]
 enum SignColumn {
@@ -1041,12 +1065,10 @@ pub fn read_sumstats(path: &Path, options: &SumstatsOptions) -> Result<SumStats>
         other => other,
     })?;
     let n_fields = real_fields;
-    // plink2 `--glm` writes the effect of its `A1` column, which is ALT or REF row by row,
-    // while the allele pair is read as (ALT, REF): a direction is turned when `A1` is REF.
-    let tested_allele = match (&format, plan.sign, plan.alleles) {
-        (Some(f), Some(_), Some((effect, other))) if f.format == Format::Plink2 => {
-            header.iter().position(|h| h == "A1").filter(|&t| t != effect && t != other).map(|t| (t, effect, other))
-        }
+    // A preset whose effect is for one of its allele columns row by row (plink2's `A1`): a
+    // direction is turned where that is the other allele.
+    let tested_allele = match (format.as_ref().and_then(|f| f.tested_allele), plan.sign, plan.alleles) {
+        (Some(t), Some(_), Some((effect, other))) if t != effect && t != other => Some((t, effect, other)),
         _ => None,
     };
     let plan = ColumnPlan { test: format.as_ref().and_then(|f| f.test), tested_allele, ..plan };
@@ -1372,27 +1394,15 @@ impl RowParser<'_> {
             };
             let mut direction = 0i8;
             let parsed = match (parsed, plan.sign) {
-                (usable @ (Parsed::Value(_) | Parsed::FromP(_)), Some(column)) => match column.of_row(line, &ranges) {
-                    Ok(d) => match plan.tested_allele {
-                        None => {
+                (usable @ (Parsed::Value(_) | Parsed::FromP(_)), Some(column)) => {
+                    match direction_of_row(line, &ranges, column, plan.tested_allele) {
+                        Ok(d) => {
                             direction = d;
                             usable
                         }
-                        Some((t, effect, other)) => {
-                            let tested = field(line, &ranges, t);
-                            if tested.eq_ignore_ascii_case(field(line, &ranges, effect)) {
-                                direction = d;
-                                usable
-                            } else if tested.eq_ignore_ascii_case(field(line, &ranges, other)) {
-                                direction = -d;
-                                usable
-                            } else {
-                                Parsed::Drop(DropReason::AlleleMismatch)
-                            }
-                        }
-                    },
-                    Err(reason) => Parsed::Drop(reason),
-                },
+                        Err(reason) => Parsed::Drop(reason),
+                    }
+                }
                 (parsed, _) => parsed,
             };
             let parsed = match (parsed, plan.n) {

@@ -74,26 +74,25 @@ pub fn write_rows(
     Ok(())
 }
 
-/// Writes a table of leading text columns then `numbers` (row-major, `names.len() -
-/// text.len()` columns), each number with `decimals` fixed decimals (ldsc's `%.3f`, correctly
-/// rounded) or, with `None`, as the shortest text that reads back as the same double.
+/// Writes a table of leading text columns then numeric columns, each number with `decimals`
+/// fixed decimals (ldsc's `%.3f`, correctly rounded) or, with `None`, as the shortest text that
+/// reads back as the same double.
 pub fn write_table(
     path: &Path,
     names: &[String],
     text: &[Vec<String>],
-    numbers: &[f64],
+    numbers: &[Vec<f64>],
     decimals: Option<usize>,
 ) -> Result<()> {
-    let k = names
-        .len()
-        .checked_sub(text.len())
-        .ok_or_else(|| Error::InvalidArgument(format!("{} names for {} text columns", names.len(), text.len())))?;
-    let rows = match text.first() {
-        Some(column) => column.len(),
-        None if k > 0 => numbers.len() / k,
-        None => 0,
-    };
-    if text.iter().any(|c| c.len() != rows) || numbers.len() != rows * k {
+    if names.len() != text.len() + numbers.len() {
+        return Err(Error::InvalidArgument(format!(
+            "{} names for {} columns",
+            names.len(),
+            text.len() + numbers.len()
+        )));
+    }
+    let rows = text.first().map(Vec::len).or_else(|| numbers.first().map(Vec::len)).unwrap_or(0);
+    if text.iter().any(|c| c.len() != rows) || numbers.iter().any(|c| c.len() != rows) {
         return Err(Error::InvalidArgument(format!(
             "{}: the columns have different lengths ({rows} rows expected)",
             path.display()
@@ -110,13 +109,13 @@ pub fn write_table(
             }
             out.extend_from_slice(column[i].as_bytes());
         }
-        for (j, &x) in numbers[i * k..(i + 1) * k].iter().enumerate() {
+        for (j, column) in numbers.iter().enumerate() {
             if j > 0 || !text.is_empty() {
                 out.push(b'\t');
             }
             match decimals {
-                Some(d) => write!(out, "{x:.d$}").expect("writing to memory"),
-                None => write_number(out, x),
+                Some(d) => write!(out, "{:.d$}", column[i]).expect("writing to memory"),
+                None => write_number(out, column[i]),
             }
         }
         out.push(b'\n');
@@ -144,7 +143,8 @@ mod tests {
         let names: Vec<String> = ["CHR", "SNP", "aL2", "bL2"].map(String::from).to_vec();
         let rows = 200_000;
         let text = vec![vec!["22".to_string(); rows], (0..rows).map(|i| format!("rs{i}")).collect()];
-        let numbers: Vec<f64> = (0..2 * rows).map(|i| i as f64 / 16.0 - 3.0).collect();
+        let numbers: Vec<Vec<f64>> =
+            (0..2).map(|j| (0..rows).map(|i| (2 * i + j) as f64 / 16.0 - 3.0).collect()).collect();
         let plain = dir.path().join("t.tsv");
         write_table(&plain, &names, &text, &numbers, Some(3)).unwrap();
         let expected = std::fs::read_to_string(&plain).unwrap();
@@ -160,6 +160,7 @@ mod tests {
         let mut back = String::new();
         std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(&outputs[0][..]), &mut back).unwrap();
         assert_eq!(back, expected);
-        assert!(write_table(&plain, &names, &text, &numbers[1..], Some(3)).is_err());
+        let short = vec![numbers[0].clone(), numbers[1][1..].to_vec()];
+        assert!(write_table(&plain, &names, &text, &short, Some(3)).is_err());
     }
 }
