@@ -114,13 +114,21 @@ def main() -> None:
             results[tool].append(run(tool, d, args.threads))
     ours = pd.read_csv(d / "ldenrich.sumstats.gz", sep="\t").set_index("SNP")
     theirs = pd.read_csv(d / "pyldsc.sumstats.gz", sep="\t").dropna().set_index("SNP")
-    theirs = theirs.loc[ours.index]
-    same = (theirs.A1 == ours.A1).to_numpy()
+    qc = pd.read_csv(d / "ldenrich.munge.qc.tsv", sep="\t").set_index("reason")["count"]
+    only_theirs = theirs.index.difference(ours.index)
+    only_ours = ours.index.difference(theirs.index)
+    theirs = theirs.loc[ours.index.intersection(theirs.index)]
+    mine = ours.loc[theirs.index]
+    same = (theirs.A1 == mine.A1).to_numpy()
     # pyldsc writes Z with three decimals; ours is exact, so compare at that precision.
-    diff = np.abs(ours.Z.to_numpy() - np.where(same, theirs.Z, -theirs.Z)).max()
-    print(f"{args.snps:,} rows, {len(ours):,} SNPs written by both "
-          f"(same set: {len(ours) == len(theirs)}), max |Z difference| {diff:.2g} "
-          f"(pyldsc writes 3 decimals); threads {args.threads}")  # fmt: skip
+    diff = np.abs(mine.Z.to_numpy() - np.where(same, theirs.Z, -theirs.Z)).max()
+    n_theirs = len(theirs) + len(only_theirs)
+    print(
+        f"{args.snps:,} rows; SNPs written: ldenrich {len(ours):,}, pyldsc {n_theirs:,} "
+        f"({len(only_theirs)} only by pyldsc; ldenrich's effect_zero = "
+        f"{qc['dropped_effect_zero']}; {len(only_ours)} only by ldenrich); max |Z difference| "
+        f"{diff:.2g} (pyldsc writes 3 decimals); threads {args.threads}"
+    )
     floor = float(np.median([r["wall"] for r in results["zcat"]]))
     print("| tool | median wall | wall / zcat | median CPU | peak RSS |")
     print("|---|---:|---:|---:|---:|")
