@@ -541,3 +541,100 @@ def test_h2_cts_tests_each_column_of_a_sets_file(case: Path, tmp_path: Path) -> 
     assert "LD scores without variance" in Path(f"{out}.log").read_text()
     with pytest.raises(ldenrich.InvalidArgumentError, match="one of the two"):
         ldenrich.h2_cts(gwas, ref_ld_chr=f"{case}/baseline.", w_ld_chr=W_LD)
+
+
+SHARE_COLUMNS = ["Prop._SNPs", "Prop._h2", "Prop._h2_std_error", "Enrichment",
+                 "Enrichment_std_error", "Enrichment_p"]  # fmt: skip
+
+
+def test_h2_cts_with_overlap_gives_each_sets_share_of_h2_as_ldsc(case: Path, pyldsc) -> None:
+    """With ``overlap_annot``, a set's row is the set's row of ldsc's ``--h2 --overlap-annot``
+    table for the model [set, baseline] (pyldsc), and its tau* and h2 those of
+    ``partitioned_h2`` on the same model; the coefficients are unchanged."""
+    gwas = case / "height.sumstats.gz"
+    pairs = [("sparse", f"{case}/custom."), ("left", f"{case}/left.")]
+    frq = f"{case}/frq."
+    ours = ldenrich.h2_cts(gwas, pairs, f"{case}/baseline.", W_LD, overlap_annot=True,
+                           frqfile_chr=frq).set_index("Name")  # fmt: skip
+    plain = ldenrich.h2_cts(gwas, pairs, f"{case}/baseline.", W_LD).set_index("Name")
+    assert list(ours.columns) == list(plain.columns)
+    assert list(ours.columns[3:]) == list(ldenrich.sldsc.CTS_EXTRA_COLUMNS)
+    pd.testing.assert_frame_equal(ours.iloc[:, :4], plain.iloc[:, :4])
+    assert plain[SHARE_COLUMNS + ["tau_star"]].isna().all().all()
+    for name, prefix in pairs:
+        ref = pyldsc.estimate_h2(
+            str(gwas), f"{prefix}22,{case}/baseline.22", f"{W_LD}22", overlap_annot=True,
+            frqfile=f"{frq}22", print_coefficients=True,
+        ).overlap_results  # fmt: skip
+        for column in SHARE_COLUMNS:
+            _close(ours.loc[name, column], float(ref[column].iloc[0]))
+        fit = ldenrich.partitioned_h2(gwas, f"{prefix},{case}/baseline.", W_LD,
+                                      overlap_annot=True, frqfile_chr=frq)  # fmt: skip
+        for column in ["tau_star", "tau_star_std_error", "h2", "h2_std_error", "Coefficient"]:
+            _close(ours.loc[name, column], fit.results[column].iloc[0], rtol=1e-10)
+    # Without a frequency file every annotated SNP counts.
+    every = ldenrich.h2_cts(gwas, pairs, f"{case}/baseline.", W_LD, overlap_annot=True)
+    fit = ldenrich.partitioned_h2(gwas, f"{case}/custom.,{case}/baseline.", W_LD,
+                                  overlap_annot=True)  # fmt: skip
+    row = every.set_index("Name").loc["sparse"]
+    _close(row[SHARE_COLUMNS].to_numpy(float), fit.results[SHARE_COLUMNS].iloc[0].to_numpy(float))
+
+
+def test_h2_cts_overlap_of_a_sets_file_from_one_ldscore_pass(case: Path, tmp_path: Path) -> None:
+    """``ldscore --gene-sets --write-annot`` then ``h2-cts --sets-ld --overlap-annot``: every
+    set's share of h2 equals that from its own single-set files."""
+    ex = ldenrich.example_data()
+    args = [
+        "ldscore", "--bfile", str(ex.bfile), "--gene-sets", str(ex.gene_sets), "--build", "37",
+        "--ld-wind-cm", "1", "--write-annot", "--out", str(tmp_path / "sets.22"),
+    ]  # fmt: skip
+    assert main(args) == 0
+    made = ldenrich.make_annot(ex.bim, ex.gene_loc, ex.gene_sets)
+    nonempty = [c for c in made.columns if made[c].any()][:3]
+    for c in nonempty:
+        one = ldenrich.ldscore(ex.bfile, made[[c]], ld_wind_cm=1.0)
+        ldenrich.write_ldscore(one, tmp_path / f"{c}.22")
+        ldenrich.write_annot(made[[c]], ex.bim, tmp_path / f"{c}.22.annot.gz")
+    gwas = case / "height.sumstats.gz"
+    frq = f"{case}/frq."
+    each = ldenrich.h2_cts(gwas, sets_ld=f"{tmp_path}/sets.", ref_ld_chr=f"{case}/baseline.",
+                           w_ld_chr=W_LD, overlap_annot=True, frqfile_chr=frq)  # fmt: skip
+    separate = ldenrich.h2_cts(gwas, [(c, f"{tmp_path}/{c}.") for c in nonempty],
+                               f"{case}/baseline.", W_LD, overlap_annot=True, frqfile_chr=frq)
+    got = each.set_index("Name").loc[nonempty]
+    want = separate.set_index("Name").loc[nonempty]
+    numbers = list(ldenrich.sldsc.CTS_EXTRA_COLUMNS[1:])
+    np.testing.assert_allclose(got[numbers].to_numpy(float), want[numbers].to_numpy(float),
+                               rtol=1e-10)  # fmt: skip
+    assert each.loc[each.Name.isin(each.attrs["empty"]), "Prop._h2"].isna().all()
+    assert (got["Prop._SNPs"] > 0).all() and got["Enrichment_p"].between(0, 1).all()
+    # The command line writes the same columns.
+    out = tmp_path / "cts"
+    cli = ["h2-cts", "--h2", str(gwas), "--ref-ld-chr", f"{case}/baseline.", "--w-ld-chr", W_LD,
+           "--sets-ld", f"{tmp_path}/sets.", "--overlap-annot", "--frqfile-chr", frq,
+           "--out", str(out)]  # fmt: skip
+    assert main(cli) == 0
+    written = pd.read_csv(f"{out}.cell_type_results.txt", sep="\t").set_index("Name")
+    np.testing.assert_allclose(written.loc[nonempty, "Enrichment"], got["Enrichment"], rtol=1e-9)
+
+
+def test_h2_cts_overlap_refuses_missing_or_mismatched_annot_files(case: Path, tmp_path: Path):
+    gwas = case / "height.sumstats.gz"
+    one = ldenrich.ldscore(ldenrich.example_data().bfile, ld_wind_cm=1.0)
+    ldenrich.write_ldscore(one, tmp_path / "noannot.22")
+    with pytest.raises(FileNotFoundError, match=r"noannot\.22\.annot"):
+        ldenrich.h2_cts(gwas, [("x", f"{tmp_path}/noannot.")], f"{case}/baseline.", W_LD,
+                        overlap_annot=True)  # fmt: skip
+    # An annotation file whose rows are other SNPs than the baseline's.
+    with gzip.open(case / "custom.22.annot.gz", "rt") as fh:
+        annot = pd.read_csv(fh, sep="\t")
+    annot.loc[5, "SNP"] = "rs_not_this_one"
+    ldenrich.write_ldscore(one, tmp_path / "shuffled.22")
+    with gzip.open(tmp_path / "shuffled.22.annot.gz", "wt") as fh:
+        annot.rename(columns={"sparse": "L2"}).to_csv(fh, sep="\t", index=False)
+    with pytest.raises(ldenrich.InconsistentInputError, match=r"line 7, column SNP"):
+        ldenrich.h2_cts(gwas, [("x", f"{tmp_path}/shuffled.")], f"{case}/baseline.", W_LD,
+                        overlap_annot=True)  # fmt: skip
+    with pytest.raises(ldenrich.InvalidArgumentError, match="only used with overlap_annot"):
+        ldenrich.h2_cts(gwas, [("x", f"{case}/custom.")], f"{case}/baseline.", W_LD,
+                        frqfile_chr=f"{case}/frq.")  # fmt: skip

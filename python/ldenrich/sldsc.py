@@ -10,7 +10,7 @@ Finucane et al. 2018 Nat Genet 50:621 for the cell-type test of :func:`h2_cts`).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -270,55 +270,56 @@ def _read_reference(prefixes: Sequence[PathLike], per_chrom: bool, common: bool)
     )
 
 
-def _read_overlap(
-    prefixes: Sequence[PathLike],
+def _annot_values(
+    groups: Sequence[Sequence[tuple[PathLike, int]]],
     per_chrom: bool,
-    widths: Sequence[int],
     frqfile: PathLike | None,
-) -> tuple[np.ndarray, float, np.ndarray]:
-    """``A'A``, the SNP count and each annotation's SD over the reference SNPs of the
-    ``.annot`` files (with a frequency file, only those with 0.05 < FRQ < 0.95), as ldsc's
-    ``--overlap-annot``."""
-    c = sum(widths)
-    ata = np.zeros((c, c))
-    sums = np.zeros(c)
-    m_tot = 0
+) -> Iterator[list[np.ndarray]]:
+    """Per chromosome of the first group's LD scores, the ``.annot`` values of every group
+    (``(prefix, width)`` pairs side by side), their rows checked against each other and, with
+    a frequency file, cut to the SNPs with 0.05 < FRQ < 0.95, as ldsc's ``--overlap-annot``."""
     chroms = list(_CHROMS) if per_chrom else [None]
     for chrom in chroms:
-        parts = []
-        for prefix, width in zip(prefixes, widths, strict=True):
-            stem = _sub_chr(os.fspath(prefix), chrom) if chrom is not None else os.fspath(prefix)
-            if _find(stem + ".l2.ldscore") is None:
-                parts = []
-                break
-            path = _find(stem + ".annot")
-            if path is None:
-                raise FileNotFoundError(
-                    f"{stem}.annot[.gz|.bz2]: not found (--overlap-annot reads the annotation "
-                    "file beside each LD-score file)"
-                )
-            table = _read_table(path, "annotation file")
-            cols = [c for c in table.numeric_names if c not in ("CHR", "BP", "CM")]
-            if len(cols) != width:
-                raise InconsistentInputError(
-                    f"{path}: {len(cols)} annotation columns but its LD-score file has {width}"
-                )
-            values = _columns(table.numeric, [table.numeric_names.index(c) for c in cols])
-            parts.append((path, table, values))
-        if not parts:
+
+        def stem_of(prefix: PathLike, chrom: int | None = chrom) -> str:
+            return _sub_chr(os.fspath(prefix), chrom) if chrom is not None else os.fspath(prefix)
+
+        if any(_find(stem_of(prefix) + ".l2.ldscore") is None for prefix, _ in groups[0]):
             continue
-        rows = {len(v) for _, _, v in parts}
-        if len(rows) != 1:
-            raise InconsistentInputError(
-                "annotation files of one chromosome have different numbers of rows: "
-                + ", ".join(f"{p} ({len(v)})" for p, _, v in parts)
-            )
-        matrix = parts[0][2] if len(parts) == 1 else np.hstack([v for _, _, v in parts])
+        parts: list[list[tuple[Path, _Table, np.ndarray]]] = []
+        for group in groups:
+            parts.append([])
+            for prefix, width in group:
+                stem = stem_of(prefix)
+                path = _find(stem + ".annot")
+                if path is None:
+                    raise FileNotFoundError(
+                        f"{stem}.annot[.gz|.bz2]: not found (--overlap-annot reads the "
+                        "annotation file beside each LD-score file)"
+                    )
+                table = _read_table(path, "annotation file")
+                cols = [c for c in table.numeric_names if c not in ("CHR", "BP", "CM")]
+                if len(cols) != width:
+                    raise InconsistentInputError(
+                        f"{path}: {len(cols)} annotation columns but its LD-score file has {width}"
+                    )
+                values = _columns(table.numeric, [table.numeric_names.index(c) for c in cols])
+                parts[-1].append((path, table, values))
+        flat = [part for group in parts for part in group]
+        first_path, first_table, first_values = flat[0]
+        for path, table, values in flat[1:]:
+            if len(values) != len(first_values):
+                raise InconsistentInputError(
+                    "annotation files of one chromosome have different numbers of rows: "
+                    f"{first_path} ({len(first_values)}), {path} ({len(values)})"
+                )
+            _same_snps(first_path, first_table, path, table)
+        common: np.ndarray | None = None
         if frqfile is not None:
-            stem = _sub_chr(os.fspath(frqfile), chrom) if chrom is not None else os.fspath(frqfile)
-            fpath = _find(stem + ".frq")
+            fstem = stem_of(frqfile)
+            fpath = _find(fstem + ".frq")
             if fpath is None:
-                raise FileNotFoundError(f"{stem}.frq[.gz|.bz2]: frequency file not found")
+                raise FileNotFoundError(f"{fstem}.frq[.gz|.bz2]: frequency file not found")
             frq_table = _read_table(fpath, "frequency file", ("SNP",), numeric=("FRQ", "MAF"))
             col = "FRQ" if "FRQ" in frq_table.header else "MAF"
             if col not in frq_table.header:
@@ -326,37 +327,76 @@ def _read_overlap(
                     f"{fpath}: no FRQ or MAF column in the header of this frequency file "
                     f"(found: {' '.join(frq_table.header)})"
                 )
-            if len(frq_table) != len(matrix):
+            if len(frq_table) != len(first_values):
                 raise InconsistentInputError(
-                    f"{fpath}: {len(frq_table)} SNPs but {parts[0][0]} has {len(matrix)} (the "
-                    "frequency file must list the annotation file's SNPs in its order)"
+                    f"{fpath}: {len(frq_table)} SNPs but {first_path} has {len(first_values)} "
+                    "(the frequency file must list the annotation file's SNPs in its order)"
                 )
-            annot_table = parts[0][1]
-            if "SNP" in annot_table.text:
-                a_snps = np.asarray(annot_table.text["SNP"], dtype=object)
-                f_snps = np.asarray(frq_table.text["SNP"], dtype=object)
-                differ = np.flatnonzero(a_snps != f_snps)
-                if differ.size:
-                    i = int(differ[0])
-                    raise InconsistentInputError(
-                        f"{fpath}: line {i + 2}, column SNP: '{f_snps[i]}' but "
-                        f"{parts[0][0]} line {i + 2} is '{a_snps[i]}'"
-                    )
+            _same_snps(first_path, first_table, fpath, frq_table)
             frq = frq_table.column(col)
             common = (frq > 0.05) & (frq < 0.95)
-            if not common.all():
-                matrix = matrix[common]
+            if common.all():
+                common = None
+        out = []
+        for group in parts:
+            values = [v for _, _, v in group]
+            matrix = values[0] if len(values) == 1 else np.hstack(values)
+            out.append(matrix if common is None else matrix[common])
+        yield out
+
+
+def _same_snps(path_a: Path, a: _Table, path_b: Path, b: _Table) -> None:
+    """Files describing the same SNPs row by row must name the same SNP on every row (when
+    both have a SNP column)."""
+    if "SNP" not in a.text or "SNP" not in b.text:
+        return
+    a_snps = np.asarray(a.text["SNP"], dtype=object)
+    b_snps = np.asarray(b.text["SNP"], dtype=object)
+    differ = np.flatnonzero(a_snps != b_snps)
+    if differ.size:
+        i = int(differ[0])
+        raise InconsistentInputError(
+            f"{path_b}: line {i + 2}, column SNP: '{b_snps[i]}' but {path_a} line {i + 2} is "
+            f"'{a_snps[i]}'"
+        )
+
+
+def _standard_deviations(sums: np.ndarray, squares: np.ndarray, m_tot: float) -> np.ndarray:
+    """Each annotation's SD over the reference SNPs; NaN for a constant one (its tau* is not
+    defined)."""
+    var = (squares - sums**2 / m_tot) / (m_tot - 1)
+    sd = np.sqrt(np.maximum(var, 0.0))
+    return np.where(sd > 0, sd, np.nan)
+
+
+def _read_overlap(
+    prefixes: Sequence[PathLike],
+    per_chrom: bool,
+    widths: Sequence[int],
+    frqfile: PathLike | None,
+) -> tuple[np.ndarray, float, np.ndarray]:
+    """``A'A``, the SNP count and each annotation's SD (NaN when constant) over the reference
+    SNPs of the ``.annot`` files (with a frequency file, only those with 0.05 < FRQ < 0.95),
+    as ldsc's ``--overlap-annot``."""
+    c = sum(widths)
+    ata = np.zeros((c, c))
+    sums = np.zeros(c)
+    m_tot = 0
+    for (matrix,) in _annot_values([list(zip(prefixes, widths, strict=True))], per_chrom, frqfile):
         cross, column_sums = _native.annot_cross_products(matrix)
         ata += cross
         sums += column_sums
         m_tot += len(matrix)
+    _check_overlap_snps(m_tot, frqfile)
+    return ata, float(m_tot), _standard_deviations(sums, np.diag(ata), m_tot)
+
+
+def _check_overlap_snps(m_tot: int, frqfile: PathLike | None) -> None:
     if m_tot < 2:
         raise InconsistentInputError(
             f"{m_tot} reference SNPs in the annotation files"
             + (" with 0.05 < FRQ < 0.95" if frqfile is not None else "")
         )
-    var = (np.diag(ata) - sums**2 / m_tot) / (m_tot - 1)
-    return ata, float(m_tot), np.sqrt(np.maximum(var, 0.0))
 
 
 def _read_gwas(sumstats: PathLike | Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
@@ -606,19 +646,12 @@ def load_ld_reference(
     1.198
     """
     prefixes, weights, per_chrom, _ = _resolve(ref_ld_chr, ref_ld, w_ld_chr, w_ld, None, False)
-    if frqfile_chr is not None and frqfile is not None:
-        raise InvalidArgumentError("give at most one of frqfile_chr and frqfile")
-    if (frqfile_chr is not None or frqfile is not None) and not overlap_annot:
-        raise InvalidArgumentError("a frequency file is only used with overlap_annot")
+    frq = _frequency_file(overlap_annot, frqfile_chr, frqfile, per_chrom)
     reference = _read_reference(prefixes, per_chrom, not not_m_5_50)
     overlap = None
     if overlap_annot:
-        ata, m_tot, sd = _read_overlap(
-            prefixes, per_chrom, reference.widths, frqfile_chr if per_chrom else frqfile
-        )
+        ata, m_tot, sd = _read_overlap(prefixes, per_chrom, reference.widths, frq)
         kept = reference.kept
-        # tau* of a constant annotation (the base) is not defined: NaN, not 0.
-        sd = np.where(sd > 0, sd, np.nan)
         overlap = (ata[np.ix_(kept, kept)], m_tot, sd[kept])
     return LdReference(reference, _read_weights(weights, per_chrom), overlap)
 
@@ -834,6 +867,79 @@ def results_frame(result: H2Result, ldsc_columns: bool = False) -> pd.DataFrame:
     return result.results[list(columns)]
 
 
+#: Columns of :func:`h2_cts` after ldsc's four: the BH q, then (with ``overlap_annot``) the
+#: set's row of the ``.results`` table in the model with the baseline.
+CTS_EXTRA_COLUMNS = (
+    "Coefficient_q_BH",
+    "Prop._SNPs",
+    "Prop._h2",
+    "Prop._h2_std_error",
+    "Enrichment",
+    "Enrichment_std_error",
+    "Enrichment_p",
+    "tau_star",
+    "tau_star_std_error",
+    "h2",
+    "h2_std_error",
+)
+# The fit's names for the columns above (after the q).
+_CTS_FIT_KEYS = (
+    "prop_snps", "prop_h2", "prop_h2_se", "enrichment", "enrichment_se", "enrichment_p",
+    "tau_star", "tau_star_se", "h2", "h2_se",
+)  # fmt: skip
+
+
+def _frequency_file(
+    overlap_annot: bool, frqfile_chr: PathLike | None, frqfile: PathLike | None, per_chrom: bool
+) -> PathLike | None:
+    """The frequency-file prefix that goes with the LD scores' layout, checked."""
+    if frqfile_chr is not None and frqfile is not None:
+        raise InvalidArgumentError("give at most one of frqfile_chr and frqfile")
+    if (frqfile_chr is not None or frqfile is not None) and not overlap_annot:
+        raise InvalidArgumentError("a frequency file is only used with overlap_annot")
+    return frqfile_chr if per_chrom else frqfile
+
+
+@dataclass
+class _SetOverlap:
+    """A group of tested annotations' cross-products with themselves and the baseline, over
+    the reference SNPs of the ``.annot`` files."""
+
+    each_column: bool  # tested one column at a time (sets_ld) or all together (a cts entry)
+    with_base: np.ndarray  # S'B, sets x baseline columns
+    sums: np.ndarray
+    squares: np.ndarray  # S'S (all together) or the diagonal of S'S (one at a time)
+
+
+def _cts_overlaps(
+    base: Sequence[tuple[PathLike, int]],
+    groups: Sequence[tuple[Sequence[tuple[PathLike, int]], bool]],
+    per_chrom: bool,
+    frqfile: PathLike | None,
+) -> tuple[np.ndarray, np.ndarray, float, list[_SetOverlap]]:
+    """One pass over the ``.annot`` files of the baseline and of every tested group:
+    (B'B, B's column sums, the SNP count, each group's overlap)."""
+    c = sum(w for _, w in base)
+    btb, b_sums, m_tot = np.zeros((c, c)), np.zeros(c), 0
+    out = []
+    for _, each in groups:
+        width = sum(w for _, w in _)
+        squares = np.zeros(width) if each else np.zeros((width, width))
+        out.append(_SetOverlap(each, np.zeros((width, c)), np.zeros(width), squares))
+    for matrices in _annot_values([base, *[g for g, _ in groups]], per_chrom, frqfile):
+        b = matrices[0]
+        cross, column_sums = _native.annot_cross_products(b)
+        btb += cross
+        b_sums += column_sums
+        m_tot += len(b)
+        for acc, s in zip(out, matrices[1:], strict=True):
+            acc.with_base += s.T @ b
+            acc.sums += s.sum(axis=0)
+            acc.squares += np.einsum("ij,ij->j", s, s) if acc.each_column else s.T @ s
+    _check_overlap_snps(m_tot, frqfile)
+    return btb, b_sums, float(m_tot), out
+
+
 def h2_cts(
     sumstats: PathLike | Any,
     ref_ld_chr_cts: PathLike | Sequence[tuple[str, PathLike | Sequence[PathLike]]] | None = None,
@@ -843,6 +949,9 @@ def h2_cts(
     sets_ld: PathLike | Sequence[PathLike] | None = None,
     ref_ld: PathLike | Sequence[PathLike] | None = None,
     w_ld: PathLike | None = None,
+    overlap_annot: bool = False,
+    frqfile_chr: PathLike | None = None,
+    frqfile: PathLike | None = None,
     not_m_5_50: bool = False,
     intercept: float | None = None,
     no_intercept: bool = False,
@@ -850,11 +959,15 @@ def h2_cts(
     blocks: int = 200,
     threads: int | None = None,
 ) -> pd.DataFrame:
-    """Cell-type or gene-set test (LDSC-SEG, Finucane et al. 2018), as ldsc's ``--h2-cts``.
+    """Cell-type or gene-set test (LDSC-SEG, Finucane et al. 2018), as ldsc's ``--h2-cts``,
+    with each set's share of h2, enrichment and tau*.
 
     For each extra annotation (a cell type's specific genes, a gene set), the regression on
     its LD scores placed before the baseline's; the test is whether its coefficient is
-    positive: one-sided ``P(Z > tau / se)``.
+    positive: one-sided ``P(Z > tau / se)``. With ``overlap_annot``, also the set's row of
+    ldsc's ``.results`` table in that model (what ``partitioned_h2`` with the set's and the
+    baseline's LD scores and ``overlap_annot`` gives): its share of SNPs and of h2, the
+    enrichment and its p, tau* and h2.
 
     Parameters
     ----------
@@ -868,16 +981,28 @@ def h2_cts(
         ``ldenrich ldscore --gene-sets`` writes in one pass); every column is tested on its
         own, named by the column (``L2`` removed). Per chromosome when the baseline is. A column
         without variance (a set with no SNP) gets a row of NaN, named in ``attrs["empty"]``.
+    overlap_annot : bool
+        Read the ``.annot[.gz]`` files beside the baseline's and every set's LD-score files
+        (``ldenrich ldscore --write-annot`` writes them for gene sets) and report the set's
+        share of h2 and enrichment, counting the set's overlap with every baseline
+        annotation. Without it those columns are NaN: they are not defined without the
+        overlap.
+    frqfile_chr, frqfile : path, optional
+        As for :func:`partitioned_h2`: with ``overlap_annot``, count only SNPs with
+        0.05 < FRQ < 0.95.
     ref_ld_chr, w_ld_chr, ref_ld, w_ld, not_m_5_50, intercept, no_intercept : optional
         As for :func:`partitioned_h2` (``ref_ld_chr``: the baseline).
     chisq_max, blocks, threads : optional
-        As for :func:`partitioned_h2` (``ref_ld_chr``: the baseline).
+        As for :func:`partitioned_h2`.
 
     Returns
     -------
     pandas.DataFrame
         ``Name``, ``Coefficient``, ``Coefficient_std_error``, ``Coefficient_P_value`` (ldsc's
-        columns), then ``Coefficient_q_BH`` (Benjamini-Hochberg over the sets), sorted by p.
+        columns), ``Coefficient_q_BH`` (Benjamini-Hochberg over the sets), then
+        ``Prop._SNPs``, ``Prop._h2``, ``Prop._h2_std_error``, ``Enrichment``,
+        ``Enrichment_std_error``, ``Enrichment_p``, ``tau_star``, ``tau_star_std_error``,
+        ``h2``, ``h2_std_error`` (NaN without ``overlap_annot``); sorted by p.
 
     Examples
     --------
@@ -900,30 +1025,12 @@ def h2_cts(
     prefixes, weights, per_chrom, intercept = _resolve(
         ref_ld_chr, ref_ld, w_ld_chr, w_ld, intercept, no_intercept
     )
+    frq = _frequency_file(overlap_annot, frqfile_chr, frqfile, per_chrom)
     if (ref_ld_chr_cts is None) == (sets_ld is None):
         raise InvalidArgumentError("give ref_ld_chr_cts or sets_ld (one of the two)")
-    entries: list[tuple[str, list[PathLike]]]
-    if ref_ld_chr_cts is None:
-        entries = []
-    elif isinstance(ref_ld_chr_cts, (str, os.PathLike)):
-        entries = []
-        path = Path(ref_ld_chr_cts)
-        for i, line in enumerate(path.read_text().splitlines()):
-            fields = line.split()
-            if not fields:
-                continue
-            if len(fields) != 2:
-                raise ParseError(
-                    f"{path}: line {i + 1}: expected 'name prefix[,prefix...]', found {line!r}"
-                )
-            entries.append((fields[0], _as_list(fields[1])))
-    else:
-        entries = [(str(n), _as_list(p)) for n, p in ref_ld_chr_cts]
+    entries = _cts_entries(ref_ld_chr_cts)
     if ref_ld_chr_cts is not None and not entries:
         raise InconsistentInputError(f"{ref_ld_chr_cts}: no annotation listed")
-    reference = ref_ld_chr if per_chrom else ref_ld
-    weights = w_ld_chr if per_chrom else w_ld
-    assert reference is not None and weights is not None
     merged = _merge(sumstats, prefixes, weights, per_chrom, not not_m_5_50)
     base_m = merged.reference.m[merged.reference.kept]
 
@@ -937,26 +1044,15 @@ def h2_cts(
             )
         return where
 
-    def test(name: str, ld: np.ndarray, m: np.ndarray) -> tuple[str, float, float, float]:
-        fit = _fit(
-            merged,
-            np.hstack([ld, merged.ld]),
-            np.concatenate([m, base_m]),
-            blocks=blocks,
-            intercept=intercept,
-            two_step=None,
-            chisq_max=chisq_max,
-            overlap=None,
-            threads=threads,
-        )
-        return (name, fit["coef"][0], fit["coef_se"][0], fit["table"]["coef_p"][0])
-
-    rows = []
+    # What each regression tests: (name, LD scores, M, (group, columns) of its annotation).
+    tests: list[tuple[str, np.ndarray | None, np.ndarray, tuple[int, slice]]] = []
+    groups: list[tuple[list[tuple[PathLike, int]], bool]] = []
     empty: list[str] = []
     for name, cts_prefixes in entries:
         cts = _read_reference(cts_prefixes, per_chrom, not not_m_5_50)
         where = rows_of(cts.snps, f"{name} ({','.join(map(str, cts_prefixes))})")
-        rows.append(test(name, cts.ld[where], cts.m))
+        tests.append((name, cts.ld[where], cts.m, (len(groups), slice(None))))
+        groups.append((list(zip(cts_prefixes, cts.widths, strict=True)), False))
     for prefix in [] if sets_ld is None else _as_list(sets_ld):
         # One read of the file, one regression per column.
         scores = _read_ldscores(prefix, per_chrom)
@@ -967,14 +1063,74 @@ def h2_cts(
             ld = scores.ld[where, j : j + 1]
             if ld.max() == ld.min():
                 empty.append(name)
-                rows.append((name, np.nan, np.nan, np.nan))
-                continue
-            rows.append(test(name, ld, m[j : j + 1]))
-    out = pd.DataFrame(
-        rows, columns=["Name", "Coefficient", "Coefficient_std_error", "Coefficient_P_value"]
-    )
-    out["Coefficient_q_BH"] = benjamini_hochberg(out["Coefficient_P_value"].to_numpy())
+                ld = None
+            tests.append((name, ld, m[j : j + 1], (len(groups), slice(j, j + 1))))
+        groups.append(([(prefix, len(scores.names))], True))
+
+    overlaps = None
+    if overlap_annot:
+        base_group = list(zip(prefixes, merged.reference.widths, strict=True))
+        overlaps = _cts_overlaps(base_group, groups, per_chrom, frq)
+
+    def overlap_of(group: int, columns: slice) -> tuple[np.ndarray, float, np.ndarray]:
+        """The overlap matrix, SNP count and SDs of [the set's columns, the kept baseline]."""
+        assert overlaps is not None
+        btb, b_sums, m_tot, sets = overlaps
+        kept = merged.reference.kept
+        acc = sets[group]
+        s_b = acc.with_base[columns][:, kept]
+        s_s = np.diag(acc.squares[columns]) if acc.each_column else acc.squares
+        matrix = np.block([[s_s, s_b], [s_b.T, btb[np.ix_(kept, kept)]]])
+        squares = np.concatenate([np.diag(s_s), np.diag(btb)[kept]])
+        sums = np.concatenate([acc.sums[columns], b_sums[kept]])
+        return matrix, m_tot, _standard_deviations(sums, squares, m_tot)
+
+    rows = []
+    for name, ld, m, (group, columns) in tests:
+        if ld is None:
+            rows.append((name, *[np.nan] * (3 + len(_CTS_FIT_KEYS))))
+            continue
+        fit = _fit(
+            merged,
+            np.hstack([ld, merged.ld]),
+            np.concatenate([m, base_m]),
+            blocks=blocks,
+            intercept=intercept,
+            two_step=None,
+            chisq_max=chisq_max,
+            overlap=None if overlaps is None else overlap_of(group, columns),
+            threads=threads,
+        )
+        table = fit["table"]
+        shares = [table[k][0] if overlaps is not None else np.nan for k in _CTS_FIT_KEYS]
+        rows.append((name, fit["coef"][0], fit["coef_se"][0], table["coef_p"][0], *shares))
+    columns = ["Name", "Coefficient", "Coefficient_std_error", "Coefficient_P_value"]
+    out = pd.DataFrame(rows, columns=columns + list(CTS_EXTRA_COLUMNS[1:]))
+    out.insert(4, "Coefficient_q_BH", benjamini_hochberg(out["Coefficient_P_value"].to_numpy()))
     out = out.sort_values("Coefficient_P_value", kind="stable").reset_index(drop=True)
     out.attrs["dropped"] = merged.dropped
     out.attrs["empty"] = empty
+    out.attrs["overlap_annot"] = overlap_annot
     return out
+
+
+def _cts_entries(
+    ref_ld_chr_cts: PathLike | Sequence[tuple[str, PathLike | Sequence[PathLike]]] | None,
+) -> list[tuple[str, list[PathLike]]]:
+    """The (name, prefixes) of an ldsc ``.ldcts`` file or of the pairs given."""
+    if ref_ld_chr_cts is None:
+        return []
+    if not isinstance(ref_ld_chr_cts, (str, os.PathLike)):
+        return [(str(n), _as_list(p)) for n, p in ref_ld_chr_cts]
+    entries = []
+    path = Path(ref_ld_chr_cts)
+    for i, line in enumerate(path.read_text().splitlines()):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) != 2:
+            raise ParseError(
+                f"{path}: line {i + 1}: expected 'name prefix[,prefix...]', found {line!r}"
+            )
+        entries.append((fields[0], _as_list(fields[1])))
+    return entries

@@ -61,6 +61,17 @@ def add_regression_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--n-blocks", type=int, default=200, help="jackknife blocks")
 
 
+def add_overlap_options(p: argparse.ArgumentParser, overlap_help: str) -> None:
+    """``--overlap-annot`` and the frequency file that goes with it."""
+    p.add_argument("--overlap-annot", action="store_true", help=overlap_help)
+    frq = p.add_mutually_exclusive_group()
+    frq.add_argument(
+        "--frqfile-chr", metavar="PREFIX",
+        help="PLINK .frq per chromosome: with --overlap-annot count SNPs with 0.05 < FRQ < 0.95",
+    )  # fmt: skip
+    frq.add_argument("--frqfile", metavar="PREFIX", help="as --frqfile-chr, one file")
+
+
 def read_gwas(args: argparse.Namespace) -> ldenrich.SumStats:
     """The summary statistics, logged."""
     from ldenrich.cli._common import log_sumstats
@@ -89,17 +100,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         formatter_class=HelpFormatter,
     )
     add_regression_options(p)
-    p.add_argument(
-        "--overlap-annot", action="store_true",
-        help="the table over the SNPs of the .annot[.gz] files beside the LD scores, with "
+    add_overlap_options(
+        p,
+        "the table over the SNPs of the .annot[.gz] files beside the LD scores, with "
         "overlapping annotations accounted for (needed for baseline models)",
-    )  # fmt: skip
-    frq = p.add_mutually_exclusive_group()
-    frq.add_argument(
-        "--frqfile-chr", metavar="PREFIX",
-        help="PLINK .frq per chromosome: with --overlap-annot count SNPs with 0.05 < FRQ < 0.95",
-    )  # fmt: skip
-    frq.add_argument("--frqfile", metavar="PREFIX", help="as --frqfile-chr, one file")
+    )
     p.add_argument(
         "--print-coefficients", action="store_true",
         help="accepted for ldsc compatibility: the coefficients are always written",

@@ -17,7 +17,7 @@ from ldenrich.cli._common import (
     start_logging,
     step,
 )
-from ldenrich.cli.h2 import add_regression_options, log_dropped, read_gwas
+from ldenrich.cli.h2 import add_overlap_options, add_regression_options, log_dropped, read_gwas
 
 HELP = "cell-type / gene-set tests conditional on a baseline (LDSC-SEG, ldsc --h2-cts)"
 
@@ -30,10 +30,17 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description=HELP + ". For each annotation of --ref-ld-chr-cts (or each column of "
         "--sets-ld), the regression on its "
         "LD scores with the baseline's; writes PREFIX.cell_type_results.txt (coefficient, SE, "
-        "one-sided p, BH q; sorted by p) and PREFIX.log. " + OUT_RULE,
+        "one-sided p, BH q; with --overlap-annot also the set's share of SNPs and of h2, "
+        "enrichment and its p, tau* and h2; sorted by p) and PREFIX.log. " + OUT_RULE,
         formatter_class=HelpFormatter,
     )
     add_regression_options(p)
+    add_overlap_options(
+        p,
+        "also each set's share of SNPs and of h2, enrichment and tau*, from the .annot[.gz] "
+        "files beside the baseline's and the sets' LD scores (ldenrich ldscore --write-annot "
+        "writes them), counting each set's overlap with the baseline",
+    )
     cts = p.add_mutually_exclusive_group(required=True)
     cts.add_argument(
         "--ref-ld-chr-cts", type=Path, metavar="FILE",
@@ -65,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
             sets_ld=args.sets_ld,
             ref_ld=args.ref_ld,
             w_ld=args.w_ld,
+            overlap_annot=args.overlap_annot,
+            frqfile_chr=args.frqfile_chr,
+            frqfile=args.frqfile,
             not_m_5_50=args.not_m_5_50,
             intercept=args.intercept_h2,
             no_intercept=args.no_intercept,
