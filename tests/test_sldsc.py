@@ -560,7 +560,7 @@ def test_h2_cts_with_overlap_gives_each_sets_share_of_h2_as_ldsc(case: Path, pyl
     assert list(ours.columns) == list(plain.columns)
     assert list(ours.columns[3:]) == list(ldenrich.sldsc.CTS_EXTRA_COLUMNS)
     pd.testing.assert_frame_equal(ours.iloc[:, :4], plain.iloc[:, :4])
-    assert plain[SHARE_COLUMNS + ["tau_star"]].isna().all().all()
+    assert plain[[*SHARE_COLUMNS, "tau_star"]].isna().all().all()
     for name, prefix in pairs:
         ref = pyldsc.estimate_h2(
             str(gwas), f"{prefix}22,{case}/baseline.22", f"{W_LD}22", overlap_annot=True,
@@ -599,8 +599,14 @@ def test_h2_cts_overlap_of_a_sets_file_from_one_ldscore_pass(case: Path, tmp_pat
     frq = f"{case}/frq."
     each = ldenrich.h2_cts(gwas, sets_ld=f"{tmp_path}/sets.", ref_ld_chr=f"{case}/baseline.",
                            w_ld_chr=W_LD, overlap_annot=True, frqfile_chr=frq)  # fmt: skip
-    separate = ldenrich.h2_cts(gwas, [(c, f"{tmp_path}/{c}.") for c in nonempty],
-                               f"{case}/baseline.", W_LD, overlap_annot=True, frqfile_chr=frq)
+    separate = ldenrich.h2_cts(
+        gwas,
+        [(c, f"{tmp_path}/{c}.") for c in nonempty],
+        f"{case}/baseline.",
+        W_LD,
+        overlap_annot=True,
+        frqfile_chr=frq,
+    )
     got = each.set_index("Name").loc[nonempty]
     want = separate.set_index("Name").loc[nonempty]
     numbers = list(ldenrich.sldsc.CTS_EXTRA_COLUMNS[1:])
