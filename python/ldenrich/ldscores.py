@@ -205,7 +205,9 @@ def ldscore(
             raise InvalidArgumentError(f"annot must be 2-dimensional, got shape {matrix.shape}")
         if len(set(names)) != len(names):
             raise InvalidArgumentError(f"annotation names repeat: {names}")
-        matrix = np.ascontiguousarray(matrix)
+        # Column after column, as the core holds it (one copy in the binding, none here for
+        # a DataFrame of float columns).
+        matrix = np.asfortranarray(matrix)
     out = _native.ld_scores(bfile, matrix, unit, float(size), window_rule, float(maf), threads)
     frame = pd.DataFrame(
         {
@@ -216,7 +218,8 @@ def ldscore(
             "MAF": out["maf"],
         }
     )
-    scores = pd.DataFrame(out["l2"], columns=names)
+    # The array is ours alone: no copy (pandas 3 would copy 8 bytes per SNP and set).
+    scores = pd.DataFrame(out["l2_t"].T, columns=names, copy=False)
     frame = pd.concat([frame, scores], axis=1)
     if print_snps is not None:
         wanted = _read_print_snps(print_snps)

@@ -32,7 +32,12 @@ fn ld_scores_py<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let annot: Option<Mat<f64>> = annot.map(|a| {
         let view = a.as_array();
-        Mat::from_fn(view.nrows(), view.ncols(), |i, j| view[[i, j]])
+        let (rows, cols) = (view.nrows(), view.ncols());
+        // A Fortran-order array (what Python passes) is one copy of its columns.
+        match view.t().as_slice() {
+            Some(data) if rows > 0 && cols > 0 => MatRef::from_column_major_slice(data, rows, cols).to_owned(),
+            _ => Mat::from_fn(rows, cols, |i, j| view[[i, j]]),
+        }
     });
     let window = Window::parse(window_unit, window_size);
     let rule = WindowRule::parse(rule);
@@ -55,7 +60,11 @@ fn ld_scores_py<'py>(
         Ok((scores, bed.n_samples(), chrom, snp, bp, cm))
     })?;
     let (rows, cols) = (scores.l2.nrows(), scores.l2.ncols());
-    let flat: Vec<f64> = (0..rows).flat_map(|i| (0..cols).map(move |j| (i, j))).map(|ij| scores.l2[ij]).collect();
+    // Column after column, as the core holds them: `l2_t` is the transpose, one copy.
+    let mut flat = Vec::with_capacity(rows * cols);
+    for c in 0..cols {
+        flat.extend_from_slice(scores.l2.col_as_slice(c));
+    }
     let out = PyDict::new(py);
     out.set_item("kept", scores.kept.into_pyarray(py))?;
     out.set_item("chrom", chrom.into_pyarray(py))?;
@@ -63,8 +72,8 @@ fn ld_scores_py<'py>(
     out.set_item("bp", bp.into_pyarray(py))?;
     out.set_item("cm", cm.into_pyarray(py))?;
     out.set_item("maf", scores.maf.into_pyarray(py))?;
-    let l2: Bound<'py, PyArray2<f64>> = flat.into_pyarray(py).reshape([rows, cols])?;
-    out.set_item("l2", l2)?;
+    let l2_t: Bound<'py, PyArray2<f64>> = flat.into_pyarray(py).reshape([cols, rows])?;
+    out.set_item("l2_t", l2_t)?;
     out.set_item("m", scores.m.into_pyarray(py))?;
     out.set_item("m_5_50", scores.m_5_50.into_pyarray(py))?;
     out.set_item("dropped_monomorphic", scores.dropped_monomorphic)?;

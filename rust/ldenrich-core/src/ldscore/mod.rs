@@ -11,7 +11,7 @@
 //! than one.
 
 use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, MatMut, MatRef, Par};
+use faer::{Accum, Mat, MatRef, Par};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
@@ -220,16 +220,29 @@ pub fn ld_scores(bim: &Bim, bed: &PlinkBed, annot: MatRef<'_, f64>, options: &Ld
             WindowRule::Exact => exact,
             WindowRule::Ldsc => ldsc_edges(&exact, LDSC_CHUNK),
         };
-        let a = Mat::from_fn(kept.len(), n_annot, |i, c| annot[(kept[i], c)]);
-        for (i, &f) in maf.iter().enumerate() {
+        // The chromosome's rows of the annotation: a view when no SNP was dropped (the usual
+        // case), else a copy of the kept rows.
+        let contiguous = kept.last().is_some_and(|&last| last + 1 - kept[0] == kept.len());
+        let copied = (!contiguous).then(|| {
+            let mut a = Mat::<f64>::zeros(kept.len(), n_annot);
             for c in 0..n_annot {
-                out.m[c] += a[(i, c)];
+                let src = column(annot, c);
+                for (d, &i) in a.col_as_slice_mut(c).iter_mut().zip(&kept) {
+                    *d = src[i];
+                }
+            }
+            a
+        });
+        let a = copied.as_ref().map_or_else(|| annot.subrows(kept[0], kept.len()), |a| a.as_ref());
+        for c in 0..n_annot {
+            for (&v, &f) in column(a, c).iter().zip(&maf) {
+                out.m[c] += v;
                 if f > 0.05 {
-                    out.m_5_50[c] += a[(i, c)];
+                    out.m_5_50[c] += v;
                 }
             }
         }
-        let l2 = banded_scores(genotypes.as_ref(), a.as_ref(), &left)?;
+        let l2 = banded_scores(genotypes.as_ref(), a, &left)?;
         out.kept.extend_from_slice(&kept);
         out.maf.extend_from_slice(&maf);
         pieces.push(l2);
@@ -245,6 +258,10 @@ pub fn ld_scores(bim: &Bim, bed: &PlinkBed, annot: MatRef<'_, f64>, options: &Ld
             options.maf_min
         )));
     }
+    if pieces.len() == 1 {
+        out.l2 = pieces.pop().expect("one piece");
+        return Ok(out);
+    }
     let total: usize = pieces.iter().map(|p| p.nrows()).sum();
     let mut l2 = Mat::zeros(total, n_annot);
     let mut row = 0;
@@ -257,7 +274,7 @@ pub fn ld_scores(bim: &Bim, bed: &PlinkBed, annot: MatRef<'_, f64>, options: &Ld
 }
 
 fn first_non_finite(annot: MatRef<'_, f64>) -> Option<(usize, usize)> {
-    (0..annot.ncols()).find_map(|c| (0..annot.nrows()).find(|&r| !annot[(r, c)].is_finite()).map(|r| (r, c)))
+    (0..annot.ncols()).find_map(|c| column(annot, c).iter().position(|v| !v.is_finite()).map(|r| (r, c)))
 }
 
 /// `[start, end)` row ranges of the chromosomes of a `.bim`, in file order; a chromosome split
@@ -397,12 +414,161 @@ fn corrected_r2(r: f64, n: f64) -> f64 {
     r2 - (1.0 - r2) / (n - 2.0)
 }
 
+/// A column whose non-zero values form at most `m / 16` runs (maximal stretches of SNPs with
+/// one value) is summed through its runs rather than by GEMM. A GEMM costs about one
+/// multiply-add per SNP pair and column at many per cycle; a run costs one difference of
+/// prefix sums per SNP, whatever its length. A gene-set or interval annotation is a few runs
+/// per gene or interval, so 1,000 of them cost little more than one and the genotype
+/// correlations dominate again.
+const RUNS_PER_SNP: f64 = 1.0 / 16.0;
+
+/// A stretch `start..end` of SNP rows where a sparse column (`column`, its position in
+/// [`ColumnPlan::sparse`]) holds one non-zero `value`.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    start: usize,
+    end: usize,
+    column: u32,
+    value: f64,
+}
+
+/// How the annotation columns are summed: dense columns by GEMM, sparse ones (few runs: gene
+/// sets, intervals) through prefix sums over their runs.
+struct ColumnPlan {
+    /// Columns taken by GEMM, and their values when not all columns are (else `annot` itself).
+    dense: Vec<usize>,
+    dense_values: Option<Mat<f64>>,
+    /// Columns taken through their runs.
+    sparse: Vec<usize>,
+    /// Every run of the sparse columns, by start.
+    runs: Vec<Run>,
+    /// The longest run, which bounds how far before a row range a run meeting it can start.
+    longest: usize,
+}
+
+impl ColumnPlan {
+    fn new(annot: MatRef<'_, f64>) -> Self {
+        let m = annot.nrows();
+        let (mut dense, mut sparse, mut runs) = (Vec::new(), Vec::new(), Vec::new());
+        for c in 0..annot.ncols() {
+            let col = column(annot, c);
+            let mut own = Vec::new();
+            let mut i = 0;
+            while i < m && (own.len() as f64) <= RUNS_PER_SNP * m as f64 {
+                let v = col[i];
+                let start = i;
+                while i < m && col[i] == v {
+                    i += 1;
+                }
+                if v != 0.0 {
+                    own.push(Run { start, end: i, column: sparse.len() as u32, value: v });
+                }
+            }
+            if i == m && (own.len() as f64) <= RUNS_PER_SNP * m as f64 {
+                sparse.push(c);
+                runs.extend(own);
+            } else {
+                dense.push(c);
+            }
+        }
+        runs.sort_by_key(|r| (r.start, r.column));
+        let longest = runs.iter().map(|r| r.end - r.start).max().unwrap_or(0);
+        let dense_values = (!sparse.is_empty() && !dense.is_empty())
+            .then(|| Mat::from_fn(m, dense.len(), |i, k| annot[(i, dense[k])]));
+        ColumnPlan { dense, dense_values, sparse, runs, longest }
+    }
+
+    /// The runs meeting rows `lo..hi`, cut to them.
+    fn runs_within(&self, lo: usize, hi: usize) -> impl Iterator<Item = Run> + '_ {
+        let first = self.runs.partition_point(|r| r.start + self.longest <= lo);
+        let last = self.runs.partition_point(|r| r.start < hi);
+        self.runs[first..last.max(first)].iter().filter(move |r| r.end > lo).map(move |r| Run {
+            start: r.start.max(lo),
+            end: r.end.min(hi),
+            ..*r
+        })
+    }
+}
+
+/// Column `c` of a matrix: borrowed when its entries are contiguous (a faer `Mat`, as every
+/// caller here passes), else gathered.
+fn column<'a>(a: MatRef<'a, f64>, c: usize) -> std::borrow::Cow<'a, [f64]> {
+    match a.col(c).try_as_col_major() {
+        Some(col) => std::borrow::Cow::Borrowed(col.as_slice()),
+        None => std::borrow::Cow::Owned(a.col(c).iter().copied().collect()),
+    }
+}
+
+/// One block's sums over the sparse columns that have a run in its rows (`active`, positions
+/// in [`ColumnPlan::sparse`]): `own` (`b x active`, column major) over each block SNP's
+/// partners, `partners` (`width x active`) over the block's SNPs.
+struct SparseBlock {
+    active: Vec<u32>,
+    own: Vec<f64>,
+    partners: Vec<f64>,
+}
+
+/// The sparse columns' sums for the block whose `r` has rows `lo..lo + width` and columns
+/// `s..s + b` (zero outside each column's window, so prefix sums over whole runs are exact).
+fn sparse_products(plan: &ColumnPlan, r: MatRef<'_, f64>, lo: usize, s: usize) -> SparseBlock {
+    let (width, b) = (r.nrows(), r.ncols());
+    let rows: Vec<Run> = plan.runs_within(lo, lo + width).collect();
+    let mut local = vec![u32::MAX; plan.sparse.len()];
+    let mut active = Vec::new();
+    for run in &rows {
+        if local[run.column as usize] == u32::MAX {
+            local[run.column as usize] = active.len() as u32;
+            active.push(run.column);
+        }
+    }
+    let mut own = vec![0.0; b * active.len()];
+    let mut partners = vec![0.0; width * active.len()];
+    // own[j, c] = sum over c's runs of v * (sum of r[k, j] over the run's rows).
+    let mut prefix = vec![0.0; width + 1];
+    for j in 0..b {
+        let col = r.col(j).try_as_col_major().expect("a Mat column is contiguous").as_slice();
+        for (k, &v) in col.iter().enumerate() {
+            prefix[k + 1] = prefix[k] + v;
+        }
+        for run in &rows {
+            let sum = prefix[run.end - lo] - prefix[run.start - lo];
+            own[local[run.column as usize] as usize * b + j] += run.value * sum;
+        }
+    }
+    // partners[k, c] = sum over c's runs inside the block of v * (sum of r[k, j] over its
+    // columns): differences of running column sums of r.
+    let cols: Vec<Run> = plan.runs_within(s, s + b).collect();
+    if !cols.is_empty() {
+        let mut running = Mat::<f64>::zeros(width, b + 1);
+        for j in 0..b {
+            let (head, mut tail) = running.as_mut().split_at_col_mut(j + 1);
+            let dst = tail.as_mut().col_mut(0).try_as_col_major_mut().expect("contiguous").as_slice_mut();
+            let prev = head.col(j).try_as_col_major().expect("contiguous").as_slice();
+            let add = r.col(j).try_as_col_major().expect("contiguous").as_slice();
+            for ((d, &p), &a) in dst.iter_mut().zip(prev).zip(add) {
+                *d = p + a;
+            }
+        }
+        for run in &cols {
+            let (a, z) = (running.col_as_slice(run.start - s), running.col_as_slice(run.end - s));
+            let dst = &mut partners[local[run.column as usize] as usize * width..][..width];
+            for ((d, &hi), &lo_sum) in dst.iter_mut().zip(z).zip(a) {
+                *d += run.value * (hi - lo_sum);
+            }
+        }
+    }
+    SparseBlock { active, own, partners }
+}
+
 /// The LD scores of one chromosome: `genotypes` is `n x m` standardized (unit population
 /// variance), `annot` is `m x C`, `left` the non-decreasing left edges (`left[k] <= k`).
-/// Fails only with [`Error::Interrupted`] when the call is cancelled.
+/// Dense annotation columns are multiplied by GEMM, sparse ones (few runs of one value)
+/// summed through their runs. Fails only with [`Error::Interrupted`] when the call is cancelled.
 pub fn banded_scores(genotypes: MatRef<'_, f64>, annot: MatRef<'_, f64>, left: &[usize]) -> Result<Mat<f64>> {
     let (n, m) = (genotypes.nrows(), genotypes.ncols());
-    let n_annot = annot.ncols();
+    let plan = ColumnPlan::new(annot);
+    let dense = plan.dense_values.as_ref().map_or(annot, |v| v.as_ref());
+    let n_dense = plan.dense.len();
     // The diagonal term r2_jj = 1.
     let mut l2 = annot.to_owned();
     let block = block_size(left);
@@ -411,7 +577,7 @@ pub fn banded_scores(genotypes: MatRef<'_, f64>, annot: MatRef<'_, f64>, left: &
         crate::cancel::check()?;
         // Each block returns its SNPs' sums over partners to their left and the partners' sums
         // over the block; they are added in block order so the result is independent of threads.
-        let parts: Vec<(usize, Mat<f64>, Mat<f64>)> = batch
+        let parts: Vec<BlockSums> = batch
             .par_iter()
             .map(|&s| {
                 let e = (s + block).min(m);
@@ -427,21 +593,44 @@ pub fn banded_scores(genotypes: MatRef<'_, f64>, annot: MatRef<'_, f64>, left: &
                     Par::Seq,
                 );
                 strict_lower_r2(&mut r, lo, s, left, n as f64);
-                let mut own = Mat::<f64>::zeros(e - s, n_annot);
-                matmul(own.as_mut(), Accum::Replace, r.transpose(), annot.subrows(lo, width), 1.0, Par::Seq);
-                let mut partners = Mat::<f64>::zeros(width, n_annot);
-                matmul(partners.as_mut(), Accum::Replace, r.as_ref(), annot.subrows(s, e - s), 1.0, Par::Seq);
-                (lo, own, partners)
+                let mut own = Mat::<f64>::zeros(e - s, n_dense);
+                let mut partners = Mat::<f64>::zeros(width, n_dense);
+                if n_dense > 0 {
+                    matmul(own.as_mut(), Accum::Replace, r.transpose(), dense.subrows(lo, width), 1.0, Par::Seq);
+                    matmul(partners.as_mut(), Accum::Replace, r.as_ref(), dense.subrows(s, e - s), 1.0, Par::Seq);
+                }
+                let sparse = (!plan.sparse.is_empty()).then(|| sparse_products(&plan, r.as_ref(), lo, s));
+                (lo, own, partners, sparse)
             })
             .collect();
-        for (&s, (lo, own, partners)) in batch.iter().zip(parts) {
-            let mut dst = l2.as_mut().submatrix_mut(s, 0, own.nrows(), n_annot);
-            add_assign(dst.as_mut(), own.as_ref());
-            let mut dst = l2.as_mut().submatrix_mut(lo, 0, partners.nrows(), n_annot);
-            add_assign(dst.as_mut(), partners.as_ref());
+        for (&s, (lo, own, partners, sparse)) in batch.iter().zip(parts) {
+            for (k, &c) in plan.dense.iter().enumerate() {
+                add_to(&mut l2, c, s, own.col_as_slice(k));
+                add_to(&mut l2, c, lo, partners.col_as_slice(k));
+            }
+            let (b, width) = (own.nrows(), partners.nrows());
+            if let Some(block) = sparse {
+                for (k, &c) in block.active.iter().enumerate() {
+                    let c = plan.sparse[c as usize];
+                    add_to(&mut l2, c, s, &block.own[k * b..(k + 1) * b]);
+                    add_to(&mut l2, c, lo, &block.partners[k * width..(k + 1) * width]);
+                }
+            }
         }
     }
     Ok(l2)
+}
+
+/// One block's contributions: its partners' first row, the dense columns' sums over each
+/// block SNP's partners and over the block for each partner, and the sparse columns' sums.
+type BlockSums = (usize, Mat<f64>, Mat<f64>, Option<SparseBlock>);
+
+/// Adds `values` to column `c` of `l2` from row `row` on.
+fn add_to(l2: &mut Mat<f64>, c: usize, row: usize, values: &[f64]) {
+    let dst = &mut l2.col_as_slice_mut(c)[row..row + values.len()];
+    for (d, v) in dst.iter_mut().zip(values) {
+        *d += v;
+    }
 }
 
 /// Turns correlations `r[(jj, kk)]` of SNPs `lo + jj` and `s + kk` into bias-corrected r^2 where
@@ -458,14 +647,6 @@ fn strict_lower_r2(r: &mut Mat<f64>, lo: usize, s: usize, left: &[usize], n: f64
             *v = corrected_r2(*v, n);
         }
         col[last..].fill(0.0);
-    }
-}
-
-fn add_assign(mut dst: MatMut<'_, f64>, src: MatRef<'_, f64>) {
-    for c in 0..src.ncols() {
-        for r in 0..src.nrows() {
-            dst[(r, c)] += src[(r, c)];
-        }
     }
 }
 

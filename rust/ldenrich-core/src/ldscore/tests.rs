@@ -46,11 +46,24 @@ fn banded_scores_match_every_pair_for_random_edges() {
     let rng = &mut rng;
     for &(n, m) in &[(5, 1), (30, 7), (20, 300)] {
         let g = genotypes(rng, n, m);
-        let a = Mat::from_fn(m, 3, |i, c| match c {
+        // Dense columns (GEMM) beside sparse ones (at most m / 16 runs of one value: through
+        // prefix sums over the runs): all ones (one run), single SNPs, runs of 7 SNPs like
+        // gene windows, and single SNPs with continuous values.
+        let a = Mat::from_fn(m, 6, |i, c| match c {
             0 => 1.0,
             1 => f64::from(u8::from(i % 5 == 0)),
-            _ => uniform(rng) * 4.0 - 1.0,
+            2 => uniform(rng) * 4.0 - 1.0,
+            3 => f64::from(u8::from(i % 37 == 3)),
+            4 => {
+                if i % 23 == 7 {
+                    uniform(rng) * 6.0 - 3.0
+                } else {
+                    0.0
+                }
+            }
+            _ => f64::from(u8::from(i % 40 >= 30 && i % 40 < 37)) * 2.5,
         });
+        let sparse_only = a.subcols(3, 3).to_owned();
         // Exact windows of random sorted positions, wide and narrow.
         let mut pos = 0.0;
         let coords: Vec<f64> = (0..m)
@@ -64,14 +77,21 @@ fn banded_scores_match_every_pair_for_random_edges() {
             let got = banded_scores(g.as_ref(), a.as_ref(), &left).unwrap();
             let want = brute(&g, &a, |j, k| coords[k] - coords[j] <= max_dist);
             for j in 0..m {
-                for c in 0..3 {
+                for c in 0..6 {
                     assert!((got[(j, c)] - want[(j, c)]).abs() < 1e-9, "n {n} m {m} w {max_dist} j {j} c {c}");
+                }
+            }
+            // Only sparse columns: the same numbers as beside dense ones.
+            let alone = banded_scores(g.as_ref(), sparse_only.as_ref(), &left).unwrap();
+            for j in 0..m {
+                for c in 0..3 {
+                    assert!((alone[(j, c)] - got[(j, c + 3)]).abs() < 1e-12, "n {n} m {m} j {j} c {c}");
                 }
             }
             let ldsc = ldsc_edges(&left, LDSC_CHUNK);
             let got = banded_scores(g.as_ref(), a.as_ref(), &ldsc).unwrap();
             let want = brute(&g, &a, |j, k| j >= ldsc[k]);
-            assert!((0..m).all(|j| (got[(j, 0)] - want[(j, 0)]).abs() < 1e-9));
+            assert!((0..m).all(|j| (0..6).all(|c| (got[(j, c)] - want[(j, c)]).abs() < 1e-9)));
             // ldsc's window contains the exact one.
             assert!(ldsc.iter().zip(&left).all(|(l, e)| l <= e));
         }
