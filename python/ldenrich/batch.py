@@ -698,7 +698,7 @@ def gather(out: PathLike) -> dict[str, Path]:
     import pandas as pd
 
     from ldenrich._pvalues import benjamini_hochberg, bonferroni
-    from ldenrich.stats import verdict_p
+    from ldenrich.enrichment_screen import verdict_p
 
     out = Path(out)
     record = _read_json(out / "batch.json")
