@@ -91,7 +91,7 @@ _LAZY = {
 
 
 # Not "enrichment": that name is the screen's function, and a submodule of the same name would
-# replace it on the package as soon as it is imported.
+# replace it on the package as soon as it is imported. "stats" is the screen module's old name.
 _SUBMODULES = frozenset(
     {
         "annot",
@@ -103,6 +103,7 @@ _SUBMODULES = frozenset(
         "report",
         "sets",
         "sldsc",
+        "stats",
     }
 )
 
