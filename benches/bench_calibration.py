@@ -393,7 +393,7 @@ def time_permutations(m: int, n_cats: int, permutations: int, seed: int) -> list
     and its noise on a shared machine would hide them.
     """
     from ldenrich import _native
-    from ldenrich.stats import _ranges_of
+    from ldenrich.enrichment_screen import _ranges_of
 
     rng = np.random.default_rng(seed)
     chrom = cs.iid_chromosomes(m)

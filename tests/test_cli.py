@@ -207,6 +207,34 @@ def test_lazy_public_api_resolves_every_name_and_submodule() -> None:
         ldenrich.not_a_name  # noqa: B018
 
 
+@pytest.mark.parametrize(
+    "imports",
+    [
+        "import ldenrich.enrichment_screen",
+        "import ldenrich.stats",
+        "from ldenrich.enrichment_screen import verdict_p",
+        "import ldenrich; ldenrich.enrichment; import ldenrich.enrichment_screen",
+        "import ldenrich.report, ldenrich.plots, ldenrich.pipeline, ldenrich.batch",
+    ],
+)
+def test_ldenrich_enrichment_stays_the_function_whatever_is_imported_first(imports: str) -> None:
+    # The screen's module is not called "enrichment": importing a submodule sets the package
+    # attribute of its name, which would replace the function ldenrich.enrichment.
+    code = (
+        f"{imports}\n"
+        "import ldenrich, ldenrich.stats\n"
+        "ex = ldenrich.example_data()\n"
+        "annot = ldenrich.annotate(ldenrich.read_sumstats(ex.sumstats), ldenrich.read_bim(ex.bim),"
+        " ldenrich.read_gene_loc(ex.gene_loc), gene_sets=ldenrich.read_gene_sets(ex.gene_sets))\n"
+        "table = ldenrich.enrichment(annot, permutations=0)\n"
+        "screen = ldenrich.enrichment_screen\n"
+        "print(ldenrich.enrichment is screen.enrichment is ldenrich.stats.enrichment,"
+        " ldenrich.stats.FEW_BLOCKS == screen.FEW_BLOCKS, len(table) > 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True True True"
+
+
 def test_version_names_the_inflate_back_end(capsys) -> None:
     from ldenrich._native import DEFLATE_BACKEND
 

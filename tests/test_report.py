@@ -553,3 +553,16 @@ def test_report_embeds_an_svg_alone(tmp_path) -> None:
 )
 def test_format_value(value, column, shown) -> None:
     assert format_value(value, column) == shown
+
+
+def test_write_report_takes_exactly_the_parameters_of_render_report() -> None:
+    # write_report repeats render_report's keyword list (both are documented, typed public
+    # functions): a parameter or default added to one only would be silently dropped.
+    import inspect
+
+    rendered = inspect.signature(render_report).parameters
+    written = dict(inspect.signature(write_report).parameters)
+    assert written.pop("path").kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    assert [(p.name, p.default, p.annotation) for p in written.values()] == [
+        (p.name, p.default, p.annotation) for p in rendered.values()
+    ]

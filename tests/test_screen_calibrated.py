@@ -47,7 +47,7 @@ def test_blocks_in_and_t_p_match_numpy_and_scipy(seed: int) -> None:
         block_of = np.searchsorted(sep, np.flatnonzero(mask), side="right") - 1
         n_in = len(np.unique(block_of))
         assert row.n_blocks_in == n_in, name
-        assert bool(row.few_blocks) == (n_in < ldenrich.stats.FEW_BLOCKS)
+        assert bool(row.few_blocks) == (n_in < ldenrich.enrichment_screen.FEW_BLOCKS)
         if row.jackknife_ok:
             want = 2 * stats.t.sf(abs(row.enrichment_z), n_in - 1)
             np.testing.assert_allclose(row.enrichment_p_t, want, rtol=1e-10, atol=1e-300)

@@ -33,6 +33,7 @@ from ldenrich.errors import (
 if TYPE_CHECKING:
     from ldenrich._example import ExampleData, bundled_gene_loc, example_data
     from ldenrich.annot import Annotation, annotate
+    from ldenrich.enrichment_screen import enrichment, enrichment_arrays
     from ldenrich.genes import GeneResults, gene_analysis
     from ldenrich.io import (
         Bim,
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
     from ldenrich.munge import MergeAlleles, MungedSumStats, munge_sumstats, read_merge_alleles
     from ldenrich.sets import GeneSetResults, gene_set_analysis, read_gene_results
     from ldenrich.sldsc import H2Result, h2_cts, partitioned_h2
-    from ldenrich.stats import enrichment, enrichment_arrays
 
 # The public API is imported on first use (PEP 562): pandas and scipy take 0.3 s to import,
 # which the command line overlaps with reading its inputs instead of paying up front.
@@ -73,8 +73,8 @@ _LAZY = {
     "GeneSetResults": "ldenrich.sets",
     "gene_set_analysis": "ldenrich.sets",
     "read_gene_results": "ldenrich.sets",
-    "enrichment": "ldenrich.stats",
-    "enrichment_arrays": "ldenrich.stats",
+    "enrichment": "ldenrich.enrichment_screen",
+    "enrichment_arrays": "ldenrich.enrichment_screen",
     "MergeAlleles": "ldenrich.munge",
     "MungedSumStats": "ldenrich.munge",
     "munge_sumstats": "ldenrich.munge",
@@ -90,8 +90,21 @@ _LAZY = {
 }
 
 
+# Not "enrichment": that name is the screen's function, and a submodule of the same name would
+# replace it on the package as soon as it is imported. "stats" is the screen module's old name.
 _SUBMODULES = frozenset(
-    {"annot", "genes", "io", "ldscores", "plots", "report", "sets", "sldsc", "stats"}
+    {
+        "annot",
+        "enrichment_screen",
+        "genes",
+        "io",
+        "ldscores",
+        "plots",
+        "report",
+        "sets",
+        "sldsc",
+        "stats",
+    }
 )
 
 

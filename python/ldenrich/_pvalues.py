@@ -27,6 +27,7 @@ __all__ = [
     "normal_two_sided",
     "normal_upper_doubled",
     "t_two_sided",
+    "t_upper",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -323,6 +324,31 @@ def t_two_sided(t: npt.ArrayLike, df: npt.ArrayLike) -> tuple[FloatArray, FloatA
             p[log_route] = np.exp(ln_p)
         mlog10p[log_route] = -ln_p / _LN10 + 0.0  # + 0.0 turns -0.0 into 0.0
     return p, mlog10p
+
+
+def t_upper(t: npt.ArrayLike, df: npt.ArrayLike) -> FloatArray:
+    """One-sided (greater) Student t p-value: the upper tail ``P(T > t)``.
+
+    Parameters
+    ----------
+    t : array_like
+        t statistics.
+    df : array_like
+        Degrees of freedom, broadcast against `t`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``scipy.special.stdtr(df, -t)`` (accurate in the far tail, where ``1 - cdf`` is not);
+        NaN in `t` or `df` gives NaN, without a warning.
+
+    Examples
+    --------
+    >>> t_upper([0.0, 2.0, float("nan")], [10.0, 10.0, 10.0]).round(6).tolist()
+    [0.5, 0.036694, nan]
+    """
+    with np.errstate(invalid="ignore"):
+        return np.asarray(special.stdtr(df, -_as_float_array(t)), dtype=np.float64)
 
 
 def _validated_pvalues(p: npt.ArrayLike) -> FloatArray:

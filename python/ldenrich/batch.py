@@ -697,8 +697,7 @@ def gather(out: PathLike) -> dict[str, Path]:
     """
     import pandas as pd
 
-    from ldenrich._pvalues import benjamini_hochberg, bonferroni
-    from ldenrich.stats import verdict_p
+    from ldenrich.enrichment_screen import verdict_p
 
     out = Path(out)
     record = _read_json(out / "batch.json")
@@ -736,13 +735,11 @@ def gather(out: PathLike) -> dict[str, Path]:
     written["batch.qc.tsv"] = write_tsv(out / "batch.qc.tsv", qc)
     long = None
     if enrichment:
-        long = pd.concat(enrichment, ignore_index=True)
-        long = long[["trait", *[c for c in long.columns if c != "trait"]]]
+        long = _stacked(enrichment)
         _, p_col, _ = verdict_p(long)
         long["batch_p"] = long[p_col]
         long["batch_p_source"] = p_col
-        long["batch_p_bonferroni"] = bonferroni(long[p_col].to_numpy(dtype=float))
-        long["batch_q_bh"] = benjamini_hochberg(long[p_col].to_numpy(dtype=float))
+        _adjust_across_traits(long, p_col)
         written["batch.enrichment.tsv"] = write_tsv(out / "batch.enrichment.tsv", long)
         wide = long.pivot_table(
             index="category",
@@ -756,22 +753,34 @@ def gather(out: PathLike) -> dict[str, Path]:
         wide = wide[[f"{t}.{v}" for t in order for v in ("enrichment", "p")]].reset_index()
         written["batch.enrichment.wide.tsv"] = write_tsv(out / "batch.enrichment.wide.tsv", wide)
     if sets:
-        frame = pd.concat(sets, ignore_index=True)
-        frame = frame[["trait", *[c for c in frame.columns if c != "trait"]]]
-        p = frame["p_competitive"].to_numpy(dtype=float)
-        frame["batch_p_bonferroni"] = bonferroni(p)
-        frame["batch_q_bh"] = benjamini_hochberg(p)
+        frame = _stacked(sets)
+        _adjust_across_traits(frame, "p_competitive")
         written["batch.sets.tsv"] = write_tsv(out / "batch.sets.tsv", frame)
     if h2:
-        frame = pd.concat(h2, ignore_index=True)
-        frame = frame[["trait", *[c for c in frame.columns if c != "trait"]]]
+        frame = _stacked(h2)
         # Coefficient_p: one-sided, the cell-type/annotation test of S-LDSC.
-        p = frame["Coefficient_p"].to_numpy(dtype=float)
-        frame["batch_p_bonferroni"] = bonferroni(p)
-        frame["batch_q_bh"] = benjamini_hochberg(p)
+        _adjust_across_traits(frame, "Coefficient_p")
         written["batch.h2.tsv"] = write_tsv(out / "batch.h2.tsv", frame)
     written["batch.report.html"] = _batch_report(out, status, qc, long)
     return written
+
+
+def _stacked(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """The traits' tables one under the other, ``trait`` first."""
+    import pandas as pd
+
+    frame = pd.concat(tables, ignore_index=True)
+    return frame[["trait", *[c for c in frame.columns if c != "trait"]]]
+
+
+def _adjust_across_traits(frame: pd.DataFrame, p_column: str) -> None:
+    """Add ``batch_p_bonferroni`` and ``batch_q_bh``: ``p_column`` adjusted over every row of
+    every trait (the batch's family of tests), in place."""
+    from ldenrich._pvalues import benjamini_hochberg, bonferroni
+
+    p = frame[p_column].to_numpy(dtype=float)
+    frame["batch_p_bonferroni"] = bonferroni(p)
+    frame["batch_q_bh"] = benjamini_hochberg(p)
 
 
 _QC_KEYS = ("n_rows_read", "n_snps_used", "mean_chisq", "lambda_gc", "n", "n_genes", "h2", "h2_se")

@@ -488,8 +488,8 @@ def _read_with_reference(
 def _import_analysis_modules() -> None:
     """Import what the steps after reading need (pandas and scipy: 0.3 s of start-up)."""
     import ldenrich.annot
-    import ldenrich.sets
-    import ldenrich.stats  # noqa: F401
+    import ldenrich.enrichment_screen
+    import ldenrich.sets  # noqa: F401
 
 
 def run_trait(
@@ -705,7 +705,7 @@ def _log_categories(annot: Annotation, table: pd.DataFrame) -> None:
         ", ".join(f"{k}={v}" for k, v in counts.items()),
         int((tested & ~table.jackknife_ok).sum()),
         int(table.few_blocks.sum()),
-        ldenrich.stats.FEW_BLOCKS,
+        ldenrich.enrichment_screen.FEW_BLOCKS,
     )
     LOGGER.info("  %s", verdict_summary(table))
 

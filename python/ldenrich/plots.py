@@ -211,7 +211,7 @@ def forest_plot(
     ratio = _numeric(table, "enrichment", what)
     se = _numeric(table, "enrichment_se", what)
     n = len(table)
-    from ldenrich.stats import verdict_p
+    from ldenrich.enrichment_screen import verdict_p
 
     p_label, p_column, bonf_column = verdict_p(table)
     p = _numeric(table, p_column, what) if p_column in table else np.full(n, np.nan)

@@ -592,7 +592,7 @@ def render_report(
 
     if enrichment is not None:
         enrichment = _check_frame(enrichment, "enrichment")
-        from ldenrich.stats import verdict_p
+        from ldenrich.enrichment_screen import verdict_p
 
         label, p_column, bonf_column = verdict_p(enrichment)
         intro = (

@@ -86,6 +86,30 @@ def output_prefix(out: Path | str, name: str = "ldenrich") -> Path:
     return path
 
 
+def start_prefix_log(out: Path | str, verbose: int, name: str = "ldenrich") -> tuple[Path, Path]:
+    """The output prefix of ``--out`` (:func:`output_prefix`) and its log ``PREFIX.log``, with
+    logging started to that log and to stderr.
+
+    Returns
+    -------
+    (prefix, log_path)
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from ldenrich.cli._common import start_prefix_log, stop_logging
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     prefix, log_path = start_prefix_log(f"{tmp}/", 0, "demo")
+    ...     stop_logging()
+    ...     print(prefix.name, log_path.name, log_path.exists())
+    demo demo.log True
+    """
+    prefix = output_prefix(out, name)
+    log_path = prefix.with_name(prefix.name + ".log")
+    start_logging(log_path, verbose)
+    return prefix, log_path
+
+
 def show_warning(
     message: Warning | str,
     category: type[Warning],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 import ldenrich
-from ldenrich.cli._common import LOGGER, HelpFormatter, output_prefix, start_logging, thread_count
+from ldenrich.cli._common import LOGGER, HelpFormatter, start_prefix_log, thread_count
 from ldenrich.pipeline import Options, ReferenceInputs, SumStatsOptions, run_all
 
 HELP = "run the whole analysis on the bundled example data"
@@ -42,9 +42,7 @@ def run(args: argparse.Namespace) -> int:
         bfile=ex.bfile, gene_loc=ex.gene_loc, gene_sets=[ex.gene_sets, ex.go_gene_sets]
     )
     options = Options(figures=not args.no_figures, threads=args.threads)
-    prefix = output_prefix(args.out, "demo")
-    log_path = prefix.with_name(prefix.name + ".log")
-    start_logging(log_path, args.verbose)
+    prefix, log_path = start_prefix_log(args.out, args.verbose, "demo")
     result = run_all(ex.sumstats, reference, prefix, options, SumStatsOptions(n_col="N"),
                      command=f"ldenrich demo --out {args.out}")  # fmt: skip
     LOGGER.info("wrote %s", log_path)

@@ -14,9 +14,8 @@ from ldenrich.cli._common import (
     add_gene_loc_options,
     add_out_option,
     add_sumstats_options,
-    output_prefix,
     parse_window,
-    start_logging,
+    start_prefix_log,
 )
 from ldenrich.pipeline import ReferenceInputs, run_all
 
@@ -97,9 +96,7 @@ def run(args: argparse.Namespace) -> int:
         bim=args.bim, gene_loc=args.gene_loc, gene_sets=args.gene_sets, beds=args.bed
     )
     reference.check(options)
-    out = output_prefix(args.out)
-    log_path = out.with_name(out.name + ".log")
-    start_logging(log_path, args.verbose)
+    out, log_path = start_prefix_log(args.out, args.verbose)
     run_all(args.sumstats, reference, out, options, sumstats_options_from_args(args))
     LOGGER.info("wrote %s", log_path)
     return 0

@@ -17,10 +17,9 @@ from ldenrich.cli._common import (
     add_sample_size_options,
     add_sumstats_options,
     log_sumstats,
-    output_prefix,
     parse_window,
     read_sumstats_from_args,
-    start_logging,
+    start_prefix_log,
     step,
 )
 from ldenrich.pipeline import ProgressBar, log_gene_results, log_sample_size
@@ -68,8 +67,7 @@ def run(args: argparse.Namespace) -> int:
     from ldenrich.cli.run import sumstats_options_from_args
 
     sumstats_options = sumstats_options_from_args(args)  # checks --n before anything is read
-    out = output_prefix(args.out)
-    start_logging(out.with_name(out.name + ".log"), args.verbose)
+    out, log_path = start_prefix_log(args.out, args.verbose)
     with step("reading summary statistics and gene locations"):
         ss = read_sumstats_from_args(args)
         genes = ldenrich.read_gene_loc(args.gene_loc)
@@ -86,5 +84,5 @@ def run(args: argparse.Namespace) -> int:
     log_gene_results(res)
     for kind, path in res.write(out).items():
         LOGGER.info("wrote %s (%s)", path, kind)
-    LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
+    LOGGER.info("wrote %s", log_path)
     return 0

@@ -15,9 +15,8 @@ from ldenrich.cli._common import (
     add_common_options,
     add_gene_loc_options,
     add_out_option,
-    output_prefix,
     parse_window,
-    start_logging,
+    start_prefix_log,
     step,
 )
 
@@ -135,8 +134,7 @@ def annotations(
 
 def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich ldscore``."""
-    out = output_prefix(args.out)
-    start_logging(out.with_name(out.name + ".log"), args.verbose)
+    out, log_path = start_prefix_log(args.out, args.verbose)
     # The panel's .bim, read once, when annotations are built or written here.
     needs_bim = args.gene_sets or args.bed or args.write_annot
     bim = ldenrich.read_bim(args.bfile, threads=args.threads) if needs_bim else None
@@ -174,5 +172,5 @@ def run(args: argparse.Namespace) -> int:
         if annot is None:
             annot = pd.DataFrame({"base": 1.0}, index=range(len(bim)))
         LOGGER.info("wrote %s", ldenrich.write_annot(annot, bim, f"{out}.annot.gz"))
-    LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
+    LOGGER.info("wrote %s", log_path)
     return 0

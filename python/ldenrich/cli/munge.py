@@ -18,9 +18,8 @@ from ldenrich.cli._common import (
     add_sample_size_options,
     add_sumstats_options,
     log_sumstats,
-    output_prefix,
     read_sumstats_from_args,
-    start_logging,
+    start_prefix_log,
     step,
 )
 from ldenrich.pipeline import log_sample_size
@@ -65,8 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from ldenrich.cli.run import sumstats_options_from_args
 
     sumstats_options = sumstats_options_from_args(args)  # checks --n before anything is read
-    out = output_prefix(args.out)
-    start_logging(out.with_name(out.name + ".log"), args.verbose)
+    out, log_path = start_prefix_log(args.out, args.verbose)
     with step("reading summary statistics and the reference"), ThreadPoolExecutor(3) as pool:
         # The core releases the GIL: the three files are read at once.
         bim_job = pool.submit(ldenrich.read_bim, args.bim or args.bfile, threads=args.threads)
@@ -99,5 +97,5 @@ def run(args: argparse.Namespace) -> int:
         paths["QC"] = write_tsv(out.with_name(out.name + ".munge.qc.tsv"), munged.qc)
     for kind, path in paths.items():
         LOGGER.info("wrote %s (%s)", path, kind)
-    LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
+    LOGGER.info("wrote %s", log_path)
     return 0

@@ -24,9 +24,8 @@ from ldenrich.cli._common import (
     add_sample_size_options,
     add_sumstats_options,
     column_names,
-    output_prefix,
     parse_window,
-    start_logging,
+    start_prefix_log,
 )
 from ldenrich.cli.enrich import add_screen_test_options
 from ldenrich.cli.sets import add_set_options
@@ -147,9 +146,7 @@ def run(args: argparse.Namespace) -> int:
     sumstats_options = sumstats_options_from_args(args)
     reference = reference_from_args(args)
     reference.check(options)
-    prefix = output_prefix(args.out, args.name)
-    log_path = prefix.with_name(prefix.name + ".log")
-    start_logging(log_path, args.verbose)
+    prefix, log_path = start_prefix_log(args.out, args.verbose, args.name)
     run_all(args.sumstats, reference, prefix, options, sumstats_options,
             command=getattr(args, "command", None))  # fmt: skip
     LOGGER.info("wrote %s", log_path)

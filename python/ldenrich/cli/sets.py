@@ -14,8 +14,7 @@ from ldenrich.cli._common import (
     add_common_options,
     add_out_option,
     gene_loc_arg,
-    output_prefix,
-    start_logging,
+    start_prefix_log,
     step,
 )
 from ldenrich.pipeline import Options, log_set_results
@@ -126,8 +125,7 @@ def set_analysis_from_args(
 def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich sets``."""
     check_set_args(args)
-    out = output_prefix(args.out)
-    start_logging(out.with_name(out.name + ".log"), args.verbose)
+    out, log_path = start_prefix_log(args.out, args.verbose)
     with step("reading gene results and gene sets"):
         genes = ldenrich.read_gene_results(args.gene_results)
         fmt = genes.settings["format"]
@@ -144,5 +142,5 @@ def run(args: argparse.Namespace) -> int:
     log_set_results(res)
     for kind, path in res.write(out, members_sets=members_sets(args)).items():
         LOGGER.info("wrote %s (%s)", path, kind)
-    LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
+    LOGGER.info("wrote %s", log_path)
     return 0
