@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use ldenrich_core::annot::categories::Window;
 use ldenrich_core::annot::universe::{build_universe, Matching, Universe, UniverseOptions};
-use ldenrich_core::gene::{
+use ldenrich_core::genes::{
     analyse_genes, gene_correlations, plan_genes, CorrelationOptions, GeneOptions, GeneResult, PlannedGene,
 };
 use ldenrich_core::io::geneloc::GeneLoc;

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use ldenrich_core::annot::categories::GeneResolver;
-use ldenrich_core::gsa::{BaseModel, GlsOptions};
 use ldenrich_core::io::generesults::{read_gene_results, CorrelationBand};
 use ldenrich_core::io::genesets::GeneSets;
 use ldenrich_core::parallel::with_threads;
+use ldenrich_core::sets::{BaseModel, GlsOptions};
 use ldenrich_core::Error;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
