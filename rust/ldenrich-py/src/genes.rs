@@ -1,4 +1,7 @@
-//! Gene analysis.
+//! The gene analysis (core `genes`): `gene_plan` joins summary statistics to a PLINK panel (or
+//! takes an `Annotation`'s universe) and plans each gene's window; the `GenePlan` it returns
+//! analyses ranges of planned genes and computes gene-gene correlations from the results it
+//! kept.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -1,4 +1,7 @@
-//! Gene results and the competitive gene-set regression.
+//! The gene-set analysis (core `sets`) and its inputs: gene results read from a
+//! `.genes.out`/`.genes.raw` with their gene-gene correlations (`CorrelationBand`), gene sets
+//! resolved against gene rows (`resolve_gene_sets`), and MAGMA's competitive gene-set regression
+//! (`gls_model` fits the covariates once; `GlsModel.test_sets` tests the sets).
 
 use std::path::PathBuf;
 use std::sync::Arc;
