@@ -1,4 +1,6 @@
-//! Readers.
+//! The input readers (core `io`): summary statistics, a `.bim`, gene locations, gene-set files
+//! and BED intervals, each kept in the core by a class whose columns Python copies out on
+//! demand.
 
 use std::path::PathBuf;
 use std::sync::Arc;
