@@ -2,8 +2,8 @@
 //! Gene results (`.genes.out`/`.genes.raw`): every kept gene has a finite ZSTAT, the
 //! correlation band is well formed, and the gene-set regression on it fits or errs cleanly.
 
-use ldenrich_core::gsa::{BaseModel, GlsOptions};
 use ldenrich_core::io::generesults::read_gene_results;
+use ldenrich_core::sets::{BaseModel, GlsOptions};
 use ldenrich_core::Error;
 use ldenrich_fuzz::{check_error, control_and_body, write};
 use libfuzzer_sys::fuzz_target;

@@ -20,7 +20,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use ldenrich_core::annot::universe::{build_universe, Matching, UniverseOptions};
-use ldenrich_core::gsa::{BaseModel, GlsOptions};
 use ldenrich_core::io::bed::read_bed;
 use ldenrich_core::io::bim::read_bim;
 use ldenrich_core::io::geneloc::read_gene_loc;
@@ -29,6 +28,7 @@ use ldenrich_core::io::genesets::{read_gene_sets, GeneSetFormat};
 use ldenrich_core::io::plink::{count_fam, open_bfile};
 use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, ReadN, Role, SumstatsOptions};
 use ldenrich_core::io::text::LineReader;
+use ldenrich_core::sets::{BaseModel, GlsOptions};
 use ldenrich_core::Error;
 
 const PARSERS: [&str; 9] =

@@ -1,5 +1,6 @@
-//! Special functions needed by the readers: the chi-square (1 df) upper quantile of a two-sided
-//! p-value, accurate over the whole double range and beyond it through log p.
+//! Special functions of p-values: the chi-square (1 df) upper quantile of a two-sided p-value,
+//! used by the readers, accurate over the whole double range and beyond it through log p; and
+//! the one-sided normal quantile of a log p, the gene analysis's gene Z.
 
 use statrs::function::erf::{erf_inv, erfc_inv};
 

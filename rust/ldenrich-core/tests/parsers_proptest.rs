@@ -8,7 +8,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ldenrich_core::annot::universe::{build_universe, UniverseOptions};
-use ldenrich_core::gsa::{BaseModel, GlsOptions};
 use ldenrich_core::io::bed::read_bed;
 use ldenrich_core::io::bim::read_bim;
 use ldenrich_core::io::geneloc::read_gene_loc;
@@ -17,6 +16,7 @@ use ldenrich_core::io::genesets::{read_gene_sets, GeneSetFormat};
 use ldenrich_core::io::plink::{count_fam, open_bfile};
 use ldenrich_core::io::sumstats::{read_sumstats, ChisqFrom, DropReason, ReadN, SumstatsOptions};
 use ldenrich_core::io::text::LineReader;
+use ldenrich_core::sets::{BaseModel, GlsOptions};
 use ldenrich_core::special::chisq_from_p;
 use ldenrich_core::Error;
 use proptest::prelude::*;

@@ -1,4 +1,7 @@
-//! Universe, annotation and the enrichment screen.
+//! The SNP universe and its annotation: gene-set and interval categories converted once
+//! (`CategorySpecs`), summary statistics joined to a reference and annotated (`annotate`, giving
+//! an `Annotation`), a panel's 0/1 annotation matrix (`panel_annotation`), and the reference-side
+//! QC counts as a dict. The screen run on an `Annotation` is in `enrichment`.
 
 use std::sync::Arc;
 
@@ -8,14 +11,14 @@ use ldenrich_core::io::bed::bed_from_columns;
 use ldenrich_core::io::bim::Bim;
 use ldenrich_core::io::sumstats::SumStats;
 use ldenrich_core::parallel::with_threads;
-use ldenrich_core::stats::enrichment::{enrichment, CategoryStats, EnrichmentOptions};
-use ldenrich_core::stats::permutation::segments_from_labels;
+use ldenrich_core::stats::enrichment::EnrichmentOptions;
 use ldenrich_core::Error;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::arrays::contiguous;
+use crate::enrichment::{self, ScreenOut};
 use crate::errors::{run, to_py};
 use crate::io::{PyBed, PyBim, PyGeneLoc, PyGeneSets, PySumStats};
 
@@ -26,7 +29,7 @@ pub struct PyAnnotation {
     /// analysis can take this universe instead of joining the same files again.
     pub(crate) sumstats: Arc<SumStats>,
     pub(crate) options: UniverseOptions,
-    categories: Arc<Vec<Category>>,
+    pub(crate) categories: Arc<Vec<Category>>,
     pub(crate) bim: Arc<Bim>,
     window: Window,
 }
@@ -94,9 +97,15 @@ fn category_specs_py(gene_sets: Vec<GeneSetArg<'_>>, intervals: Vec<IntervalArg<
 }
 
 type RangeArrays<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>);
+/// `(name, source, is_gene_set, n_genes, n_genes_found, n_intervals, n_snps)` of a category.
 type CategoryRow = (String, String, bool, Option<usize>, Option<usize>, usize, usize);
+
 /// Each category's row and missing genes, and the 0/1 matrix.
 type PanelAnnotationOut<'py> = (Vec<CategoryRow>, Vec<Vec<String>>, Bound<'py, PyArray2<f64>>);
+
+fn category_row(c: &Category) -> CategoryRow {
+    (c.name.clone(), c.source.clone(), c.is_gene_set, c.n_genes, c.n_genes_found, c.n_intervals, c.n_snps())
+}
 
 #[pyfunction(name = "annotate")]
 #[pyo3(signature = (sumstats, bim, gene_loc, categories, window_up_kb, window_down_kb, drop_strand_ambiguous, threads, matching="auto"))]
@@ -138,37 +147,6 @@ fn annotate_py(
     })
 }
 
-fn stats_dict<'py>(py: Python<'py>, stats: Vec<CategoryStats>) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    let col = |f: fn(&CategoryStats) -> f64| stats.iter().map(f).collect::<Vec<f64>>();
-    d.set_item("n_snps_in", stats.iter().map(|s| s.n_in as u64).collect::<Vec<_>>().into_pyarray(py))?;
-    d.set_item("n_snps_out", stats.iter().map(|s| s.n_out as u64).collect::<Vec<_>>().into_pyarray(py))?;
-    d.set_item("mean_chisq_in", col(|s| s.mean_in).into_pyarray(py))?;
-    d.set_item("mean_chisq_out", col(|s| s.mean_out).into_pyarray(py))?;
-    d.set_item("enrichment", col(|s| s.enrichment).into_pyarray(py))?;
-    d.set_item("enrichment_se", col(|s| s.enrichment_se).into_pyarray(py))?;
-    d.set_item("enrichment_z", col(|s| s.enrichment_z).into_pyarray(py))?;
-    d.set_item("jackknife_ok", stats.iter().map(|s| s.jackknife_ok).collect::<Vec<bool>>().into_pyarray(py))?;
-    d.set_item("n_blocks_in", stats.iter().map(|s| s.n_blocks_in as u64).collect::<Vec<_>>().into_pyarray(py))?;
-    d.set_item("enrichment_p_perm", col(|s| s.enrichment_p_perm).into_pyarray(py))?;
-    let statistic = |s: &CategoryStats| match (s.permutations_drawn, s.perm_studentized) {
-        (0, _) => "",
-        (_, true) => "z",
-        (_, false) => "ratio",
-    };
-    d.set_item("perm_statistic", stats.iter().map(statistic).collect::<Vec<_>>())?;
-    d.set_item(
-        "n_permutations",
-        stats.iter().map(|s| s.permutations_drawn as u64).collect::<Vec<_>>().into_pyarray(py),
-    )?;
-    d.set_item("welch_t", col(|s| s.welch_t).into_pyarray(py))?;
-    d.set_item("welch_df", col(|s| s.welch_df).into_pyarray(py))?;
-    d.set_item("mwu_u", col(|s| s.mwu_u).into_pyarray(py))?;
-    d.set_item("mwu_z", col(|s| s.mwu_z).into_pyarray(py))?;
-    d.set_item("status", stats.iter().map(|s| s.status.name()).collect::<Vec<_>>())?;
-    Ok(d)
-}
-
 #[pymethods]
 impl PyAnnotation {
     fn __len__(&self) -> usize {
@@ -201,12 +179,7 @@ impl PyAnnotation {
     }
     /// `(name, source, is_gene_set, n_genes, n_genes_found, n_intervals, n_snps)` per category.
     fn categories(&self) -> Vec<CategoryRow> {
-        self.categories
-            .iter()
-            .map(|c| {
-                (c.name.clone(), c.source.clone(), c.is_gene_set, c.n_genes, c.n_genes_found, c.n_intervals, c.n_snps())
-            })
-            .collect()
+        self.categories.iter().map(category_row).collect()
     }
     fn missing_genes(&self, index: usize) -> PyResult<Vec<String>> {
         self.category(index).map(|c| c.missing_genes.clone())
@@ -228,17 +201,9 @@ impl PyAnnotation {
         perm_stop: usize,
         seed: u64,
         threads: Option<usize>,
-    ) -> PyResult<(Bound<'py, PyDict>, usize)> {
-        let universe = Arc::clone(&self.universe);
-        let categories = Arc::clone(&self.categories);
+    ) -> PyResult<ScreenOut<'py>> {
         let options = EnrichmentOptions { blocks, min_snps, permutations, perm_stop, seed };
-        let (stats, used_blocks) = run(py, || {
-            with_threads(threads, || {
-                let ranges: Vec<&[(u32, u32)]> = categories.iter().map(|c| c.ranges.as_slice()).collect();
-                enrichment(&universe.chisq, segments_from_labels(&universe.chrom)?, &ranges, options)
-            })?
-        })?;
-        Ok((stats_dict(py, stats)?, used_blocks))
+        enrichment::on_annotation(py, self, options, threads)
     }
 }
 
@@ -248,58 +213,6 @@ impl PyAnnotation {
             .get(index)
             .ok_or_else(|| to_py(Error::InvalidArgument(format!("category index {index} out of range"))))
     }
-}
-
-/// The screen on caller-provided chi-squares (genome order), chromosome labels (one per SNP, or
-/// none for a single chromosome) and category ranges.
-#[pyfunction(name = "enrichment_ranges")]
-#[pyo3(signature = (chisq, chrom, starts, ends, blocks, min_snps, permutations, perm_stop, seed, threads))]
-#[allow(clippy::too_many_arguments)]
-fn enrichment_ranges_py<'py>(
-    py: Python<'py>,
-    chisq: PyReadonlyArray1<'py, f64>,
-    chrom: Option<PyReadonlyArray1<'py, i64>>,
-    starts: Vec<PyReadonlyArray1<'py, u32>>,
-    ends: Vec<PyReadonlyArray1<'py, u32>>,
-    blocks: usize,
-    min_snps: usize,
-    permutations: usize,
-    perm_stop: usize,
-    seed: u64,
-    threads: Option<usize>,
-) -> PyResult<(Bound<'py, PyDict>, usize)> {
-    if starts.len() != ends.len() {
-        return Err(to_py(Error::InvalidArgument("starts and ends must have one array per category".into())));
-    }
-    let mut categories = Vec::with_capacity(starts.len());
-    for (s, e) in starts.iter().zip(&ends) {
-        let (s, e) = (contiguous(s, "starts")?, contiguous(e, "ends")?);
-        if s.len() != e.len() {
-            return Err(to_py(Error::InvalidArgument(
-                "starts and ends of a category must have the same length".into(),
-            )));
-        }
-        categories.push(s.iter().copied().zip(e.iter().copied()).collect::<Vec<(u32, u32)>>());
-    }
-    let chisq = contiguous(&chisq, "chisq")?;
-    let chromosomes = match &chrom {
-        Some(labels) => {
-            let labels = contiguous(labels, "chrom")?;
-            if labels.len() != chisq.len() {
-                return Err(to_py(Error::InvalidArgument(format!(
-                    "chrom has {} labels for {} SNPs",
-                    labels.len(),
-                    chisq.len()
-                ))));
-            }
-            segments_from_labels(labels).map_err(to_py)?
-        }
-        None => vec![0, chisq.len()],
-    };
-    let options = EnrichmentOptions { blocks, min_snps, permutations, perm_stop, seed };
-    let (stats, used_blocks) =
-        run(py, || with_threads(threads, || enrichment(chisq, chromosomes, &categories, options))?)?;
-    Ok((stats_dict(py, stats)?, used_blocks))
 }
 
 /// How many SNP universes this process has built (the core's counter).
@@ -332,13 +245,7 @@ fn panel_annotation_py<'py>(
         })?
     })?;
     let k = annotation.categories.len();
-    let rows = annotation
-        .categories
-        .iter()
-        .map(|c| {
-            (c.name.clone(), c.source.clone(), c.is_gene_set, c.n_genes, c.n_genes_found, c.n_intervals, c.n_snps())
-        })
-        .collect();
+    let rows = annotation.categories.iter().map(category_row).collect();
     let missing = annotation.categories.iter().map(|c| c.missing_genes.clone()).collect();
     Ok((rows, missing, matrix.into_pyarray(py).reshape([bim.len(), k])?))
 }
@@ -350,7 +257,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(category_specs_py, m)?)?;
     m.add_function(wrap_pyfunction!(universes_built_py, m)?)?;
     m.add_function(wrap_pyfunction!(annotate_py, m)?)?;
-    m.add_function(wrap_pyfunction!(enrichment_ranges_py, m)?)?;
     Ok(())
 }
 

@@ -4,13 +4,14 @@
 
 mod annot;
 mod arrays;
+mod enrichment;
 mod errors;
-mod gene;
-mod gsa;
+mod genes;
 mod io;
 mod ldscore;
 mod munge;
 mod plink;
+mod sets;
 mod sldsc;
 mod stats;
 
@@ -50,8 +51,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     io::register(m)?;
     annot::register(m)?;
-    gene::register(m)?;
-    gsa::register(m)?;
+    enrichment::register(m)?;
+    genes::register(m)?;
+    sets::register(m)?;
     plink::register(m)?;
     sldsc::register(m)?;
     ldscore::register(m)?;

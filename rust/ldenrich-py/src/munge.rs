@@ -15,22 +15,10 @@ use pyo3::types::PyDict;
 
 use crate::annot::qc_details;
 use crate::errors::{run, to_py};
-use crate::io::{PyBim, PySumStats};
+use crate::io::{file_class, PyBim, PySumStats};
 
-#[pyclass(name = "MergeAlleles", module = "ldenrich._native", frozen)]
-pub struct PyMergeAlleles {
-    inner: Arc<MergeAlleles>,
-}
-
-#[pymethods]
-impl PyMergeAlleles {
-    #[getter]
-    fn path(&self) -> String {
-        self.inner.path.display().to_string()
-    }
-    fn __len__(&self) -> usize {
-        self.inner.len()
-    }
+file_class! {
+    "MergeAlleles": PyMergeAlleles(MergeAlleles) {}
 }
 
 #[pyfunction(name = "read_merge_alleles")]

@@ -1,4 +1,6 @@
-//! Upper tail of a weighted sum of independent chi-square(1) variables.
+//! Statistics the Python layer calls one at a time (core `stats`): the upper tail of a weighted
+//! sum of independent chi-square(1) variables, Kruskal-Wallis H and Welch's t.
+
 use ldenrich_core::stats::quadform::weighted_chisq_sf;
 use ldenrich_core::stats::ranks::kruskal_wallis_h;
 use ldenrich_core::stats::ttest::welch_t;

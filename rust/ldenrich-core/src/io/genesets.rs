@@ -67,6 +67,18 @@ pub struct GeneSets {
     pub sets: Vec<GeneSet>,
 }
 
+impl GeneSets {
+    /// Number of sets.
+    pub fn len(&self) -> usize {
+        self.sets.len()
+    }
+
+    /// True when the file holds no set.
+    pub fn is_empty(&self) -> bool {
+        self.sets.is_empty()
+    }
+}
+
 struct RawLine {
     line_no: u64,
     tab_fields: usize,

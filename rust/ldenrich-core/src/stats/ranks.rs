@@ -1,5 +1,5 @@
 //! Mid-ranks of a whole sample computed once, so that the Mann-Whitney rank sum of any subset is
-//! a sum of prefix-sum differences over its index ranges.
+//! a sum of prefix-sum differences over its index ranges; and the Kruskal-Wallis H of groups.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -1,11 +1,14 @@
-//! Gene analysis.
+//! The gene analysis (core `genes`): `gene_plan` joins summary statistics to a PLINK panel (or
+//! takes an `Annotation`'s universe) and plans each gene's window; the `GenePlan` it returns
+//! analyses ranges of planned genes and computes gene-gene correlations from the results it
+//! kept.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use ldenrich_core::annot::categories::Window;
 use ldenrich_core::annot::universe::{build_universe, Matching, Universe, UniverseOptions};
-use ldenrich_core::gene::{
+use ldenrich_core::genes::{
     analyse_genes, gene_correlations, plan_genes, CorrelationOptions, GeneOptions, GeneResult, PlannedGene,
 };
 use ldenrich_core::io::geneloc::GeneLoc;

@@ -1,13 +1,16 @@
-//! Gene results and the competitive gene-set regression.
+//! The gene-set analysis (core `sets`) and its inputs: gene results read from a
+//! `.genes.out`/`.genes.raw` with their gene-gene correlations (`CorrelationBand`), gene sets
+//! resolved against gene rows (`resolve_gene_sets`), and MAGMA's competitive gene-set regression
+//! (`gls_model` fits the covariates once; `GlsModel.test_sets` tests the sets).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use ldenrich_core::annot::categories::GeneResolver;
-use ldenrich_core::gsa::{BaseModel, GlsOptions};
 use ldenrich_core::io::generesults::{read_gene_results, CorrelationBand};
 use ldenrich_core::io::genesets::GeneSets;
 use ldenrich_core::parallel::with_threads;
+use ldenrich_core::sets::{BaseModel, GlsOptions};
 use ldenrich_core::Error;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
