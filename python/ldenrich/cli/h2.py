@@ -14,8 +14,7 @@ from ldenrich.cli._common import (
     HelpFormatter,
     add_common_options,
     add_out_option,
-    output_prefix,
-    start_logging,
+    start_prefix_log,
     step,
 )
 
@@ -152,8 +151,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich h2``."""
     import numpy as np
 
-    out = output_prefix(args.out)
-    start_logging(out.with_name(out.name + ".log"), args.verbose)
+    out, log_path = start_prefix_log(args.out, args.verbose)
     ss = read_gwas(args)
     with step("regressing chi-square on LD scores"):
         fit = ldenrich.partitioned_h2(
@@ -203,5 +201,5 @@ def run(args: argparse.Namespace) -> int:
         written.append(path)
     for path in written:
         LOGGER.info("wrote %s", path)
-    LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
+    LOGGER.info("wrote %s", log_path)
     return 0

@@ -13,8 +13,7 @@ from ldenrich.cli._common import (
     HelpFormatter,
     add_common_options,
     add_out_option,
-    output_prefix,
-    start_logging,
+    start_prefix_log,
     step,
 )
 from ldenrich.cli.h2 import add_overlap_options, add_regression_options, log_dropped, read_gwas
@@ -60,8 +59,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich h2-cts``."""
-    out = output_prefix(args.out)
-    start_logging(out.with_name(out.name + ".log"), args.verbose)
+    out, log_path = start_prefix_log(args.out, args.verbose)
     ss = read_gwas(args)
     with step(f"testing the annotations of {args.ref_ld_chr_cts or args.sets_ld}"):
         table = ldenrich.h2_cts(
@@ -92,5 +90,5 @@ def run(args: argparse.Namespace) -> int:
         )  # fmt: skip
     path = write_tsv(out.with_name(out.name + ".cell_type_results.txt"), table)
     LOGGER.info("wrote %s", path)
-    LOGGER.info("wrote %s", out.with_name(out.name + ".log"))
+    LOGGER.info("wrote %s", log_path)
     return 0
