@@ -348,3 +348,53 @@ def test_write_annot_with_annot_files_alone(tmp_path: Path) -> None:
     np.testing.assert_array_equal(back["monoaminergic"], made["monoaminergic"])
     with pytest.raises(ldenrich.InvalidArgumentError, match="window"):
         ldenrich.make_annot(ex.bim, ex.gene_loc, ex.gene_sets, window=("a", 1))
+
+
+def test_gene_sets_as_runs_give_the_matrix_scores(tmp_path: Path) -> None:
+    """``ldscore(gene_sets=..., beds=...)`` (runs of SNPs, never a matrix) gives what the
+    ``make_annot`` matrix gives, beside dense columns too; ``print_snps`` keeps exactly those
+    rows (LD and M still over every SNP); the command line without ``--write-annot`` writes
+    the same files as with it."""
+    ex = ldenrich.example_data()
+    bed = tmp_path / "peaks.bed"
+    bed.write_text("chr22\t17000000\t17400000\nchr22\t30000000\t30250000\n")
+    made = ldenrich.make_annot(ex.bim, ex.gene_loc, ex.gene_sets, [bed], window=(35.0, 10.0))
+    want = ldenrich.ldscore(ex.bfile, made, ld_wind_cm=1.0)
+    got = ldenrich.ldscore(ex.bfile, gene_sets=ex.gene_sets, beds=[bed], gene_loc=ex.gene_loc,
+                           window=(35.0, 10.0), ld_wind_cm=1.0)  # fmt: skip
+    assert list(got.columns) == list(want.columns)
+    np.testing.assert_allclose(got.iloc[:, 5:].to_numpy(), want.iloc[:, 5:].to_numpy(),
+                               rtol=1e-12, atol=1e-10)  # fmt: skip
+    assert got.attrs["M"] == want.attrs["M"] and got.attrs["M_5_50"] == want.attrs["M_5_50"]
+    assert got.attrs["categories"] == made.attrs["categories"]
+    # Beside a dense continuous column.
+    rng = np.random.default_rng(3)
+    extra = pd.DataFrame({"cont": rng.normal(size=len(made))})
+    both = ldenrich.ldscore(ex.bfile, extra, gene_sets=ex.gene_sets, beds=[bed],
+                            gene_loc=ex.gene_loc, window=(35.0, 10.0), ld_wind_cm=1.0)  # fmt: skip
+    dense = ldenrich.ldscore(ex.bfile, pd.concat([extra, made], axis=1), ld_wind_cm=1.0)
+    np.testing.assert_allclose(both.iloc[:, 5:].to_numpy(), dense.iloc[:, 5:].to_numpy(),
+                               rtol=1e-12, atol=1e-10)  # fmt: skip
+    # Printed rows: exactly the subset, with the same M.
+    wanted = want["SNP"].iloc[::7].tolist()
+    part = ldenrich.ldscore(ex.bfile, gene_sets=ex.gene_sets, gene_loc=ex.gene_loc,
+                            window=(35.0, 10.0), ld_wind_cm=1.0, print_snps=wanted)  # fmt: skip
+    sub = want[want["SNP"].isin(wanted)].reset_index(drop=True)
+    assert part["SNP"].tolist() == sub["SNP"].tolist()
+    np.testing.assert_allclose(part.iloc[:, 5:].to_numpy(), sub[part.columns[5:]].to_numpy(),
+                               rtol=1e-12, atol=1e-10)  # fmt: skip
+    assert part.attrs["M"] == {k: v for k, v in want.attrs["M"].items() if k in part.columns}
+    with pytest.raises(ldenrich.InconsistentInputError, match="none of the 1 --print-snps"):
+        ldenrich.ldscore(ex.bfile, print_snps=["rs_not_in_panel"])
+    # The command line: the same files with and without --write-annot.
+    common = ["ldscore", "--bfile", str(ex.bfile), "--gene-sets", str(ex.gene_sets),
+              "--bed", str(bed), "--build", "37", "--ld-wind-cm", "1"]  # fmt: skip
+    assert main([*common, "--out", str(tmp_path / "runs.22")]) == 0
+    assert main([*common, "--write-annot", "--out", str(tmp_path / "dense.22")]) == 0
+    for suffix in (".l2.ldscore.gz", ".l2.M", ".l2.M_5_50"):
+        a = (tmp_path / f"runs.22{suffix}").read_bytes()
+        b = (tmp_path / f"dense.22{suffix}").read_bytes()
+        if suffix.endswith(".gz"):
+            a, b = gzip.decompress(a), gzip.decompress(b)
+        assert a == b, suffix
+    assert "hold no SNP of the panel" in (tmp_path / "runs.22.log").read_text()

@@ -266,6 +266,8 @@ def ld_scores(
     rule: str,
     maf_min: float,
     threads: int | None = None,
+    categories: tuple[CategorySpecs, GeneLoc | None, float, float] | None = None,
+    printed: npt.NDArray[np.bool_] | None = None,
 ) -> dict[str, Any]: ...
 def sldsc_h2(
     chisq: npt.NDArray[np.float64],

@@ -123,6 +123,10 @@ def ldscore(
     window_rule: WindowRule = "ldsc",
     maf: float = 0.0,
     print_snps: PathLike | Sequence[str] | None = None,
+    gene_sets: Any = None,
+    beds: Any = None,
+    gene_loc: PathLike | GeneLoc | None = None,
+    window: tuple[float, float] = (100.0, 100.0),
     threads: int | None = None,
 ) -> pd.DataFrame:
     """LD scores of the SNPs of a PLINK panel for one or many annotations (ldsc ``--l2``).
@@ -150,7 +154,12 @@ def ldscore(
         MAF filter (strictly greater is kept).
     print_snps : path or sequence of str, optional
         Restrict the rows returned to these SNP IDs (a file: first column); LD is still computed
-        over every panel SNP, and ``M`` counts every SNP kept.
+        over every panel SNP, and ``M`` counts every SNP kept. Only those rows are ever held.
+    gene_sets, beds, gene_loc, window : optional
+        Further 0/1 columns after ``annot``'s, one per gene set and BED file, as
+        :func:`make_annot` builds them, but never as a matrix: thousands of sets cost memory
+        in proportion to their SNP ranges and about the time of one set. Without ``annot``,
+        only these columns (no all-ones column).
     threads : int, optional
         Threads (default: ``LDENRICH_NUM_THREADS`` or all cores). Results do not depend on it.
 
@@ -159,7 +168,8 @@ def ldscore(
     pandas.DataFrame
         ``CHR SNP BP CM MAF`` then one ``<name>L2`` column per annotation. ``attrs`` holds
         ``M`` and ``M_5_50`` (dicts from column to the annotation's sum over the SNPs kept, and
-        over those with MAF > 0.05), ``n_samples`` and ``dropped`` (SNP counts by reason).
+        over those with MAF > 0.05), ``n_samples`` and ``dropped`` (SNP counts by reason); with
+        gene sets or BED files also ``categories`` and ``missing_genes`` as :func:`make_annot`.
 
     Examples
     --------
@@ -170,6 +180,10 @@ def ldscore(
     (15938, True)
     >>> round(float(scores["L2"].mean()), 2)
     16.31
+    >>> sets = ldenrich.ldscore(ex.bfile, gene_sets=ex.gene_sets, gene_loc="NCBI37",
+    ...                         ld_wind_snps=100)
+    >>> sets.columns[5], int(sets.attrs["M"]["cgr_targetsL2"])
+    ('cgr_targetsL2', 55)
     """
     import pandas as pd
 
@@ -203,12 +217,26 @@ def ldscore(
     if matrix is not None:
         if matrix.ndim != 2:
             raise InvalidArgumentError(f"annot must be 2-dimensional, got shape {matrix.shape}")
-        if len(set(names)) != len(names):
-            raise InvalidArgumentError(f"annotation names repeat: {names}")
         # Column after column, as the core holds it (one copy in the binding, none here for
         # a DataFrame of float columns).
         matrix = np.asfortranarray(matrix)
-    out = _native.ld_scores(bfile, matrix, unit, float(size), window_rule, float(maf), threads)
+    categories = None
+    if gene_sets is not None or beds is not None:
+        categories = _panel_categories(gene_sets, beds, gene_loc, window, "ldscore")
+        if annot is None:
+            names = []
+    printed = None
+    if print_snps is not None:
+        wanted = _read_print_snps(print_snps)
+        ids = pd.Index(_native.read_bim(bfile, threads).snp_ids())
+        printed = np.ascontiguousarray(ids.isin(wanted))
+    out = _native.ld_scores(
+        bfile, matrix, unit, float(size), window_rule, float(maf), threads, categories, printed
+    )
+    if categories is not None:
+        names += [f"{n}L2" for n in _category_names(out["category_rows"])]
+    if len(set(names)) != len(names):
+        raise InvalidArgumentError(f"annotation names repeat: {names}")
     frame = pd.DataFrame(
         {
             "CHR": [chrom_name(c) for c in out["chrom"]],
@@ -221,14 +249,12 @@ def ldscore(
     # The array is ours alone: no copy (pandas 3 would copy 8 bytes per SNP and set).
     scores = pd.DataFrame(out["l2_t"].T, columns=names, copy=False)
     frame = pd.concat([frame, scores], axis=1)
-    if print_snps is not None:
-        wanted = _read_print_snps(print_snps)
-        frame = frame[frame["SNP"].isin(wanted)].reset_index(drop=True)
-        if frame.empty:
-            raise InconsistentInputError(
-                f"none of the {len(wanted)} --print-snps SNPs is among the {len(out['snp'])} panel "
-                "SNPs kept"
-            )
+    if print_snps is not None and frame.empty:
+        raise InconsistentInputError(
+            f"none of the {len(wanted)} --print-snps SNPs is among the panel SNPs kept"
+        )
+    if categories is not None:
+        _describe_categories(frame, out["category_rows"], out["missing_genes"])
     frame.attrs["M"] = dict(zip(names, map(float, out["m"]), strict=True))
     frame.attrs["M_5_50"] = dict(zip(names, map(float, out["m_5_50"]), strict=True))
     frame.attrs["n_samples"] = int(out["n_samples"])
@@ -329,12 +355,26 @@ def make_annot(
     """
     import pandas as pd
 
-    from ldenrich._example import _BUILDS, bundled_gene_loc
-    from ldenrich.annot import category_specs
-    from ldenrich.io import Bim, GeneLoc, read_bim, read_gene_loc
+    from ldenrich.io import Bim, read_bim
 
     if not isinstance(bim, Bim):
         bim = read_bim(bim, threads=threads)
+    specs, genes, up, down = _panel_categories(gene_sets, beds, gene_loc, window, "make_annot")
+    rows, missing, matrix = _native.panel_annotation(bim._native, genes, specs, up, down, threads)
+    frame = pd.DataFrame(matrix, columns=_category_names(rows))
+    _describe_categories(frame, rows, missing)
+    return frame
+
+
+def _panel_categories(
+    gene_sets: Any, beds: Any, gene_loc: PathLike | GeneLoc | None, window: Any, what: str
+) -> tuple[Any, Any, float, float]:
+    """The native category specifications, gene locations and window (up, down kb) of
+    gene sets and interval files, checked."""
+    from ldenrich._example import _BUILDS, bundled_gene_loc
+    from ldenrich.annot import category_specs
+    from ldenrich.io import GeneLoc, read_gene_loc
+
     if gene_loc is not None and not isinstance(gene_loc, GeneLoc):
         text = os.fspath(gene_loc)
         bundled = text.strip().lower() in _BUILDS and not Path(text).exists()
@@ -345,29 +385,29 @@ def make_annot(
         raise InvalidArgumentError(f"window must be (up_kb, down_kb); got {window!r}") from None
     specs = category_specs(gene_sets, beds)
     if specs.n_gene_sets + specs.n_intervals == 0:
-        raise InvalidArgumentError("make_annot needs gene sets or interval files")
+        raise InvalidArgumentError(f"{what} needs gene sets or interval files")
     if specs.n_gene_sets and gene_loc is None:
         raise InvalidArgumentError("gene sets need gene locations: pass gene_loc=")
-    rows, missing, matrix = _native.panel_annotation(
-        bim._native,
-        None if gene_loc is None else gene_loc._native,
-        specs._native,
-        up,
-        down,
-        threads,
-    )
+    return specs._native, None if gene_loc is None else gene_loc._native, up, down
+
+
+def _category_names(rows: Sequence[tuple]) -> list[str]:
+    """Column names of categories: whitespace replaced by ``_`` (ldsc's files are
+    whitespace-separated), refused when two then repeat."""
     names = ["_".join(str(r[0]).split()) for r in rows]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise InvalidArgumentError(
             f"category names {repeated} repeat once whitespace is replaced by '_'; rename them"
         )
-    frame = pd.DataFrame(matrix, columns=names)
+    return names
+
+
+def _describe_categories(frame: pd.DataFrame, rows: Sequence[tuple], missing: Sequence) -> None:
     keys = ("name", "source", "is_gene_set", "n_genes", "n_genes_found", "n_intervals", "n_snps")
     # Plain records: pandas compares attrs when it combines frames, which a DataFrame breaks.
     frame.attrs["categories"] = [dict(zip(keys, r, strict=True)) for r in rows]
     frame.attrs["missing_genes"] = {r[0]: m for r, m in zip(rows, missing, strict=True) if m}
-    return frame
 
 
 def write_annot(annot: pd.DataFrame, bim: PathLike | Bim, path: PathLike) -> Path:

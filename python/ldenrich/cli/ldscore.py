@@ -96,53 +96,63 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def annotations(
     args: argparse.Namespace, bim: ldenrich.Bim | None
 ) -> pd.DataFrame | list[Path] | None:
-    """The annotation columns: the --annot files, then one per gene set and BED file; the
-    files' paths alone (for ldscore to read) unless their values are needed here."""
-    if not args.gene_sets and not args.bed and not (args.write_annot and args.annot):
+    """With --write-annot, the annotation columns to write: the --annot files, then one per
+    gene set and BED file; otherwise the --annot files' paths alone (ldscore reads them, and
+    builds the gene sets and intervals itself, without a matrix)."""
+    if not args.write_annot:
         return args.annot or None
-    if args.gene_sets and args.gene_loc is None:
-        raise ldenrich.InvalidArgumentError("--gene-sets needs --gene-loc (or --build)")
     import pandas as pd
 
     assert bim is not None
     snps = bim.to_frame()["snp"].tolist() if args.annot else []
     frames = [ldenrich.read_annot(p, snps) for p in args.annot]
     if not args.gene_sets and not args.bed:
-        return pd.concat(frames, axis=1)
+        return pd.concat(frames, axis=1) if frames else None
     with step("annotating the panel's SNPs with gene sets and intervals"):
         made = ldenrich.make_annot(
             bim, args.gene_loc, args.gene_sets or None, args.bed or None,
             window=args.window, threads=args.threads,
         )  # fmt: skip
-    categories = pd.DataFrame(made.attrs["categories"])
+    log_categories(made.attrs["categories"], args.window)
+    return pd.concat([*frames, made], axis=1)
+
+
+def log_categories(records: list[dict], window: tuple[float, float]) -> None:
+    """How many gene sets and interval files annotate the panel, and which hold no SNP."""
+    sets = sum(bool(r["is_gene_set"]) for r in records)
     LOGGER.info(
         "  %d annotations (%d gene sets, %d interval files); window %g kb up, %g kb down",
-        len(categories), int(categories["is_gene_set"].sum()),
-        int((~categories["is_gene_set"]).sum()), *args.window,
+        len(records), sets, len(records) - sets, *window,
     )  # fmt: skip
-    for row in categories.itertuples():
-        genes = f"{row.n_genes_found} of {row.n_genes} genes, " if row.is_gene_set else ""
-        LOGGER.debug("  %s: %s%d SNPs", row.name, genes, row.n_snps)
-    empty = categories.loc[categories["n_snps"] == 0, "name"].tolist()
+    for r in records:
+        genes = f"{r['n_genes_found']} of {r['n_genes']} genes, " if r["is_gene_set"] else ""
+        LOGGER.debug("  %s: %s%d SNPs", r["name"], genes, r["n_snps"])
+    empty = [r["name"] for r in records if r["n_snps"] == 0]
     if empty:
         LOGGER.warning(
             "%d annotations hold no SNP of the panel (their LD scores are 0): %s",
             len(empty), ", ".join(empty[:10]) + (" ..." if len(empty) > 10 else ""),
         )  # fmt: skip
-    return pd.concat([*frames, made], axis=1)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``ldenrich ldscore``."""
     out, log_path = start_prefix_log(args.out, args.verbose)
-    # The panel's .bim, read once, when annotations are built or written here.
-    needs_bim = args.gene_sets or args.bed or args.write_annot
-    bim = ldenrich.read_bim(args.bfile, threads=args.threads) if needs_bim else None
+    if args.gene_sets and args.gene_loc is None:
+        raise ldenrich.InvalidArgumentError("--gene-sets needs --gene-loc (or --build)")
+    # The panel's .bim, read once, when annotations are written here.
+    bim = ldenrich.read_bim(args.bfile, threads=args.threads) if args.write_annot else None
     annot = annotations(args, bim)
+    # Without --write-annot, ldscore builds the gene sets and intervals as runs of SNPs.
+    native = not args.write_annot and bool(args.gene_sets or args.bed)
     with step(f"computing LD scores of {args.bfile}"):
         scores = ldenrich.ldscore(
             args.bfile,
             annot,
+            gene_sets=(args.gene_sets or None) if native else None,
+            beds=(args.bed or None) if native else None,
+            gene_loc=args.gene_loc if native else None,
+            window=args.window,
             ld_wind_cm=args.ld_wind_cm,
             ld_wind_kb=args.ld_wind_kb,
             ld_wind_snps=args.ld_wind_snps,
@@ -151,6 +161,8 @@ def run(args: argparse.Namespace) -> int:
             print_snps=args.print_snps,
             threads=args.threads,
         )
+    if native:
+        log_categories(scores.attrs["categories"], args.window)
     dropped = scores.attrs["dropped"]
     LOGGER.info(
         "  %d samples; SNPs dropped: %d monomorphic or only heterozygous/missing, %d with "

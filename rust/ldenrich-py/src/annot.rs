@@ -55,7 +55,7 @@ enum IntervalArg<'py> {
 /// Categories converted for the core once, to annotate any number of summary statistics.
 #[pyclass(name = "CategorySpecs", module = "ldenrich._native", frozen)]
 pub struct PyCategorySpecs {
-    specs: Arc<Vec<CategorySpec>>,
+    pub(crate) specs: Arc<Vec<CategorySpec>>,
 }
 
 #[pymethods]
@@ -103,7 +103,7 @@ type CategoryRow = (String, String, bool, Option<usize>, Option<usize>, usize, u
 /// Each category's row and missing genes, and the 0/1 matrix.
 type PanelAnnotationOut<'py> = (Vec<CategoryRow>, Vec<Vec<String>>, Bound<'py, PyArray2<f64>>);
 
-fn category_row(c: &Category) -> CategoryRow {
+pub(crate) fn category_row(c: &Category) -> CategoryRow {
     (c.name.clone(), c.source.clone(), c.is_gene_set, c.n_genes, c.n_genes_found, c.n_intervals, c.n_snps())
 }
 

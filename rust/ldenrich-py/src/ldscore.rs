@@ -1,24 +1,35 @@
 //! Partitioned LD scores of a PLINK panel (`ldenrich.ldscore`).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use faer::{Mat, MatRef};
+use ldenrich_core::annot::categories::{panel_annotation, PanelAnnotation, Window as CategoryWindow};
 use ldenrich_core::io::plink::open_bfile;
 use ldenrich_core::io::write::write_table;
-use ldenrich_core::ldscore::{ld_scores, LdScoreOptions, Window, WindowRule};
+use ldenrich_core::ldscore::{ld_scores_of, Annotations, LdScoreOptions, Window, WindowRule};
 use ldenrich_core::parallel::with_threads;
 use numpy::{IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::annot::{category_row, PyCategorySpecs};
 use crate::arrays::contiguous;
-use crate::errors::run;
+use crate::errors::{run, to_py};
+use crate::io::PyGeneLoc;
 
-/// LD scores of `prefix.{bed,bim,fam}` for `annot` (`n_bim x C`, C-contiguous or not; None = one
-/// all-ones column). Returns a dict: `kept` (.bim rows), their `chrom`, `snp`, `bp`, `cm`, `maf`, `l2` (`len(kept) x C`), `m`,
-/// `m_5_50`, `dropped_monomorphic`, `dropped_maf`, `n_samples`.
+/// LD scores of `prefix.{bed,bim,fam}` for `annot` (`n_bim x C`, any order), then for the
+/// `categories` (`(specs, gene_loc, window_up_kb, window_down_kb)`: gene sets and intervals
+/// resolved against the panel, kept as runs of rows, never as a matrix); with neither, one
+/// all-ones column. `printed` (one bool per `.bim` row) keeps only those SNPs' rows. Returns a
+/// dict: `kept` (.bim rows), their `chrom`, `snp`, `bp`, `cm`, `maf`, `l2_t` (`C x len(kept)`),
+/// `m`, `m_5_50`, `dropped_monomorphic`, `dropped_maf`, `n_samples`, and with categories their
+/// `category_rows` and `missing_genes`.
+/// `(specs, gene_loc, window_up_kb, window_down_kb)` of gene sets and interval files.
+type CategoriesArg<'py> = (PyRef<'py, PyCategorySpecs>, Option<PyRef<'py, PyGeneLoc>>, f64, f64);
+
 #[pyfunction(name = "ld_scores")]
-#[pyo3(signature = (prefix, annot, window_unit, window_size, rule, maf_min, threads=None))]
+#[pyo3(signature = (prefix, annot, window_unit, window_size, rule, maf_min, threads=None, categories=None, printed=None))]
 #[allow(clippy::too_many_arguments)]
 fn ld_scores_py<'py>(
     py: Python<'py>,
@@ -29,7 +40,16 @@ fn ld_scores_py<'py>(
     rule: &str,
     maf_min: f64,
     threads: Option<usize>,
+    categories: Option<CategoriesArg<'py>>,
+    printed: Option<PyReadonlyArray1<'py, bool>>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let printed: Option<Vec<bool>> = printed.map(|p| contiguous(&p, "printed").map(<[bool]>::to_vec)).transpose()?;
+    let categories = categories
+        .map(|(specs, genes, up, down)| -> PyResult<_> {
+            let window = CategoryWindow::from_kb(up, down).map_err(to_py)?;
+            Ok((Arc::clone(&specs.specs), genes.map(|g| Arc::clone(&g.inner)), window))
+        })
+        .transpose()?;
     let annot: Option<Mat<f64>> = annot.map(|a| {
         let view = a.as_array();
         let (rows, cols) = (view.nrows(), view.ncols());
@@ -41,23 +61,29 @@ fn ld_scores_py<'py>(
     });
     let window = Window::parse(window_unit, window_size);
     let rule = WindowRule::parse(rule);
-    let (scores, n_samples, chrom, snp, bp, cm) = run(py, || {
+    let (scores, n_samples, chrom, snp, bp, cm, panel) = run(py, || {
         let options = LdScoreOptions { window: window?, rule: rule?, maf_min };
         let (bim, bed) = open_bfile(&prefix)?;
-        let ones;
-        let annot: MatRef<'_, f64> = match &annot {
-            Some(a) => a.as_ref(),
-            None => {
-                ones = Mat::<f64>::from_fn(bim.len(), 1, |_, _| 1.0);
-                ones.as_ref()
-            }
+        let columns = match &annot {
+            Some(_) => None,
+            None => Some(if categories.is_some() { 0 } else { 1 }),
         };
-        let scores = with_threads(threads, || ld_scores(&bim, &bed, annot, &options))??;
+        let ones = columns.map(|c| Mat::<f64>::from_fn(bim.len(), c, |_, _| 1.0));
+        let annot: MatRef<'_, f64> = annot.as_ref().or(ones.as_ref()).expect("a matrix").as_ref();
+        let (scores, panel) = with_threads(threads, || -> ldenrich_core::Result<_> {
+            let panel = categories
+                .as_ref()
+                .map(|(specs, genes, window)| panel_annotation(&bim, genes.as_deref(), *window, specs))
+                .transpose()?;
+            let runs = panel.as_ref().map(PanelAnnotation::bim_runs).unwrap_or_default();
+            let annotations = Annotations { dense: annot, runs: &runs, printed: printed.as_deref() };
+            Ok((ld_scores_of(&bim, &bed, &annotations, &options)?, panel))
+        })??;
         let chrom: Vec<u8> = scores.kept.iter().map(|&i| bim.chrom[i]).collect();
         let snp: Vec<String> = scores.kept.iter().map(|&i| bim.ids.name(i)).collect();
         let bp: Vec<u32> = scores.kept.iter().map(|&i| bim.bp[i]).collect();
         let cm: Vec<f64> = scores.kept.iter().map(|&i| bim.cm[i]).collect();
-        Ok((scores, bed.n_samples(), chrom, snp, bp, cm))
+        Ok((scores, bed.n_samples(), chrom, snp, bp, cm, panel))
     })?;
     let (rows, cols) = (scores.l2.nrows(), scores.l2.ncols());
     // Column after column, as the core holds them: `l2_t` is the transpose, one copy.
@@ -79,6 +105,12 @@ fn ld_scores_py<'py>(
     out.set_item("dropped_monomorphic", scores.dropped_monomorphic)?;
     out.set_item("dropped_maf", scores.dropped_maf)?;
     out.set_item("n_samples", n_samples)?;
+    if let Some(panel) = panel {
+        let rows: Vec<_> = panel.categories.iter().map(category_row).collect();
+        let missing: Vec<Vec<String>> = panel.categories.iter().map(|c| c.missing_genes.clone()).collect();
+        out.set_item("category_rows", rows)?;
+        out.set_item("missing_genes", missing)?;
+    }
     Ok(out)
 }
 

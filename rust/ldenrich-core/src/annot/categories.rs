@@ -286,6 +286,32 @@ impl PanelAnnotation {
         }
         out
     }
+
+    /// Each category as sorted, disjoint half-open ranges of `.bim` rows (for LD scores of
+    /// thousands of categories without the matrix): a range over the sorted SNPs splits where
+    /// consecutive ones are not consecutive `.bim` rows.
+    pub fn bim_runs(&self) -> Vec<Vec<(usize, usize)>> {
+        self.categories
+            .iter()
+            .map(|category| {
+                let mut rows: Vec<usize> = category
+                    .ranges
+                    .iter()
+                    .flat_map(|&(a, b)| self.order[a as usize..b as usize].iter().map(|&r| r as usize))
+                    .collect();
+                rows.sort_unstable();
+                rows.dedup();
+                let mut runs: Vec<(usize, usize)> = Vec::new();
+                for r in rows {
+                    match runs.last_mut() {
+                        Some(last) if last.1 == r => last.1 = r + 1,
+                        _ => runs.push((r, r + 1)),
+                    }
+                }
+                runs
+            })
+            .collect()
+    }
 }
 
 /// Resolves category specifications against every autosomal SNP of a panel: a gene set
@@ -329,6 +355,8 @@ mod tests {
         };
         let a = panel_annotation(&bim, None, Window { up: 0, down: 0 }, &[spec]).unwrap();
         assert_eq!(a.matrix(bim.len()), [1.0, 0.0, 0.0, 1.0, 0.0]);
+        // The same rows as runs of .bim rows (rows 0 and 3, not adjacent).
+        assert_eq!(a.bim_runs(), [vec![(0, 1), (3, 4)]]);
     }
 
     #[test]

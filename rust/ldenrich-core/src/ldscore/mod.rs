@@ -126,9 +126,9 @@ impl LdScoreOptions {
 /// LD scores of the SNPs of a panel that pass the SNP filter.
 #[derive(Debug)]
 pub struct LdScores {
-    /// `.bim` rows of the SNPs kept, increasing.
+    /// `.bim` rows of the SNPs kept (and printed, when only some are), increasing.
     pub kept: Vec<usize>,
-    /// Minor allele frequency (over called genotypes) of each kept SNP.
+    /// Minor allele frequency (over called genotypes) of each of them.
     pub maf: Vec<f64>,
     /// `kept.len() x n_annotations` LD scores.
     pub l2: Mat<f64>,
@@ -155,7 +155,52 @@ const MIN_SAMPLES: usize = 3;
 /// small for its physical span (a map in Morgans), is refused rather than turned into a
 /// whole-chromosome window.
 pub fn ld_scores(bim: &Bim, bed: &PlinkBed, annot: MatRef<'_, f64>, options: &LdScoreOptions) -> Result<LdScores> {
+    ld_scores_of(bim, bed, &Annotations { dense: annot, runs: &[], printed: None }, options)
+}
+
+/// What LD scores are computed for, and which SNPs' scores are kept.
+#[derive(Debug, Clone, Copy)]
+pub struct Annotations<'a> {
+    /// `bim.len() x C` values (any, continuous allowed); may have no columns.
+    pub dense: MatRef<'a, f64>,
+    /// Further 0/1 columns (gene sets, intervals), each as sorted, disjoint half-open ranges of
+    /// `.bim` rows: never turned into a matrix, so thousands of them cost memory in proportion
+    /// to their ranges and time about as much as one.
+    pub runs: &'a [Vec<(usize, usize)>],
+    /// Per `.bim` row, whether its scores are returned (ldsc's `--print-snps`); LD is computed
+    /// over every SNP either way, and `.l2.M` counts every kept SNP. None: all.
+    pub printed: Option<&'a [bool]>,
+}
+
+/// [`ld_scores`] for dense columns, then run columns, returning only the printed SNPs' rows
+/// (`LdScores::kept` lists those).
+pub fn ld_scores_of(
+    bim: &Bim,
+    bed: &PlinkBed,
+    annotations: &Annotations<'_>,
+    options: &LdScoreOptions,
+) -> Result<LdScores> {
     options.validate()?;
+    let annot = annotations.dense;
+    if let Some(p) = annotations.printed {
+        if p.len() != bim.len() {
+            return Err(Error::InvalidArgument(format!(
+                "the printed-SNP mask has {} rows; the panel ({}) has {} SNPs",
+                p.len(),
+                bim.path.display(),
+                bim.len()
+            )));
+        }
+    }
+    for (k, col) in annotations.runs.iter().enumerate() {
+        let ordered = col.iter().all(|&(a, b)| a < b && b <= bim.len()) && col.windows(2).all(|w| w[0].1 <= w[1].0);
+        if !ordered {
+            return Err(Error::InvalidArgument(format!(
+                "run column {k}: ranges must be non-empty, sorted, disjoint and within the panel's {} rows",
+                bim.len()
+            )));
+        }
+    }
     if annot.nrows() != bim.len() {
         return Err(Error::InvalidArgument(format!(
             "the annotation matrix has {} rows; the panel ({}) has {} SNPs",
@@ -179,7 +224,8 @@ pub fn ld_scores(bim: &Bim, bed: &PlinkBed, annot: MatRef<'_, f64>, options: &Ld
             bed.path().display()
         )));
     }
-    let n_annot = annot.ncols();
+    let n_dense = annot.ncols();
+    let n_annot = n_dense + annotations.runs.len();
     let mut out = LdScores {
         kept: Vec::new(),
         maf: Vec::new(),
@@ -190,6 +236,7 @@ pub fn ld_scores(bim: &Bim, bed: &PlinkBed, annot: MatRef<'_, f64>, options: &Ld
         dropped_maf: 0,
     };
     let mut pieces = Vec::new();
+    let mut passed = 0;
     for (start, end) in chromosome_runs(bim)? {
         let rows: Vec<usize> = (start..end).collect();
         let std = bed.standardized(&rows)?;
@@ -208,6 +255,7 @@ pub fn ld_scores(bim: &Bim, bed: &PlinkBed, annot: MatRef<'_, f64>, options: &Ld
             Mat::from_fn(n, pass.len(), |i, j| std.matrix[(i, pass[j])])
         };
         let kept: Vec<usize> = pass.iter().map(|&i| start + std.kept[i]).collect();
+        passed += kept.len();
         let maf: Vec<f64> = pass.iter().map(|&i| maf[i]).collect();
         let coords = window_coordinates(bim, &kept, options.window)?;
         let max_dist = match options.window {
@@ -224,8 +272,8 @@ pub fn ld_scores(bim: &Bim, bed: &PlinkBed, annot: MatRef<'_, f64>, options: &Ld
         // case), else a copy of the kept rows.
         let contiguous = kept.last().is_some_and(|&last| last + 1 - kept[0] == kept.len());
         let copied = (!contiguous).then(|| {
-            let mut a = Mat::<f64>::zeros(kept.len(), n_annot);
-            for c in 0..n_annot {
+            let mut a = Mat::<f64>::zeros(kept.len(), n_dense);
+            for c in 0..n_dense {
                 let src = column(annot, c);
                 for (d, &i) in a.col_as_slice_mut(c).iter_mut().zip(&kept) {
                     *d = src[i];
@@ -234,7 +282,7 @@ pub fn ld_scores(bim: &Bim, bed: &PlinkBed, annot: MatRef<'_, f64>, options: &Ld
             a
         });
         let a = copied.as_ref().map_or_else(|| annot.subrows(kept[0], kept.len()), |a| a.as_ref());
-        for c in 0..n_annot {
+        for c in 0..n_dense {
             for (&v, &f) in column(a, c).iter().zip(&maf) {
                 out.m[c] += v;
                 if f > 0.05 {
@@ -242,12 +290,64 @@ pub fn ld_scores(bim: &Bim, bed: &PlinkBed, annot: MatRef<'_, f64>, options: &Ld
                 }
             }
         }
-        let l2 = banded_scores(genotypes.as_ref(), a, &left)?;
-        out.kept.extend_from_slice(&kept);
-        out.maf.extend_from_slice(&maf);
+        // The run columns in the chromosome's kept SNPs: a run of .bim rows is a run of kept
+        // SNPs (kept rows increase), counted with prefix sums of the common ones.
+        let mut common = vec![0usize; kept.len() + 1];
+        for (i, &f) in maf.iter().enumerate() {
+            common[i + 1] = common[i] + usize::from(f > 0.05);
+        }
+        let local: Vec<Vec<(usize, usize)>> = annotations
+            .runs
+            .iter()
+            .map(|col| {
+                let first = col.partition_point(|&(_, b)| b <= start);
+                let last = col.partition_point(|&(a, _)| a < end);
+                col[first..last.max(first)]
+                    .iter()
+                    .map(|&(a, b)| (kept.partition_point(|&r| r < a), kept.partition_point(|&r| r < b)))
+                    .filter(|&(a, b)| a < b)
+                    .collect()
+            })
+            .collect();
+        for (k, col) in local.iter().enumerate() {
+            for &(a, b) in col {
+                out.m[n_dense + k] += (b - a) as f64;
+                out.m_5_50[n_dense + k] += (common[b] - common[a]) as f64;
+            }
+        }
+        let plan = ColumnPlan::new(a).with_runs(n_dense, &local);
+        let printed: Option<Vec<u32>> = annotations.printed.map(|p| {
+            let mut next = 0u32;
+            kept.iter()
+                .map(|&r| {
+                    if p[r] {
+                        next += 1;
+                        next - 1
+                    } else {
+                        u32::MAX
+                    }
+                })
+                .collect()
+        });
+        let rows_out = printed.as_ref().map(|map| (map.as_slice(), map.iter().filter(|&&o| o != u32::MAX).count()));
+        let l2 = scores_of_plan(genotypes.as_ref(), a, &plan, n_annot, &left, rows_out)?;
+        match annotations.printed {
+            None => {
+                out.kept.extend_from_slice(&kept);
+                out.maf.extend_from_slice(&maf);
+            }
+            Some(p) => {
+                for (&r, &f) in kept.iter().zip(&maf) {
+                    if p[r] {
+                        out.kept.push(r);
+                        out.maf.push(f);
+                    }
+                }
+            }
+        }
         pieces.push(l2);
     }
-    if out.kept.is_empty() {
+    if passed == 0 {
         return Err(Error::InconsistentInput(format!(
             "{}: no SNP passes the filter ({} SNPs in the .bim; {} monomorphic or only heterozygous/missing, \
              {} with MAF <= {})",
@@ -471,11 +571,27 @@ impl ColumnPlan {
                 dense.push(c);
             }
         }
-        runs.sort_by_key(|r| (r.start, r.column));
-        let longest = runs.iter().map(|r| r.end - r.start).max().unwrap_or(0);
         let dense_values = (!sparse.is_empty() && !dense.is_empty())
             .then(|| Mat::from_fn(m, dense.len(), |i, k| annot[(i, dense[k])]));
-        ColumnPlan { dense, dense_values, sparse, runs, longest }
+        let mut plan = ColumnPlan { dense, dense_values, sparse, runs, longest: 0 };
+        plan.finish();
+        plan
+    }
+
+    /// Adds 0/1 columns given by their runs of rows, as output columns after the matrix's.
+    fn with_runs(mut self, first_column: usize, columns: &[Vec<(usize, usize)>]) -> Self {
+        for (k, col) in columns.iter().enumerate() {
+            let column = self.sparse.len() as u32;
+            self.sparse.push(first_column + k);
+            self.runs.extend(col.iter().map(|&(start, end)| Run { start, end, column, value: 1.0 }));
+        }
+        self.finish();
+        self
+    }
+
+    fn finish(&mut self) {
+        self.runs.sort_by_key(|r| (r.start, r.column));
+        self.longest = self.runs.iter().map(|r| r.end - r.start).max().unwrap_or(0);
     }
 
     /// The runs meeting rows `lo..hi`, cut to them.
@@ -565,12 +681,37 @@ fn sparse_products(plan: &ColumnPlan, r: MatRef<'_, f64>, lo: usize, s: usize) -
 /// Dense annotation columns are multiplied by GEMM, sparse ones (few runs of one value)
 /// summed through their runs. Fails only with [`Error::Interrupted`] when the call is cancelled.
 pub fn banded_scores(genotypes: MatRef<'_, f64>, annot: MatRef<'_, f64>, left: &[usize]) -> Result<Mat<f64>> {
-    let (n, m) = (genotypes.nrows(), genotypes.ncols());
     let plan = ColumnPlan::new(annot);
+    scores_of_plan(genotypes, annot, &plan, annot.ncols(), left, None)
+}
+
+/// Where a chromosome's scores go: row `out[j]` of the output for SNP `j`, or nowhere
+/// (`u32::MAX`: a SNP that is not printed).
+type OutputRows<'a> = Option<(&'a [u32], usize)>;
+
+/// [`banded_scores`] for a column plan over `annot` (its dense columns) and run columns, with
+/// `n_columns` output columns and (`out`) only the printed rows.
+fn scores_of_plan(
+    genotypes: MatRef<'_, f64>,
+    annot: MatRef<'_, f64>,
+    plan: &ColumnPlan,
+    n_columns: usize,
+    left: &[usize],
+    out: OutputRows<'_>,
+) -> Result<Mat<f64>> {
+    let (n, m) = (genotypes.nrows(), genotypes.ncols());
     let dense = plan.dense_values.as_ref().map_or(annot, |v| v.as_ref());
     let n_dense = plan.dense.len();
+    let map = out.map(|(map, _)| map);
     // The diagonal term r2_jj = 1.
-    let mut l2 = annot.to_owned();
+    let mut l2 = Mat::<f64>::zeros(out.map_or(m, |(_, rows)| rows), n_columns);
+    for (k, &c) in plan.dense.iter().enumerate() {
+        add_to(&mut l2, c, 0, &column(dense, k), map);
+    }
+    for run in &plan.runs {
+        let values = vec![run.value; run.end - run.start];
+        add_to(&mut l2, plan.sparse[run.column as usize], run.start, &values, map);
+    }
     let block = block_size(left);
     let starts: Vec<usize> = (0..m).step_by(block).collect();
     for batch in starts.chunks(BATCH) {
@@ -599,21 +740,21 @@ pub fn banded_scores(genotypes: MatRef<'_, f64>, annot: MatRef<'_, f64>, left: &
                     matmul(own.as_mut(), Accum::Replace, r.transpose(), dense.subrows(lo, width), 1.0, Par::Seq);
                     matmul(partners.as_mut(), Accum::Replace, r.as_ref(), dense.subrows(s, e - s), 1.0, Par::Seq);
                 }
-                let sparse = (!plan.sparse.is_empty()).then(|| sparse_products(&plan, r.as_ref(), lo, s));
+                let sparse = (!plan.sparse.is_empty()).then(|| sparse_products(plan, r.as_ref(), lo, s));
                 (lo, own, partners, sparse)
             })
             .collect();
         for (&s, (lo, own, partners, sparse)) in batch.iter().zip(parts) {
             for (k, &c) in plan.dense.iter().enumerate() {
-                add_to(&mut l2, c, s, own.col_as_slice(k));
-                add_to(&mut l2, c, lo, partners.col_as_slice(k));
+                add_to(&mut l2, c, s, own.col_as_slice(k), map);
+                add_to(&mut l2, c, lo, partners.col_as_slice(k), map);
             }
             let (b, width) = (own.nrows(), partners.nrows());
             if let Some(block) = sparse {
                 for (k, &c) in block.active.iter().enumerate() {
                     let c = plan.sparse[c as usize];
-                    add_to(&mut l2, c, s, &block.own[k * b..(k + 1) * b]);
-                    add_to(&mut l2, c, lo, &block.partners[k * width..(k + 1) * width]);
+                    add_to(&mut l2, c, s, &block.own[k * b..(k + 1) * b], map);
+                    add_to(&mut l2, c, lo, &block.partners[k * width..(k + 1) * width], map);
                 }
             }
         }
@@ -625,11 +766,23 @@ pub fn banded_scores(genotypes: MatRef<'_, f64>, annot: MatRef<'_, f64>, left: &
 /// block SNP's partners and over the block for each partner, and the sparse columns' sums.
 type BlockSums = (usize, Mat<f64>, Mat<f64>, Option<SparseBlock>);
 
-/// Adds `values` to column `c` of `l2` from row `row` on.
-fn add_to(l2: &mut Mat<f64>, c: usize, row: usize, values: &[f64]) {
-    let dst = &mut l2.col_as_slice_mut(c)[row..row + values.len()];
-    for (d, v) in dst.iter_mut().zip(values) {
-        *d += v;
+/// Adds `values` to column `c` of `l2` for the SNPs from `row` on (through `map` when only
+/// some rows are printed).
+fn add_to(l2: &mut Mat<f64>, c: usize, row: usize, values: &[f64], map: Option<&[u32]>) {
+    let dst = l2.col_as_slice_mut(c);
+    match map {
+        None => {
+            for (d, v) in dst[row..row + values.len()].iter_mut().zip(values) {
+                *d += v;
+            }
+        }
+        Some(map) => {
+            for (&o, v) in map[row..row + values.len()].iter().zip(values) {
+                if o != u32::MAX {
+                    dst[o as usize] += v;
+                }
+            }
+        }
     }
 }
 

@@ -122,3 +122,85 @@ fn window_rule_parses() {
     assert_eq!(WindowRule::parse("exact").unwrap(), WindowRule::Exact);
     assert!(WindowRule::parse("Exact").unwrap_err().to_string().contains("'ldsc' or 'exact'"));
 }
+
+/// A PLINK fileset of `m` SNPs on two chromosomes (`m / 2` each, 1 kb apart) and `n` people with
+/// random genotypes.
+fn write_panel(dir: &std::path::Path, rng: &mut u64, n: usize, m: usize) -> std::path::PathBuf {
+    let prefix = dir.join("panel");
+    let bim: String = (0..m)
+        .map(|i| {
+            let chrom = 1 + i / (m / 2);
+            format!("{chrom}\trs{i}\t0\t{}\tA\tG\n", 1000 * (1 + i % (m / 2)))
+        })
+        .collect();
+    std::fs::write(prefix.with_extension("bim"), bim).unwrap();
+    let fam: String = (0..n).map(|i| format!("f{i} i{i} 0 0 0 -9\n")).collect();
+    std::fs::write(prefix.with_extension("fam"), fam).unwrap();
+    let mut bed = vec![0x6c, 0x1b, 0x01];
+    for i in 0..m {
+        let mut bytes = vec![0u8; n.div_ceil(4)];
+        for p in 0..n {
+            // 00, 10, 11 (no missing calls), skewed so that frequencies vary; SNP 7 is
+            // monomorphic (dropped, so a chromosome's kept SNPs are not contiguous rows).
+            let draw = if i == 7 { 0 } else { (uniform(rng) * 4.0) as u8 };
+            let code = match draw {
+                0 => 0b00,
+                1 | 2 => 0b10,
+                _ => 0b11,
+            };
+            bytes[p / 4] |= code << (2 * (p % 4));
+        }
+        bed.extend(bytes);
+    }
+    std::fs::write(prefix.with_extension("bed"), bed).unwrap();
+    prefix
+}
+
+#[test]
+fn run_columns_and_printed_rows_give_the_dense_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = 5u64;
+    let (n, m) = (40, 400);
+    let prefix = write_panel(dir.path(), &mut rng, n, m);
+    let (bim, bed) = crate::io::plink::open_bfile(&prefix).unwrap();
+    // Two gene-set-like columns as runs (one crossing the chromosome bound) and the same dense.
+    let runs = vec![vec![(5, 17), (150, 230), (390, 400)], vec![(0, 3), (199, 260)]];
+    let dense_runs = Mat::from_fn(m, 2, |i, c| f64::from(u8::from(runs[c].iter().any(|&(a, b)| (a..b).contains(&i)))));
+    let base = Mat::from_fn(m, 1, |_, _| 1.0);
+    let both = Mat::from_fn(m, 3, |i, c| if c == 0 { 1.0 } else { dense_runs[(i, c - 1)] });
+    let options = LdScoreOptions { window: Window::Kb(30.0), ..LdScoreOptions::default() };
+    let want = ld_scores(&bim, &bed, both.as_ref(), &options).unwrap();
+    assert_eq!((want.kept.len(), want.dropped_monomorphic), (m - 1, 1));
+    let annotations = Annotations { dense: base.as_ref(), runs: &runs, printed: None };
+    let got = ld_scores_of(&bim, &bed, &annotations, &options).unwrap();
+    assert_eq!(got.kept, want.kept);
+    assert_eq!((got.m.clone(), got.m_5_50.clone()), (want.m.clone(), want.m_5_50.clone()));
+    for j in 0..want.kept.len() {
+        for c in 0..3 {
+            assert!((got.l2[(j, c)] - want.l2[(j, c)]).abs() < 1e-10, "j {j} c {c}");
+        }
+    }
+    // Only every third SNP printed: the same rows, the same M.
+    let printed: Vec<bool> = (0..m).map(|i| i % 3 == 0).collect();
+    let some = Annotations { printed: Some(&printed), ..annotations };
+    let part = ld_scores_of(&bim, &bed, &some, &options).unwrap();
+    let rows: Vec<usize> = (0..want.kept.len()).filter(|&j| want.kept[j] % 3 == 0).collect();
+    assert_eq!(part.kept, rows.iter().map(|&j| want.kept[j]).collect::<Vec<_>>());
+    assert_eq!(part.m, want.m);
+    for (r, &j) in rows.iter().enumerate() {
+        assert!((0..3).all(|c| (part.l2[(r, c)] - want.l2[(j, c)]).abs() < 1e-10));
+        assert_eq!(part.maf[r], want.maf[j]);
+    }
+    // Runs alone (no dense column), with the dropped SNP inside a run.
+    let none = Mat::<f64>::zeros(m, 0);
+    let alone =
+        ld_scores_of(&bim, &bed, &Annotations { dense: none.as_ref(), runs: &runs, printed: None }, &options).unwrap();
+    assert_eq!(alone.m[..], want.m[1..]);
+    for j in 0..want.kept.len() {
+        assert!((0..2).all(|c| (alone.l2[(j, c)] - want.l2[(j, c + 1)]).abs() < 1e-10));
+    }
+    // Bad runs are refused.
+    let bad = vec![vec![(10, 5)]];
+    let err = ld_scores_of(&bim, &bed, &Annotations { dense: base.as_ref(), runs: &bad, printed: None }, &options);
+    assert!(matches!(err, Err(crate::Error::InvalidArgument(_))));
+}
