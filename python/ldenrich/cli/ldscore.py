@@ -173,8 +173,14 @@ def run(args: argparse.Namespace) -> int:
         args.maf,
     )
     LOGGER.info("  %d SNPs written, %d annotations", len(scores), len(scores.attrs["M"]))
+    # One line per annotation, at INFO for a baseline-sized model, at DEBUG (-v) for thousands.
+    many = len(scores.attrs["M"]) > 100
     for name, m in scores.attrs["M"].items():
-        LOGGER.info("  %s: M = %s, M_5_50 = %s", name, m, scores.attrs["M_5_50"][name])
+        (LOGGER.debug if many else LOGGER.info)(
+            "  %s: M = %s, M_5_50 = %s", name, m, scores.attrs["M_5_50"][name]
+        )
+    if many:
+        LOGGER.info("  M and M_5_50 of each annotation: PREFIX.l2.M, PREFIX.l2.M_5_50 (and -v)")
     for path in ldenrich.write_ldscore(scores, out, cm_maf=args.print_cm_maf):
         LOGGER.info("wrote %s", path)
     if args.write_annot:
