@@ -71,6 +71,23 @@ def add_overlap_options(p: argparse.ArgumentParser, overlap_help: str) -> None:
     frq.add_argument("--frqfile", metavar="PREFIX", help="as --frqfile-chr, one file")
 
 
+def regression_arguments(args: argparse.Namespace) -> dict[str, Any]:
+    """The library arguments that ``h2`` and ``h2-cts`` share, from their common options."""
+    return {
+        "ref_ld": args.ref_ld,
+        "w_ld": args.w_ld,
+        "overlap_annot": args.overlap_annot,
+        "frqfile_chr": args.frqfile_chr,
+        "frqfile": args.frqfile,
+        "not_m_5_50": args.not_m_5_50,
+        "intercept": args.intercept_h2,
+        "no_intercept": args.no_intercept,
+        "chisq_max": args.chisq_max,
+        "blocks": args.n_blocks,
+        "threads": args.threads,
+    }
+
+
 def read_gwas(args: argparse.Namespace) -> ldenrich.SumStats:
     """The summary statistics, logged."""
     from ldenrich.cli._common import log_sumstats
@@ -158,20 +175,10 @@ def run(args: argparse.Namespace) -> int:
             ss,
             args.ref_ld_chr,
             args.w_ld_chr,
-            ref_ld=args.ref_ld,
-            w_ld=args.w_ld,
-            overlap_annot=args.overlap_annot,
-            frqfile_chr=args.frqfile_chr,
-            frqfile=args.frqfile,
-            not_m_5_50=args.not_m_5_50,
-            intercept=args.intercept_h2,
-            no_intercept=args.no_intercept,
+            **regression_arguments(args),
             two_step=args.two_step,
-            chisq_max=args.chisq_max,
-            blocks=args.n_blocks,
             samp_prev=args.samp_prev,
             pop_prev=args.pop_prev,
-            threads=args.threads,
         )
     log_dropped(fit.dropped)
     s = fit.summary

@@ -16,7 +16,13 @@ from ldenrich.cli._common import (
     start_prefix_log,
     step,
 )
-from ldenrich.cli.h2 import add_overlap_options, add_regression_options, log_dropped, read_gwas
+from ldenrich.cli.h2 import (
+    add_overlap_options,
+    add_regression_options,
+    log_dropped,
+    read_gwas,
+    regression_arguments,
+)
 
 HELP = "cell-type / gene-set tests conditional on a baseline (LDSC-SEG, ldsc --h2-cts)"
 
@@ -68,17 +74,7 @@ def run(args: argparse.Namespace) -> int:
             args.ref_ld_chr,
             args.w_ld_chr,
             sets_ld=args.sets_ld,
-            ref_ld=args.ref_ld,
-            w_ld=args.w_ld,
-            overlap_annot=args.overlap_annot,
-            frqfile_chr=args.frqfile_chr,
-            frqfile=args.frqfile,
-            not_m_5_50=args.not_m_5_50,
-            intercept=args.intercept_h2,
-            no_intercept=args.no_intercept,
-            chisq_max=args.chisq_max,
-            blocks=args.n_blocks,
-            threads=args.threads,
+            **regression_arguments(args),
         )
     log_dropped(table.attrs.get("dropped", {}))
     empty = table.attrs.get("empty", [])
