@@ -644,3 +644,39 @@ def test_h2_cts_overlap_refuses_missing_or_mismatched_annot_files(case: Path, tm
     with pytest.raises(ldenrich.InvalidArgumentError, match="only used with overlap_annot"):
         ldenrich.h2_cts(gwas, [("x", f"{case}/custom.")], f"{case}/baseline.", W_LD,
                         frqfile_chr=f"{case}/frq.")  # fmt: skip
+
+
+def test_h2_cts_review_cases(case: Path, tmp_path: Path) -> None:
+    """An empty cts entry is a NaN row (not a failed run); a frequency file of the other
+    layout, and annotation columns in another order than the LD scores', are refused."""
+    gwas = case / "height.sumstats.gz"
+    ex = ldenrich.example_data()
+    zero = pd.DataFrame({"nothing": np.zeros(15938)})
+    ldenrich.write_ldscore(ldenrich.ldscore(ex.bfile, zero, ld_wind_cm=1.0), tmp_path / "zero.22")
+    pairs = [("empty", f"{tmp_path}/zero."), ("sparse", f"{case}/custom.")]
+    out = ldenrich.h2_cts(gwas, pairs, f"{case}/baseline.", W_LD)
+    assert out.attrs["empty"] == ["empty"]
+    assert out.set_index("Name").loc["empty"].isna().all()
+    # An empty control beside a set is left out: the set's row is that of the set alone.
+    with_control = ldenrich.h2_cts(gwas, [("sparse", f"{case}/custom.,{tmp_path}/zero.")],
+                                   f"{case}/baseline.", W_LD)  # fmt: skip
+    alone = out.set_index("Name").loc["sparse"]
+    _close(with_control.iloc[0]["Coefficient"], alone["Coefficient"], rtol=1e-12)
+    with pytest.raises(ldenrich.InvalidArgumentError, match="give frqfile_chr"):
+        ldenrich.h2_cts(gwas, pairs[1:], f"{case}/baseline.", W_LD, overlap_annot=True,
+                        frqfile=f"{case}/frq.22")  # fmt: skip
+    with pytest.raises(ldenrich.InvalidArgumentError, match="give frqfile_chr"):
+        ldenrich.partitioned_h2(gwas, f"{case}/baseline.", W_LD, overlap_annot=True,
+                                frqfile=f"{case}/frq.22")  # fmt: skip
+    # The baseline's annotation columns swapped against its LD-score columns.
+    swapped = tmp_path / "swapped.22"
+    for suffix in (".l2.ldscore.gz", ".l2.M", ".l2.M_5_50"):
+        Path(f"{swapped}{suffix}").write_bytes((case / f"baseline.22{suffix}").read_bytes())
+    with gzip.open(case / "baseline.22.annot.gz", "rt") as fh:
+        annot = pd.read_csv(fh, sep="\t")
+    cols = list(annot.columns)
+    cols[-2], cols[-1] = cols[-1], cols[-2]
+    with gzip.open(f"{swapped}.annot.gz", "wt") as fh:
+        annot[cols].to_csv(fh, sep="\t", index=False)
+    with pytest.raises(ldenrich.InconsistentInputError, match="in another order"):
+        ldenrich.partitioned_h2(gwas, f"{tmp_path}/swapped.", W_LD, overlap_annot=True)

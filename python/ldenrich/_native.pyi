@@ -146,6 +146,7 @@ class Bed:
 class CategorySpecs:
     n_gene_sets: int
     n_intervals: int
+    names: list[str]
 
 @final
 class Annotation:

@@ -223,8 +223,11 @@ def ldscore(
     categories = None
     if gene_sets is not None or beds is not None:
         categories = _panel_categories(gene_sets, beds, gene_loc, window, "ldscore")
-        if annot is None:
-            names = []
+        # Names checked before the LD scores are computed, not after.
+        names = [] if annot is None else names
+        names += [f"{n}L2" for n in _category_names([(n,) for n in categories[0].names])]
+    if len(set(names)) != len(names):
+        raise InvalidArgumentError(f"annotation names repeat: {names}")
     printed = None
     if print_snps is not None:
         wanted = _read_print_snps(print_snps)
@@ -233,10 +236,7 @@ def ldscore(
     out = _native.ld_scores(
         bfile, matrix, unit, float(size), window_rule, float(maf), threads, categories, printed
     )
-    if categories is not None:
-        names += [f"{n}L2" for n in _category_names(out["category_rows"])]
-    if len(set(names)) != len(names):
-        raise InvalidArgumentError(f"annotation names repeat: {names}")
+
     frame = pd.DataFrame(
         {
             "CHR": [chrom_name(c) for c in out["chrom"]],

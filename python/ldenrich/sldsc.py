@@ -9,6 +9,8 @@ Finucane et al. 2018 Nat Genet 50:621 for the cell-type test of :func:`h2_cts`).
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -230,7 +232,9 @@ class _Reference:
     kept: np.ndarray  # boolean mask over all columns: not of zero variance
 
 
-def _read_reference(prefixes: Sequence[PathLike], per_chrom: bool, common: bool) -> _Reference:
+def _read_reference(
+    prefixes: Sequence[PathLike], per_chrom: bool, common: bool, require_variance: bool = True
+) -> _Reference:
     first: _Scores | None = None
     blocks, names, ms, widths = [], [], [], []
     for i, prefix in enumerate(prefixes):
@@ -258,8 +262,10 @@ def _read_reference(prefixes: Sequence[PathLike], per_chrom: bool, common: bool)
     ld = blocks[0] if len(blocks) == 1 else np.hstack(blocks)
     # ldsc drops LD-score columns of zero variance; max == min says so without a copy.
     kept = ld.max(axis=0) != ld.min(axis=0)
-    if not kept.any():
-        raise InconsistentInputError("every LD-score column has zero variance")
+    if require_variance and not kept.any():
+        raise InconsistentInputError(
+            f"every LD-score column of {','.join(map(str, prefixes))} has zero variance"
+        )
     return _Reference(
         snps=first.snps,
         ld=ld,
@@ -303,6 +309,7 @@ def _annot_values(
                     raise InconsistentInputError(
                         f"{path}: {len(cols)} annotation columns but its LD-score file has {width}"
                     )
+                _same_order(path, cols, stem)
                 values = _columns(table.numeric, [table.numeric_names.index(c) for c in cols])
                 parts[-1].append((path, table, values))
         flat = [part for group in parts for part in group]
@@ -343,6 +350,23 @@ def _annot_values(
             matrix = values[0] if len(values) == 1 else np.hstack(values)
             out.append(matrix if common is None else matrix[common])
         yield out
+
+
+def _same_order(path: Path, annot_columns: Sequence[str], stem: str) -> None:
+    """An annotation file whose columns are those of its LD-score file in another order would
+    pair each LD score with another annotation's values: refused."""
+    scores = _find(stem + ".l2.ldscore")
+    if scores is None:
+        return
+    opener: Any = {".gz": gzip.open, ".bz2": bz2.open}.get(scores.suffix, open)
+    with opener(scores, "rt") as fh:
+        header = fh.readline().split()
+    names = [c.removesuffix("L2") for c in header if c not in _ID_COLUMNS]
+    if names != list(annot_columns) and sorted(names) == sorted(annot_columns):
+        raise InconsistentInputError(
+            f"{path}: the annotation columns ({' '.join(annot_columns)}) are in another order "
+            f"than the LD-score columns of {scores} ({' '.join(names)})"
+        )
 
 
 def _same_snps(path_a: Path, a: _Table, path_b: Path, b: _Table) -> None:
@@ -897,6 +921,16 @@ def _frequency_file(
         raise InvalidArgumentError("give at most one of frqfile_chr and frqfile")
     if (frqfile_chr is not None or frqfile is not None) and not overlap_annot:
         raise InvalidArgumentError("a frequency file is only used with overlap_annot")
+    # A file of the other layout cannot be lined up with the annotation files: refused, not
+    # silently ignored (ldsc ignores it).
+    if per_chrom and frqfile is not None:
+        raise InvalidArgumentError(
+            "frqfile is one file; with per-chromosome LD scores (ref_ld_chr) give frqfile_chr"
+        )
+    if not per_chrom and frqfile_chr is not None:
+        raise InvalidArgumentError(
+            "frqfile_chr is per chromosome; with one LD-score file (ref_ld) give frqfile"
+        )
     return frqfile_chr if per_chrom else frqfile
 
 
@@ -975,7 +1009,9 @@ def h2_cts(
         As for :func:`partitioned_h2`.
     ref_ld_chr_cts : path or list of (name, prefixes), optional
         ldsc's ``--ref-ld-chr-cts`` file (lines ``name prefix[,prefix...]``), or the pairs.
-        Every regression SNP must have LD scores in each set's files.
+        Every regression SNP must have LD scores in each set's files. An entry whose first
+        (tested) column has no variance gets a row of NaN, named in ``attrs["empty"]``; its
+        other columns without variance are left out of its regression.
     sets_ld : prefix or list of prefixes, optional
         Instead of ``ref_ld_chr_cts``: LD-score files holding many sets, one column each (what
         ``ldenrich ldscore --gene-sets`` writes in one pass); every column is tested on its
@@ -1045,13 +1081,20 @@ def h2_cts(
         return where
 
     # What each regression tests: (name, LD scores, M, (group, columns) of its annotation).
-    tests: list[tuple[str, np.ndarray | None, np.ndarray, tuple[int, slice]]] = []
+    tests: list[tuple[str, np.ndarray | None, np.ndarray, tuple[int, np.ndarray]]] = []
     groups: list[tuple[list[tuple[PathLike, int]], bool]] = []
     empty: list[str] = []
     for name, cts_prefixes in entries:
-        cts = _read_reference(cts_prefixes, per_chrom, not not_m_5_50)
+        cts = _read_reference(cts_prefixes, per_chrom, not not_m_5_50, require_variance=False)
         where = rows_of(cts.snps, f"{name} ({','.join(map(str, cts_prefixes))})")
-        tests.append((name, cts.ld[where], cts.m, (len(groups), slice(None))))
+        # The tested (first) column without variance: a row of NaN, as for an empty set of
+        # sets_ld; other columns without variance (an empty control) are left out, as ldsc
+        # leaves out the baseline's.
+        columns = np.flatnonzero(cts.kept)
+        ld = cts.ld[where][:, columns] if cts.kept[0] else None
+        if ld is None:
+            empty.append(name)
+        tests.append((name, ld, cts.m[columns], (len(groups), columns)))
         groups.append((list(zip(cts_prefixes, cts.widths, strict=True)), False))
     for prefix in [] if sets_ld is None else _as_list(sets_ld):
         # One read of the file, one regression per column.
@@ -1064,7 +1107,7 @@ def h2_cts(
             if ld.max() == ld.min():
                 empty.append(name)
                 ld = None
-            tests.append((name, ld, m[j : j + 1], (len(groups), slice(j, j + 1))))
+            tests.append((name, ld, m[j : j + 1], (len(groups), np.array([j]))))
         groups.append(([(prefix, len(scores.names))], True))
 
     overlaps = None
@@ -1072,14 +1115,17 @@ def h2_cts(
         base_group = list(zip(prefixes, merged.reference.widths, strict=True))
         overlaps = _cts_overlaps(base_group, groups, per_chrom, frq)
 
-    def overlap_of(group: int, columns: slice) -> tuple[np.ndarray, float, np.ndarray]:
+    def overlap_of(group: int, columns: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
         """The overlap matrix, SNP count and SDs of [the set's columns, the kept baseline]."""
         assert overlaps is not None
         btb, b_sums, m_tot, sets = overlaps
         kept = merged.reference.kept
         acc = sets[group]
         s_b = acc.with_base[columns][:, kept]
-        s_s = np.diag(acc.squares[columns]) if acc.each_column else acc.squares
+        if acc.each_column:
+            s_s = np.diag(acc.squares[columns])
+        else:
+            s_s = acc.squares[np.ix_(columns, columns)]
         matrix = np.block([[s_s, s_b], [s_b.T, btb[np.ix_(kept, kept)]]])
         squares = np.concatenate([np.diag(s_s), np.diag(btb)[kept]])
         sums = np.concatenate([acc.sums[columns], b_sums[kept]])

@@ -163,6 +163,17 @@ def run(args: argparse.Namespace) -> int:
         )
     if native:
         log_categories(scores.attrs["categories"], args.window)
+    # Sets whose SNPs are all dropped by the SNP filter (monomorphic, --maf) score 0 too.
+    no_panel_snp = {r["name"] for r in scores.attrs.get("categories", []) if r["n_snps"] == 0}
+    filtered = [
+        name.removesuffix("L2") for name, m in scores.attrs["M"].items()
+        if m == 0 and name.removesuffix("L2") not in no_panel_snp
+    ]  # fmt: skip
+    if filtered:
+        LOGGER.warning(
+            "%d annotations hold no SNP that passes the SNP filter (their LD scores are 0): %s",
+            len(filtered), ", ".join(filtered[:10]) + (" ..." if len(filtered) > 10 else ""),
+        )  # fmt: skip
     dropped = scores.attrs["dropped"]
     LOGGER.info(
         "  %d samples; SNPs dropped: %d monomorphic or only heterozygous/missing, %d with "

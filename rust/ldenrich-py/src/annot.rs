@@ -64,6 +64,16 @@ impl PyCategorySpecs {
     fn n_gene_sets(&self) -> usize {
         self.specs.iter().filter(|s| matches!(s, CategorySpec::GeneSet { .. })).count()
     }
+    /// The categories' names, in order.
+    #[getter]
+    fn names(&self) -> Vec<String> {
+        self.specs
+            .iter()
+            .map(|s| match s {
+                CategorySpec::GeneSet { name, .. } | CategorySpec::Intervals { name, .. } => name.clone(),
+            })
+            .collect()
+    }
     #[getter]
     fn n_intervals(&self) -> usize {
         self.specs.iter().filter(|s| matches!(s, CategorySpec::Intervals { .. })).count()
