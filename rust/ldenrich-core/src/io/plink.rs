@@ -325,16 +325,24 @@ impl PlinkBed {
     /// deviation (ddof = 0) over all samples. SNPs with zero variance after imputation
     /// (monomorphic, or no call at all) are dropped and counted.
     pub fn standardized(&self, snps: &[usize]) -> Result<Standardized> {
+        let packed = self.packed(snps)?;
+        let matrix = packed.decode(0..packed.kept.len());
+        let PackedGenotypes { kept, monomorphic, minor_allele_counts, allele2_frequency, .. } = packed;
+        Ok(Standardized { matrix, kept, monomorphic, minor_allele_counts, allele2_frequency })
+    }
+
+    /// What [`PlinkBed::standardized`] returns, with the genotypes still packed (2 bits each,
+    /// 1/32 of the matrix): columns are decoded when they are needed
+    /// ([`PackedGenotypes::decode`]), so a whole chromosome need not be held as floats.
+    pub fn packed(&self, snps: &[usize]) -> Result<PackedGenotypes> {
         let n = self.n_samples;
         let width = self.bytes_per_snp;
-        // The packed rows (1/32 of the matrix) are kept so the matrix is allocated at its final
-        // width and the file is read once.
-        let mut packed = Vec::with_capacity(snps.len() * width);
+        let mut all = Vec::with_capacity(snps.len() * width);
         let mut tables: Vec<Option<[f64; 4]>> = Vec::with_capacity(snps.len());
         let mut macs: Vec<f64> = Vec::with_capacity(snps.len());
         let mut freqs: Vec<f64> = Vec::with_capacity(snps.len());
         self.for_each_row(snps, |_, row| {
-            packed.extend_from_slice(row);
+            all.extend_from_slice(row);
             let counts = code_counts(row, n);
             // Codes: 0 = two copies of allele 1, 2 = one, 3 = none, 1 = missing.
             let allele1 = 2 * counts[0] + counts[2];
@@ -345,15 +353,69 @@ impl PlinkBed {
             Ok(())
         })?;
         let kept: Vec<usize> = (0..snps.len()).filter(|&i| tables[i].is_some()).collect();
-        let minor_allele_counts = kept.iter().map(|&i| macs[i]).collect();
-        let allele2_frequency = kept.iter().map(|&i| freqs[i]).collect();
-        let monomorphic = snps.len() - kept.len();
-        let mut matrix = Mat::<f64>::zeros(n, kept.len());
-        for (column, &i) in kept.iter().enumerate() {
-            let table = tables[i].ok_or_else(|| Error::Internal("kept SNP without a table".into()))?;
-            decode_row(&packed[i * width..(i + 1) * width], &table, matrix.col_as_slice_mut(column));
+        let mut rows = Vec::with_capacity(kept.len() * width);
+        let mut kept_tables = Vec::with_capacity(kept.len());
+        for &i in &kept {
+            rows.extend_from_slice(&all[i * width..(i + 1) * width]);
+            kept_tables.push(tables[i].ok_or_else(|| Error::Internal("kept SNP without a table".into()))?);
         }
-        Ok(Standardized { matrix, kept, monomorphic, minor_allele_counts, allele2_frequency })
+        Ok(PackedGenotypes {
+            n_samples: n,
+            width,
+            rows,
+            tables: kept_tables,
+            minor_allele_counts: kept.iter().map(|&i| macs[i]).collect(),
+            allele2_frequency: kept.iter().map(|&i| freqs[i]).collect(),
+            monomorphic: snps.len() - kept.len(),
+            kept,
+        })
+    }
+}
+
+/// The kept SNPs of [`PlinkBed::packed`], still 2 bits per call, with what standardizes them.
+#[derive(Debug)]
+pub struct PackedGenotypes {
+    n_samples: usize,
+    width: usize,
+    /// The packed `.bed` rows of the kept SNPs, one after another.
+    rows: Vec<u8>,
+    tables: Vec<[f64; 4]>,
+    /// Positions in the requested `snps` slice of the SNPs kept, increasing.
+    pub kept: Vec<usize>,
+    /// Requested SNPs dropped for having no variance after imputation.
+    pub monomorphic: usize,
+    /// Minor allele count among the called genotypes of each kept SNP.
+    pub minor_allele_counts: Vec<f64>,
+    /// Frequency of allele 2 among the called genotypes of each kept SNP (as ldsc).
+    pub allele2_frequency: Vec<f64>,
+}
+
+impl PackedGenotypes {
+    /// Standardized genotypes (`n_samples x len`) of the kept SNPs `columns` (positions in
+    /// `kept`), exactly as [`PlinkBed::standardized`] gives them.
+    pub fn decode(&self, columns: std::ops::Range<usize>) -> Mat<f64> {
+        self.decode_these(columns)
+    }
+
+    /// [`PackedGenotypes::decode`] for any kept positions, in the order given.
+    pub fn decode_these(&self, columns: impl IntoIterator<Item = usize>) -> Mat<f64> {
+        let columns: Vec<usize> = columns.into_iter().collect();
+        let mut matrix = Mat::<f64>::zeros(self.n_samples, columns.len());
+        for (out, &c) in columns.iter().enumerate() {
+            let row = &self.rows[c * self.width..(c + 1) * self.width];
+            decode_row(row, &self.tables[c], matrix.col_as_slice_mut(out));
+        }
+        matrix
+    }
+
+    /// Number of kept SNPs.
+    pub fn len(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// Whether no SNP was kept.
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty()
     }
 }
 

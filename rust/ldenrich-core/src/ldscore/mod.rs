@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::io::bim::Bim;
-use crate::io::plink::PlinkBed;
+use crate::io::plink::{PackedGenotypes, PlinkBed};
 
 /// SNPs processed per chunk by ldsc (its `--chunk-size` default), which sets its window rule.
 pub const LDSC_CHUNK: usize = 50;
@@ -239,7 +239,7 @@ pub fn ld_scores_of(
     let mut passed = 0;
     for (start, end) in chromosome_runs(bim)? {
         let rows: Vec<usize> = (start..end).collect();
-        let std = bed.standardized(&rows)?;
+        let std = bed.packed(&rows)?;
         out.dropped_monomorphic += std.monomorphic;
         // min(f, 1 - f) of allele 2's frequency, as ldsc computes it: a MAF of exactly 0.05 or
         // `maf_min` then falls on the same side of the threshold.
@@ -249,11 +249,8 @@ pub fn ld_scores_of(
         if pass.is_empty() {
             continue;
         }
-        let genotypes = if pass.len() == std.kept.len() {
-            std.matrix
-        } else {
-            Mat::from_fn(n, pass.len(), |i, j| std.matrix[(i, pass[j])])
-        };
+        // Decoded one batch of blocks at a time, never as a whole chromosome.
+        let genotypes = Genotypes::Packed { packed: &std, columns: &pass, n_samples: n };
         let kept: Vec<usize> = pass.iter().map(|&i| start + std.kept[i]).collect();
         passed += kept.len();
         let maf: Vec<f64> = pass.iter().map(|&i| maf[i]).collect();
@@ -330,7 +327,7 @@ pub fn ld_scores_of(
                 .collect()
         });
         let rows_out = printed.as_ref().map(|map| (map.as_slice(), map.iter().filter(|&&o| o != u32::MAX).count()));
-        let l2 = scores_of_plan(genotypes.as_ref(), a, &plan, n_annot, &left, rows_out)?;
+        let l2 = scores_of_plan(genotypes, a, &plan, n_annot, &left, rows_out)?;
         match annotations.printed {
             None => {
                 out.kept.extend_from_slice(&kept);
@@ -682,7 +679,52 @@ fn sparse_products(plan: &ColumnPlan, r: MatRef<'_, f64>, lo: usize, s: usize) -
 /// summed through their runs. Fails only with [`Error::Interrupted`] when the call is cancelled.
 pub fn banded_scores(genotypes: MatRef<'_, f64>, annot: MatRef<'_, f64>, left: &[usize]) -> Result<Mat<f64>> {
     let plan = ColumnPlan::new(annot);
-    scores_of_plan(genotypes, annot, &plan, annot.ncols(), left, None)
+    scores_of_plan(Genotypes::Dense(genotypes), annot, &plan, annot.ncols(), left, None)
+}
+
+/// A chromosome's standardized genotypes: a matrix, or packed calls decoded one batch of
+/// blocks at a time (a whole chromosome of a 1000 Genomes-sized panel is gigabytes of floats;
+/// its packed calls are 1/32 of that).
+#[derive(Clone, Copy)]
+enum Genotypes<'a> {
+    Dense(MatRef<'a, f64>),
+    /// The kept SNPs `columns` (positions in `packed.kept`) of packed calls.
+    Packed {
+        packed: &'a PackedGenotypes,
+        columns: &'a [usize],
+        n_samples: usize,
+    },
+}
+
+impl Genotypes<'_> {
+    fn n_samples(&self) -> usize {
+        match self {
+            Genotypes::Dense(g) => g.nrows(),
+            Genotypes::Packed { n_samples, .. } => *n_samples,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Genotypes::Dense(g) => g.ncols(),
+            Genotypes::Packed { columns, .. } => columns.len(),
+        }
+    }
+
+    /// The SNPs `range` decoded, or None for a matrix (then [`Genotypes::view`]).
+    fn columns(&self, range: std::ops::Range<usize>) -> Option<Mat<f64>> {
+        match self {
+            Genotypes::Dense(_) => None,
+            Genotypes::Packed { packed, columns, .. } => Some(packed.decode_these(columns[range].iter().copied())),
+        }
+    }
+
+    fn view(&self, range: std::ops::Range<usize>) -> MatRef<'_, f64> {
+        match self {
+            Genotypes::Dense(g) => g.subcols(range.start, range.len()),
+            Genotypes::Packed { .. } => unreachable!("packed genotypes are decoded, not viewed"),
+        }
+    }
 }
 
 /// Where a chromosome's scores go: row `out[j]` of the output for SNP `j`, or nowhere
@@ -692,14 +734,14 @@ type OutputRows<'a> = Option<(&'a [u32], usize)>;
 /// [`banded_scores`] for a column plan over `annot` (its dense columns) and run columns, with
 /// `n_columns` output columns and (`out`) only the printed rows.
 fn scores_of_plan(
-    genotypes: MatRef<'_, f64>,
+    genotypes: Genotypes<'_>,
     annot: MatRef<'_, f64>,
     plan: &ColumnPlan,
     n_columns: usize,
     left: &[usize],
     out: OutputRows<'_>,
 ) -> Result<Mat<f64>> {
-    let (n, m) = (genotypes.nrows(), genotypes.ncols());
+    let (n, m) = (genotypes.n_samples(), genotypes.len());
     let dense = plan.dense_values.as_ref().map_or(annot, |v| v.as_ref());
     let n_dense = plan.dense.len();
     let map = out.map(|(map, _)| map);
@@ -716,6 +758,12 @@ fn scores_of_plan(
     let starts: Vec<usize> = (0..m).step_by(block).collect();
     for batch in starts.chunks(BATCH) {
         crate::cancel::check()?;
+        // The batch's SNPs and their partners, decoded for this batch only (left edges do not
+        // decrease, so the first block's reaches furthest back).
+        let first = left[batch[0]];
+        let last = (batch[batch.len() - 1] + block).min(m);
+        let decoded = genotypes.columns(first..last);
+        let g = decoded.as_ref().map_or_else(|| genotypes.view(first..last), |d| d.as_ref());
         // Each block returns its SNPs' sums over partners to their left and the partners' sums
         // over the block; they are added in block order so the result is independent of threads.
         let parts: Vec<BlockSums> = batch
@@ -728,8 +776,8 @@ fn scores_of_plan(
                 matmul(
                     r.as_mut(),
                     Accum::Replace,
-                    genotypes.subcols(lo, width).transpose(),
-                    genotypes.subcols(s, e - s),
+                    g.subcols(lo - first, width).transpose(),
+                    g.subcols(s - first, e - s),
                     1.0 / n as f64,
                     Par::Seq,
                 );
