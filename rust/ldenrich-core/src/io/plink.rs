@@ -392,13 +392,8 @@ pub struct PackedGenotypes {
 
 impl PackedGenotypes {
     /// Standardized genotypes (`n_samples x len`) of the kept SNPs `columns` (positions in
-    /// `kept`), exactly as [`PlinkBed::standardized`] gives them.
-    pub fn decode(&self, columns: std::ops::Range<usize>) -> Mat<f64> {
-        self.decode_these(columns)
-    }
-
-    /// [`PackedGenotypes::decode`] for any kept positions, in the order given.
-    pub fn decode_these(&self, columns: impl IntoIterator<Item = usize>) -> Mat<f64> {
+    /// `kept`, in the order given), exactly as [`PlinkBed::standardized`] gives them.
+    pub fn decode(&self, columns: impl IntoIterator<Item = usize>) -> Mat<f64> {
         let columns: Vec<usize> = columns.into_iter().collect();
         let mut matrix = Mat::<f64>::zeros(self.n_samples, columns.len());
         for (out, &c) in columns.iter().enumerate() {
@@ -406,16 +401,6 @@ impl PackedGenotypes {
             decode_row(row, &self.tables[c], matrix.col_as_slice_mut(out));
         }
         matrix
-    }
-
-    /// Number of kept SNPs.
-    pub fn len(&self) -> usize {
-        self.kept.len()
-    }
-
-    /// Whether no SNP was kept.
-    pub fn is_empty(&self) -> bool {
-        self.kept.is_empty()
     }
 }
 

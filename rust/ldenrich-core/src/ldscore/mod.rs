@@ -710,21 +710,6 @@ impl Genotypes<'_> {
             Genotypes::Packed { columns, .. } => columns.len(),
         }
     }
-
-    /// The SNPs `range` decoded, or None for a matrix (then [`Genotypes::view`]).
-    fn columns(&self, range: std::ops::Range<usize>) -> Option<Mat<f64>> {
-        match self {
-            Genotypes::Dense(_) => None,
-            Genotypes::Packed { packed, columns, .. } => Some(packed.decode_these(columns[range].iter().copied())),
-        }
-    }
-
-    fn view(&self, range: std::ops::Range<usize>) -> MatRef<'_, f64> {
-        match self {
-            Genotypes::Dense(g) => g.subcols(range.start, range.len()),
-            Genotypes::Packed { .. } => unreachable!("packed genotypes are decoded, not viewed"),
-        }
-    }
 }
 
 /// Where a chromosome's scores go: row `out[j]` of the output for SNP `j`, or nowhere
@@ -750,8 +735,10 @@ fn scores_of_plan(
     for (k, &c) in plan.dense.iter().enumerate() {
         add_to(&mut l2, c, 0, &column(dense, k), map);
     }
+    let mut values = Vec::new();
     for run in &plan.runs {
-        let values = vec![run.value; run.end - run.start];
+        values.clear();
+        values.resize(run.end - run.start, run.value);
         add_to(&mut l2, plan.sparse[run.column as usize], run.start, &values, map);
     }
     let block = block_size(left);
@@ -762,8 +749,14 @@ fn scores_of_plan(
         // decrease, so the first block's reaches furthest back).
         let first = left[batch[0]];
         let last = (batch[batch.len() - 1] + block).min(m);
-        let decoded = genotypes.columns(first..last);
-        let g = decoded.as_ref().map_or_else(|| genotypes.view(first..last), |d| d.as_ref());
+        let decoded;
+        let g = match genotypes {
+            Genotypes::Dense(g) => g.subcols(first, last - first),
+            Genotypes::Packed { packed, columns, .. } => {
+                decoded = packed.decode(columns[first..last].iter().copied());
+                decoded.as_ref()
+            }
+        };
         // Each block returns its SNPs' sums over partners to their left and the partners' sums
         // over the block; they are added in block order so the result is independent of threads.
         let parts: Vec<BlockSums> = batch
