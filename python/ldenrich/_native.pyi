@@ -268,7 +268,7 @@ def ld_scores(
     maf_min: float,
     threads: int | None = None,
     categories: tuple[CategorySpecs, GeneLoc | None, float, float] | None = None,
-    printed: npt.NDArray[np.bool_] | None = None,
+    print_snps: list[str] | None = None,
 ) -> dict[str, Any]: ...
 def sldsc_h2(
     chisq: npt.NDArray[np.float64],

@@ -228,13 +228,9 @@ def ldscore(
         names += [f"{n}L2" for n in _category_names([(n,) for n in categories[0].names])]
     if len(set(names)) != len(names):
         raise InvalidArgumentError(f"annotation names repeat: {names}")
-    printed = None
-    if print_snps is not None:
-        wanted = _read_print_snps(print_snps)
-        ids = pd.Index(_native.read_bim(bfile, threads).snp_ids())
-        printed = np.ascontiguousarray(ids.isin(wanted))
+    wanted = None if print_snps is None else sorted(_read_print_snps(print_snps))
     out = _native.ld_scores(
-        bfile, matrix, unit, float(size), window_rule, float(maf), threads, categories, printed
+        bfile, matrix, unit, float(size), window_rule, float(maf), threads, categories, wanted
     )
 
     frame = pd.DataFrame(
@@ -249,7 +245,7 @@ def ldscore(
     # The array is ours alone: no copy (pandas 3 would copy 8 bytes per SNP and set).
     scores = pd.DataFrame(out["l2_t"].T, columns=names, copy=False)
     frame = pd.concat([frame, scores], axis=1)
-    if print_snps is not None and frame.empty:
+    if wanted is not None and frame.empty:
         raise InconsistentInputError(
             f"none of the {len(wanted)} --print-snps SNPs is among the panel SNPs kept"
         )

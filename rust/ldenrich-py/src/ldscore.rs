@@ -21,7 +21,7 @@ use crate::io::PyGeneLoc;
 /// LD scores of `prefix.{bed,bim,fam}` for `annot` (`n_bim x C`, any order), then for the
 /// `categories` (`(specs, gene_loc, window_up_kb, window_down_kb)`: gene sets and intervals
 /// resolved against the panel, kept as runs of rows, never as a matrix); with neither, one
-/// all-ones column. `printed` (one bool per `.bim` row) keeps only those SNPs' rows. Returns a
+/// all-ones column. `print_snps` (SNP ids) keeps only those SNPs' rows. Returns a
 /// dict: `kept` (.bim rows), their `chrom`, `snp`, `bp`, `cm`, `maf`, `l2_t` (`C x len(kept)`),
 /// `m`, `m_5_50`, `dropped_monomorphic`, `dropped_maf`, `n_samples`, and with categories their
 /// `category_rows` and `missing_genes`.
@@ -29,7 +29,7 @@ use crate::io::PyGeneLoc;
 type CategoriesArg<'py> = (PyRef<'py, PyCategorySpecs>, Option<PyRef<'py, PyGeneLoc>>, f64, f64);
 
 #[pyfunction(name = "ld_scores")]
-#[pyo3(signature = (prefix, annot, window_unit, window_size, rule, maf_min, threads=None, categories=None, printed=None))]
+#[pyo3(signature = (prefix, annot, window_unit, window_size, rule, maf_min, threads=None, categories=None, print_snps=None))]
 #[allow(clippy::too_many_arguments)]
 fn ld_scores_py<'py>(
     py: Python<'py>,
@@ -41,9 +41,8 @@ fn ld_scores_py<'py>(
     maf_min: f64,
     threads: Option<usize>,
     categories: Option<CategoriesArg<'py>>,
-    printed: Option<PyReadonlyArray1<'py, bool>>,
+    print_snps: Option<Vec<String>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let printed: Option<Vec<bool>> = printed.map(|p| contiguous(&p, "printed").map(<[bool]>::to_vec)).transpose()?;
     let categories = categories
         .map(|(specs, genes, up, down)| -> PyResult<_> {
             let window = CategoryWindow::from_kb(up, down).map_err(to_py)?;
@@ -64,6 +63,7 @@ fn ld_scores_py<'py>(
     let (scores, n_samples, chrom, snp, bp, cm, panel) = run(py, || {
         let options = LdScoreOptions { window: window?, rule: rule?, maf_min };
         let (bim, bed) = open_bfile(&prefix)?;
+        let printed = print_snps.as_deref().map(|names| bim.rows_named(names));
         let columns = match &annot {
             Some(_) => None,
             None => Some(if categories.is_some() { 0 } else { 1 }),

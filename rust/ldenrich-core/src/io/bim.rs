@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashSet;
+
 use crate::chrom::parse_chrom;
 use crate::error::{Error, Result};
 use crate::io::alleles::AlleleColumn;
@@ -38,6 +40,20 @@ impl Bim {
     /// True when the file has no variant.
     pub fn is_empty(&self) -> bool {
         self.bp.is_empty()
+    }
+
+    /// Per row, whether its SNP id is one of `names` (ldsc's `--print-snps`): every row of a
+    /// repeated id.
+    pub fn rows_named(&self, names: &[String]) -> Vec<bool> {
+        let wanted: FxHashSet<&[u8]> = names.iter().map(|n| n.as_bytes()).collect();
+        let mut name = Vec::new();
+        (0..self.len())
+            .map(|i| {
+                name.clear();
+                self.ids.write_name(i, &mut name);
+                wanted.contains(name.as_slice())
+            })
+            .collect()
     }
 }
 
@@ -137,6 +153,15 @@ fn parse_bim_lines(path: &Path, bytes: &[u8]) -> Result<Bim> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_named_marks_every_row_of_each_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.bim");
+        std::fs::write(&path, "1 rs1 0 100 A G\n1 x:5 0 200 A G\n1 rs1 0 300 A G\n1 rs2 0 400 A G\n").unwrap();
+        let bim = read_bim(&path).unwrap();
+        assert_eq!(bim.rows_named(&["rs1".into(), "x:5".into(), "rs9".into()]), [true, true, true, false]);
+    }
 
     #[test]
     fn reads_prefix_and_reports_bad_lines() {
