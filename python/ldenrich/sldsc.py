@@ -9,8 +9,6 @@ Finucane et al. 2018 Nat Genet 50:621 for the cell-type test of :func:`h2_cts`).
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -227,8 +225,8 @@ class _Reference:
     ld: np.ndarray
     names: list[str]
     m: np.ndarray
-    # Per prefix, the columns it contributed (before zero-variance columns are dropped).
-    widths: list[int]
+    # Per prefix, the LD-score columns it contributed (before zero-variance ones are dropped).
+    columns: list[list[str]]
     kept: np.ndarray  # boolean mask over all columns: not of zero variance
 
 
@@ -236,7 +234,7 @@ def _read_reference(
     prefixes: Sequence[PathLike], per_chrom: bool, common: bool, require_variance: bool = True
 ) -> _Reference:
     first: _Scores | None = None
-    blocks, names, ms, widths = [], [], [], []
+    blocks, names, ms, columns = [], [], [], []
     for i, prefix in enumerate(prefixes):
         scores = _read_ldscores(prefix, per_chrom)
         if first is None:
@@ -257,7 +255,7 @@ def _read_reference(
         blocks.append(scores.ld)
         names += [f"{c}_{i}" for c in scores.names]
         ms.append(_read_m(prefix, per_chrom, common, len(scores.names)))
-        widths.append(len(scores.names))
+        columns.append(scores.names)
     assert first is not None
     ld = blocks[0] if len(blocks) == 1 else np.hstack(blocks)
     # ldsc drops LD-score columns of zero variance; max == min says so without a copy.
@@ -271,19 +269,20 @@ def _read_reference(
         ld=ld,
         names=names,
         m=np.concatenate(ms),
-        widths=widths,
+        columns=columns,
         kept=kept,
     )
 
 
 def _annot_values(
-    groups: Sequence[Sequence[tuple[PathLike, int]]],
+    groups: Sequence[Sequence[tuple[PathLike, list[str]]]],
     per_chrom: bool,
     frqfile: PathLike | None,
 ) -> Iterator[list[np.ndarray]]:
     """Per chromosome of the first group's LD scores, the ``.annot`` values of every group
-    (``(prefix, width)`` pairs side by side), their rows checked against each other and, with
-    a frequency file, cut to the SNPs with 0.05 < FRQ < 0.95, as ldsc's ``--overlap-annot``."""
+    (``(prefix, LD-score column names)`` pairs side by side), their rows and columns checked
+    against each other and, with a frequency file, cut to the SNPs with 0.05 < FRQ < 0.95, as
+    ldsc's ``--overlap-annot``."""
     chroms = list(_CHROMS) if per_chrom else [None]
     for chrom in chroms:
 
@@ -295,7 +294,7 @@ def _annot_values(
         parts: list[list[tuple[Path, _Table, np.ndarray]]] = []
         for group in groups:
             parts.append([])
-            for prefix, width in group:
+            for prefix, score_names in group:
                 stem = stem_of(prefix)
                 path = _find(stem + ".annot")
                 if path is None:
@@ -305,11 +304,7 @@ def _annot_values(
                     )
                 table = _read_table(path, "annotation file")
                 cols = [c for c in table.numeric_names if c not in ("CHR", "BP", "CM")]
-                if len(cols) != width:
-                    raise InconsistentInputError(
-                        f"{path}: {len(cols)} annotation columns but its LD-score file has {width}"
-                    )
-                _same_order(path, cols, stem)
+                _same_columns(path, cols, score_names)
                 values = _columns(table.numeric, [table.numeric_names.index(c) for c in cols])
                 parts[-1].append((path, table, values))
         flat = [part for group in parts for part in group]
@@ -352,20 +347,20 @@ def _annot_values(
         yield out
 
 
-def _same_order(path: Path, annot_columns: Sequence[str], stem: str) -> None:
-    """An annotation file whose columns are those of its LD-score file in another order would
-    pair each LD score with another annotation's values: refused."""
-    scores = _find(stem + ".l2.ldscore")
-    if scores is None:
-        return
-    opener: Any = {".gz": gzip.open, ".bz2": bz2.open}.get(scores.suffix, open)
-    with opener(scores, "rt") as fh:
-        header = fh.readline().split()
-    names = [c.removesuffix("L2") for c in header if c not in _ID_COLUMNS]
+def _same_columns(path: Path, annot_columns: Sequence[str], score_names: Sequence[str]) -> None:
+    """An annotation file must hold its LD-score file's annotations, in its order: another
+    count, or the same columns in another order (which would pair each LD score with another
+    annotation's values), is refused."""
+    names = [c.removesuffix("L2") for c in score_names]
+    if len(annot_columns) != len(names):
+        raise InconsistentInputError(
+            f"{path}: {len(annot_columns)} annotation columns but its LD-score file has "
+            f"{len(names)}"
+        )
     if names != list(annot_columns) and sorted(names) == sorted(annot_columns):
         raise InconsistentInputError(
             f"{path}: the annotation columns ({' '.join(annot_columns)}) are in another order "
-            f"than the LD-score columns of {scores} ({' '.join(names)})"
+            f"than the LD-score columns ({' '.join(names)})"
         )
 
 
@@ -396,17 +391,17 @@ def _standard_deviations(sums: np.ndarray, squares: np.ndarray, m_tot: float) ->
 def _read_overlap(
     prefixes: Sequence[PathLike],
     per_chrom: bool,
-    widths: Sequence[int],
+    columns: Sequence[Sequence[str]],
     frqfile: PathLike | None,
 ) -> tuple[np.ndarray, float, np.ndarray]:
     """``A'A``, the SNP count and each annotation's SD (NaN when constant) over the reference
     SNPs of the ``.annot`` files (with a frequency file, only those with 0.05 < FRQ < 0.95),
     as ldsc's ``--overlap-annot``."""
-    c = sum(widths)
+    c = sum(len(names) for names in columns)
     ata = np.zeros((c, c))
     sums = np.zeros(c)
     m_tot = 0
-    for (matrix,) in _annot_values([list(zip(prefixes, widths, strict=True))], per_chrom, frqfile):
+    for (matrix,) in _annot_values([list(zip(prefixes, columns, strict=True))], per_chrom, frqfile):
         cross, column_sums = _native.annot_cross_products(matrix)
         ata += cross
         sums += column_sums
@@ -674,7 +669,7 @@ def load_ld_reference(
     reference = _read_reference(prefixes, per_chrom, not not_m_5_50)
     overlap = None
     if overlap_annot:
-        ata, m_tot, sd = _read_overlap(prefixes, per_chrom, reference.widths, frq)
+        ata, m_tot, sd = _read_overlap(prefixes, per_chrom, reference.columns, frq)
         kept = reference.kept
         overlap = (ata[np.ix_(kept, kept)], m_tot, sd[kept])
     return LdReference(reference, _read_weights(weights, per_chrom), overlap)
@@ -799,26 +794,18 @@ def _result(merged: _Merged, fit: dict[str, Any], factor: float, overlap: bool) 
 
     t = fit["table"]
     names = [n for n, k in zip(merged.reference.names, merged.reference.kept, strict=True) if k]
-    enrichment_p = np.where(np.isnan(t["enrichment_p"]), np.nan, t["enrichment_p"])
-    results = pd.DataFrame(
+    columns = {"Category": names, **{c: t[k] for c, k in _SHARE_KEYS.items()}}
+    columns.update(
         {
-            "Category": names,
-            "Prop._SNPs": t["prop_snps"],
-            "Prop._h2": t["prop_h2"],
-            "Prop._h2_std_error": t["prop_h2_se"],
-            "Enrichment": t["enrichment"],
-            "Enrichment_std_error": t["enrichment_se"],
-            "Enrichment_p": enrichment_p,
             "Coefficient": fit["coef"],
             "Coefficient_std_error": fit["coef_se"],
             "Coefficient_z-score": t["coef_z"],
             "Coefficient_p": t["coef_p"],
             "h2": t["h2"] * factor,
             "h2_std_error": t["h2_se"] * factor,
-            "tau_star": t["tau_star"],
-            "tau_star_std_error": t["tau_star_se"],
         }
     )
+    results = pd.DataFrame({c: columns[c] for c in RESULTS_COLUMNS + EXTRA_COLUMNS})
     summary: dict[str, Any] = {
         "h2": fit["tot"],
         "h2_se": fit["tot_se"],
@@ -906,11 +893,13 @@ CTS_EXTRA_COLUMNS = (
     "h2",
     "h2_std_error",
 )
-# The fit's names for the columns above (after the q).
-_CTS_FIT_KEYS = (
-    "prop_snps", "prop_h2", "prop_h2_se", "enrichment", "enrichment_se", "enrichment_p",
-    "tau_star", "tau_star_se", "h2", "h2_se",
-)  # fmt: skip
+# The core's names of the columns a set's share takes from the fit's table.
+_SHARE_KEYS = {
+    "Prop._SNPs": "prop_snps", "Prop._h2": "prop_h2", "Prop._h2_std_error": "prop_h2_se",
+    "Enrichment": "enrichment", "Enrichment_std_error": "enrichment_se",
+    "Enrichment_p": "enrichment_p", "tau_star": "tau_star", "tau_star_std_error": "tau_star_se",
+    "h2": "h2", "h2_std_error": "h2_se",
+}  # fmt: skip
 
 
 def _frequency_file(
@@ -946,18 +935,18 @@ class _SetOverlap:
 
 
 def _cts_overlaps(
-    base: Sequence[tuple[PathLike, int]],
-    groups: Sequence[tuple[Sequence[tuple[PathLike, int]], bool]],
+    base: Sequence[tuple[PathLike, list[str]]],
+    groups: Sequence[tuple[Sequence[tuple[PathLike, list[str]]], bool]],
     per_chrom: bool,
     frqfile: PathLike | None,
 ) -> tuple[np.ndarray, np.ndarray, float, list[_SetOverlap]]:
     """One pass over the ``.annot`` files of the baseline and of every tested group:
     (B'B, B's column sums, the SNP count, each group's overlap)."""
-    c = sum(w for _, w in base)
+    c = sum(len(names) for _, names in base)
     btb, b_sums, m_tot = np.zeros((c, c)), np.zeros(c), 0
     out = []
-    for _, each in groups:
-        width = sum(w for _, w in _)
+    for group, each in groups:
+        width = sum(len(names) for _, names in group)
         squares = np.zeros(width) if each else np.zeros((width, width))
         out.append(_SetOverlap(each, np.zeros((width, c)), np.zeros(width), squares))
     for matrices in _annot_values([base, *[g for g, _ in groups]], per_chrom, frqfile):
@@ -1082,7 +1071,7 @@ def h2_cts(
 
     # What each regression tests: (name, LD scores, M, (group, columns) of its annotation).
     tests: list[tuple[str, np.ndarray | None, np.ndarray, tuple[int, np.ndarray]]] = []
-    groups: list[tuple[list[tuple[PathLike, int]], bool]] = []
+    groups: list[tuple[list[tuple[PathLike, list[str]]], bool]] = []
     empty: list[str] = []
     for name, cts_prefixes in entries:
         cts = _read_reference(cts_prefixes, per_chrom, not not_m_5_50, require_variance=False)
@@ -1095,7 +1084,7 @@ def h2_cts(
         if ld is None:
             empty.append(name)
         tests.append((name, ld, cts.m[columns], (len(groups), columns)))
-        groups.append((list(zip(cts_prefixes, cts.widths, strict=True)), False))
+        groups.append((list(zip(cts_prefixes, cts.columns, strict=True)), False))
     for prefix in [] if sets_ld is None else _as_list(sets_ld):
         # One read of the file, one regression per column.
         scores = _read_ldscores(prefix, per_chrom)
@@ -1108,11 +1097,11 @@ def h2_cts(
                 empty.append(name)
                 ld = None
             tests.append((name, ld, m[j : j + 1], (len(groups), np.array([j]))))
-        groups.append(([(prefix, len(scores.names))], True))
+        groups.append(([(prefix, scores.names)], True))
 
     overlaps = None
     if overlap_annot:
-        base_group = list(zip(prefixes, merged.reference.widths, strict=True))
+        base_group = list(zip(prefixes, merged.reference.columns, strict=True))
         overlaps = _cts_overlaps(base_group, groups, per_chrom, frq)
 
     def overlap_of(group: int, columns: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
@@ -1134,7 +1123,7 @@ def h2_cts(
     rows = []
     for name, ld, m, (group, columns) in tests:
         if ld is None:
-            rows.append((name, *[np.nan] * (3 + len(_CTS_FIT_KEYS))))
+            rows.append((name, *[np.nan] * (3 + len(_SHARE_KEYS))))
             continue
         fit = _fit(
             merged,
@@ -1148,7 +1137,10 @@ def h2_cts(
             threads=threads,
         )
         table = fit["table"]
-        shares = [table[k][0] if overlaps is not None else np.nan for k in _CTS_FIT_KEYS]
+        shares = [
+            table[_SHARE_KEYS[c]][0] if overlaps is not None else np.nan
+            for c in CTS_EXTRA_COLUMNS[1:]
+        ]
         rows.append((name, fit["coef"][0], fit["coef_se"][0], table["coef_p"][0], *shares))
     columns = ["Name", "Coefficient", "Coefficient_std_error", "Coefficient_P_value"]
     out = pd.DataFrame(rows, columns=columns + list(CTS_EXTRA_COLUMNS[1:]))
